@@ -1,0 +1,1 @@
+"""KeyPoint core: models and algorithms. Never imports streamlit."""

@@ -1,0 +1,83 @@
+"""One device choice for the whole app, thread count, seeding and a small timer.
+
+Everything that makes a tensor asks `device()`; nothing else picks a device.
+Override with the environment variable KEYPOINT_DEVICE=cpu|cuda|mps.
+"""
+from __future__ import annotations
+
+import os
+import random
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+
+@lru_cache(maxsize=1)
+def device() -> torch.device:
+    """CUDA, then Apple MPS, then CPU; KEYPOINT_DEVICE overrides."""
+    wanted = os.environ.get("KEYPOINT_DEVICE", "").strip().lower()
+    if wanted:
+        return torch.device(wanted)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def device_label() -> str:
+    """A short human description of the device in use, for the sidebar."""
+    d = device()
+    if d.type == "cuda":
+        return f"GPU: {torch.cuda.get_device_name(d)}"
+    if d.type == "mps":
+        return "Apple GPU (MPS)"
+    return f"CPU ({torch.get_num_threads()} threads)"
+
+
+def set_threads(n: int | None = None) -> int:
+    """Use KEYPOINT_THREADS, else every core (at least 1). Returns the count set."""
+    n = n or int(os.environ.get("KEYPOINT_THREADS", "0") or 0) or (os.cpu_count() or 1)
+    torch.set_num_threads(max(1, n))
+    return torch.get_num_threads()
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed python, numpy and torch; return a torch.Generator seeded the same way."""
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+@dataclass
+class Timer:
+    """Wall-clock timer: `with Timer() as t: ...; t.ms`."""
+
+    start: float = field(default=0.0)
+    seconds: float = field(default=0.0)
+
+    def __enter__(self) -> "Timer":
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds = time.perf_counter() - self.start
+
+    @property
+    def ms(self) -> float:
+        return self.seconds * 1000.0
+
+
+@contextmanager
+def timed(into: dict, key: str):
+    """Record the wall time of a block, in ms, as into[key]."""
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        into[key] = (time.perf_counter() - t0) * 1000.0

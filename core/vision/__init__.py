@@ -1,0 +1,1 @@
+"""Vision: safe image decoding, detectors behind one Detections type, segmentation."""
