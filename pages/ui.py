@@ -16,12 +16,13 @@ def model_source() -> str:
     """The sidebar's model-source mode: "auto", "offline" or "online"."""
     from core.zoo import default_mode  # light import: no torch
 
-    return st.session_state.get("model_source", default_mode())
+    return st.session_state.get("model_source") or default_mode()  # None if the control was cleared
 
 
 def seed() -> int:
     """The sidebar's global seed."""
-    return int(st.session_state.get("seed", DEFAULT_SEED))
+    value = st.session_state.get("seed")
+    return DEFAULT_SEED if value is None else int(value)
 
 
 @contextmanager

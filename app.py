@@ -1,0 +1,38 @@
+"""KeyPoint: the frame. Navigation over every topic page and the shared sidebar.
+
+Run with:  streamlit run app.py
+"""
+import sys
+
+import streamlit as st
+
+from core.catalog import GROUPS, TOPICS, slug
+
+st.set_page_config(page_title="KeyPoint", page_icon=":material/school:", layout="wide")
+
+home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
+sections: dict[str, list] = {"": [home]}
+for group in GROUPS:
+    pages = [st.Page(t.file, title=t.title, icon=t.icon, url_path=slug(t))
+             for t in TOPICS if t.group == group and t.available]
+    if pages:
+        sections[group] = pages
+sections["About"] = [st.Page("pages/models.py", title="Models", icon=":material/inventory_2:")]
+nav = st.navigation(sections)
+
+with st.sidebar:
+    st.markdown("### KeyPoint")
+    st.segmented_control("Model source", ["auto", "offline", "online"], key="model_source",
+                         default="auto", help="auto: pretrained weights when cached or the network answers, "
+                         "else the weights bundled with KeyPoint. offline: never touch the network.")
+    st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed",
+                    help="One seed for every random choice on every page.")
+    # The device is only known once torch is loaded; the home page must not pay for torch.
+    if "torch" in sys.modules:
+        from core.runtime import device_label
+
+        st.caption(f":material/memory: {device_label()}")
+    else:
+        st.caption(":material/memory: Device: chosen when the first model loads (GPU if present).")
+
+nav.run()

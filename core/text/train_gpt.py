@@ -1,0 +1,179 @@
+"""Train the bundled tiny GPT ("gpt-tiny") on the generated corpus and save it to assets/gpt_tiny/.
+
+    python -m core.text.train_gpt                  # ~10 minutes on one CPU thread
+    python -m core.text.train_gpt --budget-s 20    # a quick smoke run
+
+A Hugging Face GPT2 architecture (GPT2Config + save_pretrained), so the page loads the bundled
+model and the pretrained gpt2 through one code path. The tokenizer is a byte-level BPE trained on
+the same corpus (any typed text tokenizes; corpus words come out whole).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterator
+
+import torch
+
+from core.runtime import seed_everything
+from core.text.corpus import CorpusConfig, generate
+
+EOS = "<|endoftext|>"
+
+
+@dataclass
+class TrainConfig:
+    n_layer: int = 4  # transformer blocks
+    n_head: int = 4  # attention heads per block (head dim = n_embd / n_head)
+    n_embd: int = 128  # d_model
+    n_ctx: int = 128  # context length in tokens
+    vocab_size: int = 1024  # byte-level BPE: 256 bytes + merges; corpus words become one token
+    train_docs: int = 20000  # generated training documents
+    val_docs: int = 1000  # validation documents, generated with a different seed
+    batch_size: int = 16  # windows of n_ctx tokens per step
+    lr: float = 3e-3  # peak AdamW learning rate (small model, short run: high lr is fine)
+    warmup_steps: int = 50  # linear warm-up before the cosine decay
+    budget_s: float = 600.0  # wall-time budget for the optimisation loop; the cosine schedule follows time
+    max_steps: int = 100000  # upper bound on steps (the time budget usually stops first)
+    eval_every: int = 200  # steps between validation-loss prints
+    seed: int = 0  # corpus, init and batch order
+
+
+def train_tokenizer(texts: list[str], vocab_size: int):
+    """Byte-level BPE (GPT-2 style) trained on the corpus, wrapped as a PreTrainedTokenizerFast."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=[EOS],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(texts, trainer)
+    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token=EOS, eos_token=EOS, unk_token=EOS,
+                                  pad_token=EOS, model_max_length=10**6)
+
+
+def encode_stream(tokenizer, texts: list[str]) -> torch.Tensor:
+    """All documents as one long id stream, each followed by EOS. Returns LongTensor[N]."""
+    eos = tokenizer.convert_tokens_to_ids(EOS)
+    ids: list[int] = []
+    for t in texts:
+        ids.extend(tokenizer(t)["input_ids"])
+        ids.append(eos)
+    return torch.tensor(ids, dtype=torch.long)
+
+
+@torch.no_grad()
+def evaluate(model, stream: torch.Tensor, n_ctx: int) -> float:
+    """Mean next-token cross-entropy over non-overlapping windows of the stream (nats)."""
+    model.eval()
+    n = (len(stream) - 1) // n_ctx
+    x = stream[: n * n_ctx].view(n, n_ctx)  # [n, T]
+    y = stream[1: n * n_ctx + 1].view(n, n_ctx)
+    total = 0.0
+    for i in range(0, n, 32):
+        logits = model(input_ids=x[i:i + 32]).logits  # [b, T, V]
+        total += torch.nn.functional.cross_entropy(logits.flatten(0, 1), y[i:i + 32].flatten(), reduction="sum").item()
+    model.train()
+    return total / (n * n_ctx)
+
+
+def train(cfg: TrainConfig) -> Iterator[dict]:
+    """Yields progress events: {"event": "step"|"eval"|"done", ...}; "done" carries model + tokenizer."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    g = seed_everything(cfg.seed)
+    train_texts = generate(CorpusConfig(n_docs=cfg.train_docs, seed=cfg.seed))
+    val_texts = generate(CorpusConfig(n_docs=cfg.val_docs, seed=cfg.seed + 1))
+    tokenizer = train_tokenizer(train_texts, cfg.vocab_size)
+    train_ids, val_ids = encode_stream(tokenizer, train_texts), encode_stream(tokenizer, val_texts)
+    yield {"event": "data", "train_tokens": len(train_ids), "val_tokens": len(val_ids), "vocab": len(tokenizer)}
+
+    config = GPT2Config(vocab_size=len(tokenizer), n_positions=cfg.n_ctx, n_embd=cfg.n_embd, n_layer=cfg.n_layer,
+                        n_head=cfg.n_head, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
+                        bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id)
+    model = GPT2LMHeadModel(config)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=0.1)
+    t0, step = time.perf_counter(), 0
+    while step < cfg.max_steps:
+        frac = (time.perf_counter() - t0) / cfg.budget_s
+        if frac >= 1.0:
+            break
+        # Warm-up by steps, then cosine by elapsed time so the run ends annealed whatever the CPU speed.
+        lr = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
+        for group in opt.param_groups:
+            group["lr"] = lr
+        starts = torch.randint(0, len(train_ids) - cfg.n_ctx - 1, (cfg.batch_size,), generator=g)
+        x = torch.stack([train_ids[s:s + cfg.n_ctx] for s in starts])  # [B, T]
+        loss = model(input_ids=x, labels=x).loss  # HF shifts labels by one inside
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        yield {"event": "step", "step": step, "loss": loss.item(), "lr": lr, "elapsed_s": time.perf_counter() - t0}
+        if step % cfg.eval_every == 0:
+            yield {"event": "eval", "step": step, "val_ppl": math.exp(evaluate(model, val_ids[:20000], cfg.n_ctx))}
+    train_s = time.perf_counter() - t0
+    val_loss = evaluate(model, val_ids, cfg.n_ctx)
+    yield {"event": "done", "model": model, "tokenizer": tokenizer, "steps": step, "train_s": train_s,
+           "val_loss": val_loss, "val_ppl": math.exp(val_loss), "train_tokens": len(train_ids),
+           "val_tokens": len(val_ids)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", default="assets/gpt_tiny")
+    p.add_argument("--budget-s", type=float, default=TrainConfig.budget_s)
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)  # the machine is shared; the record below is for one thread
+    cfg = TrainConfig(budget_s=args.budget_s, seed=args.seed)
+    wall0 = time.perf_counter()
+    for ev in train(cfg):
+        if ev["event"] == "step" and ev["step"] % 50 == 0:
+            print(f"step {ev['step']:5d}  loss {ev['loss']:.3f}  lr {ev['lr']:.2e}  {ev['elapsed_s']:.0f}s", flush=True)
+        elif ev["event"] in ("eval", "data"):
+            print(ev, flush=True)
+        elif ev["event"] == "done":
+            done = ev
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    done["model"].save_pretrained(out)
+    done["tokenizer"].save_pretrained(out)
+    prompt = "The cat sat on the"
+    ids = done["tokenizer"](prompt, return_tensors="pt")["input_ids"]
+    with torch.no_grad():
+        top = done["model"](input_ids=ids).logits[0, -1].softmax(-1).topk(3)
+    sample = {done["tokenizer"].decode([int(i)]): round(float(p), 3) for p, i in zip(top.values, top.indices)}
+    record = {
+        "name": "gpt-tiny",
+        "command": "python -m core.text.train_gpt" + (f" --budget-s {args.budget_s:g}" if args.budget_s != 600 else "")
+                   + (f" --seed {args.seed}" if args.seed else ""),
+        "data": f"core.text.corpus.generate: {cfg.train_docs} generated documents (seed {cfg.seed}, "
+                f"{done['train_tokens']} tokens) for training, {cfg.val_docs} (seed {cfg.seed + 1}, "
+                f"{done['val_tokens']} tokens) for validation",
+        "config": asdict(cfg),
+        "params": sum(p.numel() for p in done["model"].parameters()),
+        "steps": done["steps"],
+        "train_wall_s": round(done["train_s"], 1),
+        "total_wall_s": round(time.perf_counter() - wall0, 1),
+        "threads": 1,
+        "val_loss": round(done["val_loss"], 4),
+        "val_perplexity": round(done["val_ppl"], 3),
+        "sample": {prompt: sample},
+        "torch": torch.__version__,
+    }
+    (out / "card.json").write_text(json.dumps(record, indent=2))
+    print(json.dumps(record, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

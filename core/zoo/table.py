@@ -1,0 +1,23 @@
+"""The zoo as a table: one row per card with its resolved source (the CLI and the Models page)."""
+from __future__ import annotations
+
+from core.zoo.registry import all_cards
+from core.zoo.resolve import Mode, resolve
+
+
+def zoo_rows(mode: Mode | None = None) -> list[dict]:
+    rows = []
+    for card in all_cards().values():
+        res = resolve(card, mode)
+        rows.append({
+            "model": card.name,
+            "family": card.family,
+            "task": card.task,
+            "license": card.license,
+            "size_mb": max((s.size_mb for s in card.sources), default=0.0),
+            "sources": " → ".join(f"{s.kind}:{s.ref}" for s in card.sources),
+            "resolved": res.source.kind if res.source else "none",
+            "why": res.reason,
+            "page": card.page,
+        })
+    return rows
