@@ -179,7 +179,7 @@ def train(data: SSLData, cfg: ClassifyConfig, seed: int = 0, student: nn.Module 
             right = (probs.argmax(1) == data.y_unl[iu])[mask]
             moons = data.image_shape is None and data.dim == 2
             yield ClassifyEvent(
-                step, method, float(loss_s), float(loss_u), float(w),
+                step, method, float(loss_s.detach()), float(loss_u.detach()), float(w),
                 accuracy(student, data.x_test, data.y_test), accuracy(teacher, data.x_test, data.y_test),
                 float(mask.float().mean()), float(right.float().mean()) if right.numel() else float("nan"),
                 boundary_grid(student, cfg) if moons else None, boundary_grid(teacher, cfg) if moons else None)

@@ -24,9 +24,9 @@ def test_home_is_a_map_of_every_topic():
 
 def test_sidebar_controls_drive_session_state():
     at = _app().run()
-    assert at.sidebar.number_input(key="seed").value == 0
-    at.sidebar.number_input(key="seed").set_value(42).run()
-    assert at.sidebar.number_input(key="seed").value == 42
+    assert at.sidebar.number_input[0].value == 0
+    at.sidebar.number_input[0].set_value(42).run()
+    assert at.sidebar.number_input[0].value == 42
     assert not at.exception
 
 
