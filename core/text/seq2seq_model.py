@@ -1,0 +1,205 @@
+"""The date translators: a small Marian (Transformer encoder-decoder, a real Hugging Face
+architecture, so `generate` is its reference) and a GRU encoder-decoder with or without
+Bahdanau attention (to show the fixed-context bottleneck).
+
+Both read and write characters through one shared character-level tokenizer, built with the
+`tokenizers` library and saved next to the weights, so `AutoTokenizer.from_pretrained` loads it
+like any pretrained translator's.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from core.text.seq2seq_data import ALPHABET
+
+PAD, EOS, UNK = 0, 1, 2  # Marian's convention: decoder starts from PAD
+SPECIALS = ["<pad>", "</s>", "<unk>"]
+
+
+def build_tokenizer():
+    """A character tokenizer over ALPHABET that appends </s> (as Marian's does)."""
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {t: i for i, t in enumerate(SPECIALS + list(ALPHABET))}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Split(Regex("."), behavior="isolated")  # one token per char
+    tok.decoder = decoders.Fuse()  # join characters back without spaces
+    tok.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", EOS)])
+    return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>")
+
+
+@dataclass
+class MarianSpec:
+    """Size of the bundled Transformer (kept small: trains in minutes on one CPU thread)."""
+
+    d_model: int = 128  # width of every token vector
+    layers: int = 2  # encoder layers = decoder layers
+    heads: int = 4  # attention heads per layer
+    ffn: int = 256  # feed-forward hidden width
+    max_positions: int = 128  # longest source/target in characters
+    dropout: float = 0.1  # regularisation during training only
+
+
+def build_marian(vocab_size: int, spec: MarianSpec | None = None):
+    """A randomly initialised MarianMTModel with our tokenizer's special ids."""
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel
+
+    s = spec or MarianSpec()
+    cfg = MarianConfig(vocab_size=vocab_size, decoder_vocab_size=vocab_size, d_model=s.d_model,
+                       encoder_layers=s.layers, decoder_layers=s.layers, encoder_attention_heads=s.heads,
+                       decoder_attention_heads=s.heads, encoder_ffn_dim=s.ffn, decoder_ffn_dim=s.ffn,
+                       max_position_embeddings=s.max_positions, dropout=s.dropout, attention_dropout=0.0,
+                       activation_dropout=0.0, pad_token_id=PAD, eos_token_id=EOS, decoder_start_token_id=PAD,
+                       forced_eos_token_id=None, share_encoder_decoder_embeddings=True, scale_embedding=True,
+                       tie_word_embeddings=True)
+    model = MarianMTModel(cfg)
+    # An explicit, plain generation config: no hidden processors, so generate == our search.
+    model.generation_config = GenerationConfig(pad_token_id=PAD, eos_token_id=EOS, decoder_start_token_id=PAD,
+                                               num_beams=1, do_sample=False)
+    return model
+
+
+@dataclass
+class GRUSpec:
+    """Size of the GRU translators (both variants share it; only attention differs)."""
+
+    vocab_size: int = len(SPECIALS) + len(ALPHABET)  # tokenizer size
+    emb: int = 64  # character embedding width
+    hidden: int = 128  # decoder state width (encoder: hidden // 2 per direction)
+    attention: bool = True  # Bahdanau attention, or one fixed context vector (Cho et al. 2014)
+
+
+class GRUSeq2Seq(nn.Module):
+    """Bidirectional GRU encoder -> GRU decoder; with attention the decoder re-reads the source
+    at every step, without it everything must squeeze through one `hidden`-wide vector."""
+
+    def __init__(self, spec: GRUSpec):
+        super().__init__()
+        self.spec = spec
+        H = spec.hidden
+        self.embed = nn.Embedding(spec.vocab_size, spec.emb, padding_idx=PAD)
+        self.encoder = nn.GRU(spec.emb, H // 2, batch_first=True, bidirectional=True)
+        self.bridge = nn.Linear(H, H)  # encoder summary -> first decoder state
+        self.cell = nn.GRUCell(spec.emb + H, H)  # input: previous char + context
+        self.att_q = nn.Linear(H, H, bias=False)  # additive attention: v . tanh(Wq h + Wk e)
+        self.att_k = nn.Linear(H, H, bias=False)
+        self.att_v = nn.Linear(H, 1, bias=False)
+        self.out = nn.Linear(H + H + spec.emb, spec.vocab_size)
+
+    def encode(self, src: torch.Tensor) -> dict:
+        """src (LongTensor[B, S]) -> memory dict: enc [B, S, H], keys, mask [B, S], h0 [B, H], fixed ctx."""
+        mask = src != PAD  # [B, S]
+        lengths = mask.sum(1).clamp(min=1).cpu()
+        packed = nn.utils.rnn.pack_padded_sequence(self.embed(src), lengths, batch_first=True, enforce_sorted=False)
+        out, h = self.encoder(packed)
+        enc, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])  # [B, S, H]
+        summary = torch.cat([h[0], h[1]], dim=-1)  # [B, H]: last forward + last backward state
+        h0 = torch.tanh(self.bridge(summary))
+        return {"enc": enc, "keys": self.att_k(enc), "mask": mask, "h0": h0, "fixed": summary}
+
+    def step(self, prev: torch.Tensor, h: torch.Tensor, mem: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """One decoder step. prev (LongTensor[B]), h [B, H] -> logits [B, V], new h [B, H], attn [B, S]."""
+        e = self.embed(prev)  # [B, E]
+        if self.spec.attention:
+            energy = self.att_v(torch.tanh(self.att_q(h)[:, None, :] + mem["keys"])).squeeze(-1)  # [B, S]
+            attn = torch.softmax(energy.masked_fill(~mem["mask"], float("-inf")), dim=-1)
+            ctx = torch.einsum("bs,bsh->bh", attn, mem["enc"])
+        else:  # the same summary vector at every step: the bottleneck
+            attn = torch.zeros(mem["mask"].shape, device=h.device)
+            ctx = mem["fixed"]
+        h = self.cell(torch.cat([e, ctx], dim=-1), h)
+        return self.out(torch.cat([h, ctx, e], dim=-1)), h, attn
+
+    def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
+        """Teacher forcing. tgt_in (LongTensor[B, T]) starts with PAD -> logits [B, T, V]."""
+        mem = self.encode(src)
+        h, logits = mem["h0"], []
+        for t in range(tgt_in.shape[1]):
+            lg, h, _ = self.step(tgt_in[:, t], h, mem)
+            logits.append(lg)
+        return torch.stack(logits, dim=1)
+
+
+def select_memory(mem: dict, idx: torch.Tensor) -> dict:
+    """Rows `idx` of an encoder memory (for beams: repeat or reorder)."""
+    return {k: v.index_select(0, idx) for k, v in mem.items()}
+
+
+@torch.no_grad()
+def gru_greedy(model: GRUSeq2Seq, src: torch.Tensor, max_len: int = 12) -> torch.Tensor:
+    """Batched greedy decoding: src [B, S] -> generated ids [B, <=max_len] (PAD after EOS)."""
+    mem = model.encode(src)
+    B = src.shape[0]
+    prev = torch.full((B,), PAD, dtype=torch.long, device=src.device)
+    h, done, out = mem["h0"], torch.zeros(B, dtype=torch.bool, device=src.device), []
+    for _ in range(max_len):
+        lg, h, _ = model.step(prev, h, mem)
+        prev = lg.argmax(-1).masked_fill(done, PAD)
+        out.append(prev)
+        done |= prev == EOS
+        if done.all():
+            break
+    return torch.stack(out, dim=1)
+
+
+def shift_right(labels: torch.Tensor) -> torch.Tensor:
+    """Decoder input from labels: [PAD, y1, ..., y_{T-1}] (teacher forcing)."""
+    out = torch.full_like(labels, PAD)
+    out[:, 1:] = labels[:, :-1]
+    return out
+
+
+def save_gru(model: GRUSeq2Seq, folder) -> None:
+    """Weights as safetensors + the spec as JSON."""
+    import json
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from safetensors.torch import save_file
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(folder / "model.safetensors"))
+    (folder / "spec.json").write_text(json.dumps(asdict(model.spec), indent=1))
+
+
+def load_gru(folder) -> GRUSeq2Seq:
+    """Inverse of save_gru (safetensors: no pickle)."""
+    import json
+    from pathlib import Path
+
+    from safetensors.torch import load_file
+
+    folder = Path(folder)
+    model = GRUSeq2Seq(GRUSpec(**json.loads((folder / "spec.json").read_text())))
+    model.load_state_dict(load_file(str(folder / "model.safetensors")))
+    return model.eval()
+
+
+def token_nll(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy over non-PAD label positions. logits [B, T, V], labels [B, T]."""
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=PAD)
+
+
+def encode_sources(tok, sources: list[str], device=None) -> torch.Tensor:
+    """Sources -> padded ids [B, S] (each ends with </s>)."""
+    ids = tok(list(sources), padding=True, return_tensors="pt")["input_ids"]
+    return ids.to(device) if device is not None else ids
+
+
+@torch.no_grad()
+def predict(model, tok, sources: list[str], max_len: int = 12) -> list[str]:
+    """Greedy translations for a batch of sources, for either model family."""
+    dev = next(model.parameters()).device
+    src = encode_sources(tok, sources, dev)
+    if isinstance(model, GRUSeq2Seq):
+        out = gru_greedy(model, src, max_len)
+    else:
+        out = model.generate(input_ids=src, attention_mask=(src != PAD).long(), num_beams=1, do_sample=False,
+                             max_new_tokens=max_len)
+    return [s.strip() for s in tok.batch_decode(out, skip_special_tokens=True)]
