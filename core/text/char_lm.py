@@ -1,0 +1,122 @@
+"""A character-level language model: embedding -> one RNN / GRU / LSTM layer -> next-char logits.
+
+Trained with torch.nn's fused cells (fast); the page then re-runs the trained weights through the
+hand-written cells in core.text.rnn_cells to show every gate.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterator
+
+import torch
+from torch import nn
+
+from core.text.rnn_cells import CellTrace, CellWeights, run_cell
+
+
+@dataclass
+class CharLMConfig:
+    kind: str = "gru"  # "rnn" | "gru" | "lstm"
+    emb: int = 16  # character embedding size
+    hidden: int = 64  # hidden units in the one recurrent layer
+    seq_len: int = 48  # characters per training window
+    batch: int = 32  # windows per step
+    lr: float = 5e-3  # Adam learning rate
+    steps: int = 250  # optimisation steps
+
+
+class Vocab:
+    def __init__(self, text: str):
+        self.chars = sorted(set(text))
+        self.index = {ch: i for i, ch in enumerate(self.chars)}
+
+    def encode(self, s: str) -> torch.Tensor:
+        return torch.tensor([self.index[c] for c in s if c in self.index], dtype=torch.long)
+
+    def decode(self, ids) -> str:
+        return "".join(self.chars[int(i)] for i in ids)
+
+
+class CharLM(nn.Module):
+    def __init__(self, vocab_size: int, cfg: CharLMConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.embed = nn.Embedding(vocab_size, cfg.emb)
+        cell = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[cfg.kind]
+        self.rnn = cell(cfg.emb, cfg.hidden, batch_first=False)
+        self.head = nn.Linear(cfg.hidden, vocab_size)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """ids [T, B] -> logits [T, B, V]."""
+        out, _ = self.rnn(self.embed(ids))
+        return self.head(out)
+
+
+@dataclass
+class TrainEvent:
+    step: int
+    loss: float  # cross-entropy in nats per character
+    val_loss: float | None = None  # on held-out text, every few steps
+
+
+def train_char_lm(text: str, cfg: CharLMConfig, seed: int = 0) -> Iterator[TrainEvent | CharLM]:
+    """Yield a TrainEvent per step, then the trained model (a generator, so a page can draw progress)."""
+    g = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    vocab = Vocab(text)
+    data = vocab.encode(text)
+    split = int(0.9 * len(data))
+    train, val = data[:split], data[split:]
+    model = CharLM(len(vocab.chars), cfg)
+    model.vocab = vocab
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+
+    def batch(src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        starts = torch.randint(0, len(src) - cfg.seq_len - 1, (cfg.batch,), generator=g)
+        x = torch.stack([src[s: s + cfg.seq_len] for s in starts], dim=1)  # [T, B]
+        y = torch.stack([src[s + 1: s + cfg.seq_len + 1] for s in starts], dim=1)  # next chars
+        return x, y
+
+    for step in range(1, cfg.steps + 1):
+        x, y = batch(train)
+        loss = nn.functional.cross_entropy(model(x).flatten(0, 1), y.flatten())
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # plain RNNs explode without it
+        opt.step()
+        val_loss = None
+        if step % 25 == 0 or step == cfg.steps:
+            with torch.no_grad():
+                vx, vy = batch(val)
+                val_loss = float(nn.functional.cross_entropy(model(vx).flatten(0, 1), vy.flatten()))
+        yield TrainEvent(step, float(loss), val_loss)
+    model.eval()
+    yield model
+
+
+def trace_text(model: CharLM, s: str) -> tuple[str, CellTrace, torch.Tensor]:
+    """Run `s` through our hand-written cell with the model's weights.
+    Returns (the characters used, the gate trace, next-char probabilities [T, V])."""
+    ids = model.vocab.encode(s)
+    if len(ids) == 0:
+        raise ValueError("type at least one character the model knows")
+    with torch.no_grad():
+        xs = model.embed(ids)[:, None, :]  # [T, 1, E]
+        trace = run_cell(model.cfg.kind, CellWeights.from_torch(model.rnn), xs)
+        probs = torch.softmax(model.head(trace.hidden[:, 0]), dim=-1)  # [T, V]
+    return model.vocab.decode(ids), trace, probs
+
+
+def sample(model: CharLM, prompt: str, n: int = 80, temperature: float = 0.8, seed: int = 0) -> str:
+    g = torch.Generator().manual_seed(seed)
+    ids = model.vocab.encode(prompt).tolist() or [0]
+    with torch.no_grad():
+        for _ in range(n):
+            logits = model(torch.tensor(ids)[:, None])[-1, 0] / max(temperature, 1e-4)
+            ids.append(int(torch.multinomial(torch.softmax(logits, -1), 1, generator=g)))
+    return model.vocab.decode(ids)
+
+
+def bits_per_char(loss_nats: float) -> float:
+    return loss_nats / math.log(2)
