@@ -27,12 +27,13 @@ with st.sidebar:
                          "else the weights bundled with KeyPoint. offline: never touch the network.")
     st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed",
                     help="One seed for every random choice on every page.")
-    # The device is only known once torch is loaded; the home page must not pay for torch.
+nav.run()
+
+# After the page: the device is only known once torch is loaded, and the home page must not pay for torch.
+with st.sidebar:
     if "torch" in sys.modules:
         from core.runtime import device_label
 
         st.caption(f":material/memory: {device_label()}")
     else:
         st.caption(":material/memory: Device: chosen when the first model loads (GPU if present).")
-
-nav.run()

@@ -88,15 +88,14 @@ def shots_dir():
 
 
 def wait_until_idle(page, timeout_s: float = 240.0) -> None:
-    """Wait for the app shell, then until the script has stopped running for a moment."""
+    """Wait for the app shell, then until the script has stopped running for a moment.
+    Streamlit marks the app root with data-test-script-state = initial | running | notRunning."""
     page.wait_for_selector("[data-testid=stApp]", timeout=60_000)
-    page.wait_for_selector("[data-testid=stMain]", timeout=60_000)
     deadline = time.time() + timeout_s
     quiet_since = None
     while time.time() < deadline:
-        running = page.locator("[data-testid=stStatusWidget]").count() > 0 or \
-            page.locator("[data-testid=stSkeleton]").count() > 0
-        if running:
+        state = page.get_attribute("[data-testid=stApp]", "data-test-script-state")
+        if state != "notRunning":
             quiet_since = None
         elif quiet_since is None:
             quiet_since = time.time()
@@ -104,4 +103,3 @@ def wait_until_idle(page, timeout_s: float = 240.0) -> None:
             return
         time.sleep(0.25)
     raise AssertionError("the page was still running after %.0f s" % timeout_s)
-
