@@ -105,6 +105,9 @@ def box_uncertainty(roi_heads, features: dict, boxes: list[torch.Tensor], labels
     out, start = [], 0
     for j, lab, size in zip(jittered, labels, image_sizes):
         n = j.shape[0] * j.shape[1]
+        if n == 0:  # no pseudo-box in this image
+            out.append(j.new_zeros(0))
+            continue
         d = decoded[start:start + n].reshape(j.shape[0], j.shape[1], -1, 4)      # [J, N, C+1, 4]
         start += n
         idx = lab.view(1, -1, 1, 1).expand(j.shape[0], -1, 1, 4)

@@ -42,7 +42,7 @@ class MarianSpec:
     heads: int = 4  # attention heads per layer
     ffn: int = 256  # feed-forward hidden width
     max_positions: int = 128  # longest source/target in characters
-    dropout: float = 0.1  # regularisation during training only
+    dropout: float = 0.0  # none: the data is infinite, so there is nothing to overfit
 
 
 def build_marian(vocab_size: int, spec: MarianSpec | None = None):
@@ -71,12 +71,17 @@ class GRUSpec:
     vocab_size: int = len(SPECIALS) + len(ALPHABET)  # tokenizer size
     emb: int = 64  # character embedding width
     hidden: int = 128  # decoder state width (encoder: hidden // 2 per direction)
-    attention: bool = True  # Bahdanau attention, or one fixed context vector (Cho et al. 2014)
+    attention: bool = True  # Luong attention, or one fixed context vector (Cho et al. 2014)
 
 
 class GRUSeq2Seq(nn.Module):
-    """Bidirectional GRU encoder -> GRU decoder; with attention the decoder re-reads the source
-    at every step, without it everything must squeeze through one `hidden`-wide vector."""
+    """Bidirectional GRU encoder -> GRU decoder. With attention (Luong et al. 2015, "general"
+    score) each output re-reads the whole source; without it, everything the decoder knows about
+    the source is one `hidden`-wide summary vector, fed at every step: the bottleneck.
+
+    Attention is computed *after* the recurrent step (no input feeding), so under teacher
+    forcing the decoder runs as one nn.GRU call over the whole target: fast to train on a CPU.
+    """
 
     def __init__(self, spec: GRUSpec):
         super().__init__()
@@ -85,44 +90,43 @@ class GRUSeq2Seq(nn.Module):
         self.embed = nn.Embedding(spec.vocab_size, spec.emb, padding_idx=PAD)
         self.encoder = nn.GRU(spec.emb, H // 2, batch_first=True, bidirectional=True)
         self.bridge = nn.Linear(H, H)  # encoder summary -> first decoder state
-        self.cell = nn.GRUCell(spec.emb + H, H)  # input: previous char + context
-        self.att_q = nn.Linear(H, H, bias=False)  # additive attention: v . tanh(Wq h + Wk e)
-        self.att_k = nn.Linear(H, H, bias=False)
-        self.att_v = nn.Linear(H, 1, bias=False)
+        self.decoder = nn.GRU(spec.emb + H, H, batch_first=True)  # input: previous char + summary
+        self.att = nn.Linear(H, H, bias=False)  # score(h, e) = (W h) . e
         self.out = nn.Linear(H + H + spec.emb, spec.vocab_size)
 
     def encode(self, src: torch.Tensor) -> dict:
-        """src (LongTensor[B, S]) -> memory dict: enc [B, S, H], keys, mask [B, S], h0 [B, H], fixed ctx."""
+        """src (LongTensor[B, S]) -> memory: enc [B, S, H], mask [B, S], h0 [B, H], summary [B, H]."""
         mask = src != PAD  # [B, S]
         lengths = mask.sum(1).clamp(min=1).cpu()
         packed = nn.utils.rnn.pack_padded_sequence(self.embed(src), lengths, batch_first=True, enforce_sorted=False)
         out, h = self.encoder(packed)
         enc, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])  # [B, S, H]
         summary = torch.cat([h[0], h[1]], dim=-1)  # [B, H]: last forward + last backward state
-        h0 = torch.tanh(self.bridge(summary))
-        return {"enc": enc, "keys": self.att_k(enc), "mask": mask, "h0": h0, "fixed": summary}
+        return {"enc": enc, "mask": mask, "h0": torch.tanh(self.bridge(summary)), "summary": summary}
 
-    def step(self, prev: torch.Tensor, h: torch.Tensor, mem: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """One decoder step. prev (LongTensor[B]), h [B, H] -> logits [B, V], new h [B, H], attn [B, S]."""
-        e = self.embed(prev)  # [B, E]
+    def decode(self, tgt_in: torch.Tensor, h: torch.Tensor, mem: dict):
+        """tgt_in (LongTensor[B, T]), h [B, H] -> logits [B, T, V], last h [B, H], attention [B, T, S]."""
+        e = self.embed(tgt_in)  # [B, T, E]
+        summary = mem["summary"][:, None, :].expand(-1, e.shape[1], -1)  # [B, T, H]
+        states, h_last = self.decoder(torch.cat([e, summary], dim=-1), h[None])  # [B, T, H]
         if self.spec.attention:
-            energy = self.att_v(torch.tanh(self.att_q(h)[:, None, :] + mem["keys"])).squeeze(-1)  # [B, S]
-            attn = torch.softmax(energy.masked_fill(~mem["mask"], float("-inf")), dim=-1)
-            ctx = torch.einsum("bs,bsh->bh", attn, mem["enc"])
-        else:  # the same summary vector at every step: the bottleneck
-            attn = torch.zeros(mem["mask"].shape, device=h.device)
-            ctx = mem["fixed"]
-        h = self.cell(torch.cat([e, ctx], dim=-1), h)
-        return self.out(torch.cat([h, ctx, e], dim=-1)), h, attn
+            energy = torch.einsum("bth,bsh->bts", self.att(states), mem["enc"])  # [B, T, S]
+            attn = torch.softmax(energy.masked_fill(~mem["mask"][:, None, :], float("-inf")), dim=-1)
+            ctx = torch.einsum("bts,bsh->bth", attn, mem["enc"])  # [B, T, H]
+        else:  # the same summary vector at every step
+            attn = torch.zeros(e.shape[0], e.shape[1], mem["mask"].shape[1], device=e.device)
+            ctx = summary
+        return self.out(torch.cat([states, ctx, e], dim=-1)), h_last[0], attn
+
+    def step(self, prev: torch.Tensor, h: torch.Tensor, mem: dict):
+        """One decoder step. prev (LongTensor[B]), h [B, H] -> logits [B, V], new h [B, H], attn [B, S]."""
+        logits, h, attn = self.decode(prev[:, None], h, mem)
+        return logits[:, 0], h, attn[:, 0]
 
     def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
         """Teacher forcing. tgt_in (LongTensor[B, T]) starts with PAD -> logits [B, T, V]."""
         mem = self.encode(src)
-        h, logits = mem["h0"], []
-        for t in range(tgt_in.shape[1]):
-            lg, h, _ = self.step(tgt_in[:, t], h, mem)
-            logits.append(lg)
-        return torch.stack(logits, dim=1)
+        return self.decode(tgt_in, mem["h0"], mem)[0]
 
 
 def select_memory(mem: dict, idx: torch.Tensor) -> dict:
@@ -203,3 +207,83 @@ def predict(model, tok, sources: list[str], max_len: int = 12) -> list[str]:
         out = model.generate(input_ids=src, attention_mask=(src != PAD).long(), num_beams=1, do_sample=False,
                              max_new_tokens=max_len)
     return [s.strip() for s in tok.batch_decode(out, skip_special_tokens=True)]
+
+
+class GRUStepper:
+    """Drives a GRUSeq2Seq one token at a time for core.text.decoding (same protocol as HFStepper)."""
+
+    def __init__(self, model: GRUSeq2Seq, tok, text: str, attention: bool = True):
+        self.model, self.tok = model, tok
+        self.device = next(model.parameters()).device
+        self.eos = {EOS}
+        self.eos_tensor = torch.tensor([EOS], device=self.device)
+        self.prefix = [PAD]
+        src = encode_sources(tok, [text], self.device)  # [1, S]
+        self.source_ids = src[0].tolist()
+        with torch.no_grad():
+            self.mem1 = model.encode(src)
+
+    def start(self, n: int) -> None:
+        zeros = torch.zeros(n, dtype=torch.long, device=self.device)
+        self.mem = select_memory(self.mem1, zeros)
+        self.h = self.mem["h0"]
+
+    @torch.no_grad()
+    def next_logits(self, seqs: torch.Tensor):
+        logits, self.h, attn = self.model.step(seqs[:, -1], self.h, self.mem)
+        return logits.float(), (attn if self.model.spec.attention else None)
+
+    def reorder(self, rows: torch.Tensor) -> None:
+        self.h = self.h.index_select(0, rows)
+
+    def token_text(self, t: int) -> str:
+        return self.tok.convert_ids_to_tokens(int(t)) or ""
+
+    def decode(self, toks: list[int]) -> str:
+        return self.tok.decode(toks, skip_special_tokens=True)
+
+    def source_tokens(self) -> list[str]:
+        return [self.token_text(t) for t in self.source_ids]
+
+
+def load_translator(name: str, mode: str | None = None):
+    """A seq2seq model through the zoo. Returns (model, tokenizer, Resolution).
+
+    Every Marian source (bundled or pretrained opus-mt) goes through MarianMTModel.from_pretrained
+    with eager attention (so cross-attention can be shown); if the chosen source fails to load
+    (e.g. opus-mt's tokenizer needs `sentencepiece`), the card's later local sources are tried."""
+    import dataclasses
+
+    from transformers import AutoTokenizer, MarianMTModel
+
+    from core.runtime import device
+    from core.zoo import get_card, local_path, resolve
+
+    card = get_card(name)
+    res = resolve(card, mode)  # type: ignore[arg-type]
+    if res.source is None:
+        raise ValueError(f"no weights for {name}: {res.reason}")
+    later = [s for s in card.sources[card.sources.index(res.source) + 1:] if s.kind != "pretrained"]
+    errors: list[str] = []
+    for src in [res.source] + later:
+        where = src.ref if src.hub == "hf" else str(local_path(src))
+        try:
+            tok = AutoTokenizer.from_pretrained(where)
+            model = load_gru(where) if card.extra.get("kind") == "gru" else \
+                MarianMTModel.from_pretrained(where, attn_implementation="eager")
+        except Exception as e:  # noqa: BLE001 - fall back to the next source and say why
+            errors.append(f"{src.kind} `{src.ref}` failed to load ({type(e).__name__}: {str(e)[:80]})")
+            continue
+        if src is not res.source:
+            res = dataclasses.replace(res, source=src, reason=f"{src.kind} `{src.ref}` (" + "; ".join(errors) + ")")
+        return model.eval().to(device()), tok, res
+    raise ValueError(f"could not load {name}: " + "; ".join(errors))
+
+
+def make_stepper(model, tok, text: str, attention: bool = True):
+    """The decoding.py stepper that fits this model (GRU, or any Hugging Face model)."""
+    from core.text.decoding import HFStepper
+
+    if isinstance(model, GRUSeq2Seq):
+        return GRUStepper(model, tok, text)
+    return HFStepper(model, tok, text, attention=attention)

@@ -31,11 +31,11 @@ class TrainConfig:
     n_layer: int = 4  # transformer blocks
     n_head: int = 4  # attention heads per block (head dim = n_embd / n_head)
     n_embd: int = 128  # d_model
-    n_ctx: int = 128  # context length in tokens
+    n_ctx: int = 256  # context length in tokens (the page and the benchmark go up to 256)
     vocab_size: int = 1024  # byte-level BPE: 256 bytes + merges; corpus words become one token
     train_docs: int = 20000  # generated training documents
     val_docs: int = 1000  # validation documents, generated with a different seed
-    batch_size: int = 16  # windows of n_ctx tokens per step
+    batch_size: int = 8  # windows of n_ctx tokens per step (2048 tokens)
     lr: float = 3e-3  # peak AdamW learning rate (small model, short run: high lr is fine)
     warmup_steps: int = 50  # linear warm-up before the cosine decay
     budget_s: float = 600.0  # wall-time budget for the optimisation loop; the cosine schedule follows time

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import cv2
 import numpy as np
 import torch
 
@@ -135,18 +136,6 @@ def _hsv_to_rgb(h: np.ndarray, s: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def _interp_matrix(n_in: int, n_out: int) -> np.ndarray:
-    """float32[n_out, n_in]: linear interpolation from n_in samples to n_out (align_corners=False)."""
-    pos = np.clip((np.arange(n_out) + 0.5) * n_in / n_out - 0.5, 0, n_in - 1)
-    lo = np.floor(pos).astype(int)
-    hi = np.minimum(lo + 1, n_in - 1)
-    m = np.zeros((n_out, n_in), np.float32)
-    m[np.arange(n_out), lo] += (1 - (pos - lo)).astype(np.float32)
-    m[np.arange(n_out), hi] += (pos - lo).astype(np.float32)
-    return m
-
-
-@lru_cache(maxsize=8)
 def _noise_bank(seed: int, size: int) -> np.ndarray:
     """Standard normal noise float32[2 * size, 2 * size, 3], one per seed (read-only)."""
     bank = np.random.default_rng([seed, 99]).standard_normal((2 * size, 2 * size, 3), np.float32)
@@ -208,16 +197,17 @@ def _draw_chunk(seed: int, chunk: int, count: int, cfg: ShapesConfig) -> list[Sh
         drawn[:, k] = ok
     ids = ids[:, pad:pad + S, pad:pad + S]                        # (n, S, S)
     # --- compose colours: background texture + shapes + noise ---
-    up = _interp_matrix(6, S)                                     # (S, 6) bilinear upsampling
-    blobs = np.einsum("yi,ncij,xj->nyxc", up, bg_blobs[:n].astype(np.float32), up, optimize=True)
+    blobs = np.stack([cv2.resize(bl.transpose(1, 2, 0), (S, S), interpolation=cv2.INTER_LINEAR)
+                      for bl in bg_blobs[:n].astype(np.float32)])  # (n, S, S, 3) smooth texture
     g = np.arange(S, dtype=np.float32)
     proj = (np.cos(stripe_a[:n]).astype(np.float32)[:, None, None] * g[None, None, :]
             + np.sin(stripe_a[:n]).astype(np.float32)[:, None, None] * g[None, :, None])
     stripes = 0.06 * np.sin(2 * np.pi * stripe_f[:n, None, None].astype(np.float32) * proj)  # (n, S, S)
-    bg = bg_base[:n, None, None, :].astype(np.float32) + np.float32(cfg.texture) * (blobs + stripes[..., None])
-    palette = np.concatenate([np.zeros((n, 1, 3)), _hsv_to_rgb(hue[:n], sat[:n], val[:n])], 1)  # slot 0 unused
-    shape_rgb = palette.astype(np.float32)[np.arange(n)[:, None, None], ids + 1]  # (n, S, S, 3)
-    img = np.where((ids >= 0)[..., None], shape_rgb, bg) * np.float32(255)
+    img = bg_base[:n, None, None, :].astype(np.float32) + np.float32(cfg.texture) * (blobs + stripes[..., None])
+    palette = _hsv_to_rgb(hue[:n], sat[:n], val[:n]).astype(np.float32)  # (n, K, 3)
+    on_shape = ids >= 0
+    img[on_shape] = palette[np.nonzero(on_shape)[0], ids[on_shape]]      # paint only the shape pixels
+    img *= np.float32(255)
     lut = np.concatenate([np.zeros((n, 1), np.int64), 1 + kind], 1)  # id -> semantic class
     sem = lut[np.arange(n)[:, None, None], ids + 1]                # (n, S, S)
     bank = _noise_bank(seed, S)

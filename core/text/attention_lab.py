@@ -1,0 +1,116 @@
+"""Everything the Attention lab page shows, computed in one call (the page only draws).
+
+    res = analyze(model, tokenizer, "The cat sat on the", LabConfig(layer=1, head=2))
+
+One batched forward pass serves the main view and, when asked for, the masked run to compare with
+(mask switched off) and the run with the chosen head ablated. The benchmark times exactly this function.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from core.text.attention import (AttentionTrace, HeadSteps, Variant, capture, entropy, head_steps, kl_div, rollout,
+                                 softmax_t)
+from core.text.lm import is_causal
+from core.text.mlp import MLPView, gpt3_split, mlp_view, param_split
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    layer: int = 0  # layer shown in the heatmap, the step-by-step and the MLP view
+    head: int = 0  # head shown (and ablated)
+    token: int = -1  # query token for "attention from one token" and the MLP view (-1: the last)
+    causal: bool = True  # the causal mask (ignored for encoders, which have none)
+    temperature: float = 1.0  # applied to the next-token distribution and to one attention row
+    top_k: int = 10  # next-token candidates listed
+    mlp_k: int = 12  # MLP neurons listed
+    max_tokens: int = 256  # prompt cap (below the model's context), to keep the page interactive
+    ablate: bool = False  # also run with the chosen head zeroed (one more row in the same batch)
+
+
+@dataclass
+class NextToken:
+    """The next-token distribution after the prompt, at temperature T."""
+
+    ids: list[int]  # top-k token ids, most probable first
+    tokens: list[str]  # decoded
+    probs: list[float]  # at temperature T
+    probs_t1: list[float]  # the same tokens at T = 1 (the model's own distribution)
+    entropy_bits: float  # of the full distribution at T
+    greedy: int  # argmax id
+
+
+@dataclass
+class LabResult:
+    trace: AttentionTrace  # the run the page shows (mask as chosen)
+    masked: AttentionTrace | None  # with the causal mask, when the shown run has it off (for the diff)
+    rollout: torch.Tensor  # [T, T]
+    head_avg: torch.Tensor  # [T, T] the chosen layer's heads averaged
+    steps: HeadSteps  # chosen layer/head, step by step
+    row_t: torch.Tensor  # [T] chosen token's attention row at temperature T
+    row_entropy: tuple[float, float]  # (at T = 1, at T) in bits
+    next: NextToken | None  # decoders only
+    next_masked: NextToken | None  # the masked run's prediction, when the mask is off
+    ablation: float | None  # effect of zeroing the chosen head (KL bits for decoders, 1 - cos for encoders)
+    ablation_what: str
+    mlp: MLPView
+    split: dict[str, int]  # the loaded model's parameters by group
+    token: int  # the query token actually used (an index into trace.tokens)
+    gpt3: dict[str, int] = field(default_factory=gpt3_split)  # GPT-3 175B from its published shape
+
+
+def next_token(tokenizer, logits: torch.Tensor, temperature: float, k: int) -> NextToken:
+    """Top-k of softmax(logits / T), with the same tokens' probabilities at T = 1."""
+    p = softmax_t(logits, temperature)  # [V]
+    p1 = torch.softmax(logits, -1)
+    top = torch.argsort(p, descending=True, stable=True)[:k]  # ties (T -> 0) fall back to id order
+    return NextToken(ids=top.tolist(), tokens=[tokenizer.decode([int(i)]) for i in top], probs=p[top].tolist(),
+                     probs_t1=p1[top].tolist(), entropy_bits=float(entropy(p)), greedy=int(logits.argmax()))
+
+
+def sample_token(logits: torch.Tensor, temperature: float, generator: torch.Generator) -> int:
+    """Draw one token id from softmax(logits / T) (T -> 0: the argmax)."""
+    return int(torch.multinomial(softmax_t(logits, temperature), 1, generator=generator))
+
+
+def _embedding(trace: AttentionTrace) -> torch.Tensor:
+    """Mean-pooled last hidden state: the sentence embedding MiniLM is trained for."""
+    return trace.hidden[-1].mean(0)
+
+
+def analyze(model, tokenizer, text: str, cfg: LabConfig) -> LabResult:
+    """Run the model once (batched variants) and derive every view of the page."""
+    decoder = is_causal(model)
+    causal = cfg.causal and decoder
+    L, H = model.config.num_hidden_layers, model.config.num_attention_heads
+    layer, head = min(cfg.layer, L - 1), min(cfg.head, H - 1)
+    variants = [Variant(causal=causal)]
+    if decoder and not causal:
+        variants.append(Variant(causal=True))
+    if cfg.ablate:
+        variants.append(Variant(causal=causal, ablate=(layer, head)))
+    traces = capture(model, tokenizer, text, variants, max_tokens=cfg.max_tokens)
+    tr = traces[0]
+    masked = traces[1] if decoder and not causal else None
+    abl = traces[-1] if cfg.ablate else None
+    T = len(tr.ids)
+    tok = cfg.token % T if -T <= cfg.token < T else T - 1
+    steps = head_steps(model, tr, layer, head)
+    row = steps.masked[tok]  # [T] scores of the chosen query token, -inf where masked
+    row_t = softmax_t(row, cfg.temperature)
+    if decoder:
+        nxt = next_token(tokenizer, tr.logits, cfg.temperature, cfg.top_k)
+        nxt_m = next_token(tokenizer, masked.logits, cfg.temperature, cfg.top_k) if masked else None
+        what = "KL(original ‖ ablated) of the next-token distribution, bits"
+        effect = kl_div(tr.logits, abl.logits) if abl else None
+    else:
+        nxt = nxt_m = None
+        what = "1 − cosine similarity of the sentence embedding (mean of the last layer)"
+        effect = float(1 - torch.nn.functional.cosine_similarity(_embedding(tr), _embedding(abl), dim=0)) if abl else None
+    res = LabResult(trace=tr, masked=masked, rollout=rollout(tr.weights), head_avg=tr.weights[layer].mean(0), steps=steps,
+                    row_t=row_t, row_entropy=(float(entropy(steps.A[tok])), float(entropy(row_t))), next=nxt,
+                    next_masked=nxt_m, ablation=effect, ablation_what=what,
+                    mlp=mlp_view(model, tr, layer, tok, cfg.mlp_k), split=param_split(model), token=tok)
+    return res

@@ -1,0 +1,195 @@
+"""Train the bundled date translators: Marian (Transformer) and GRU with / without attention.
+
+    python -m core.text.train_seq2seq                      # all three, ~11 minutes, 1 CPU thread
+    python -m core.text.train_seq2seq --only gru-noattn --budget 60 --out /tmp/x
+    python -m core.text.train_seq2seq --only gru-noattn --steps 1092 --budget 600   # match another run's steps
+
+Each model trains for a wall-clock budget (the LR follows a cosine over elapsed time, so the
+schedule is complete whatever the machine speed), then is evaluated on held-out dates
+(never seen in training): exact match (any valid reading of an ambiguous date counts) and
+exact match against source length. Everything is written to a card.json next to the weights.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import torch
+
+from core.text.seq2seq_data import DatePair, make_pairs
+from core.text.seq2seq_model import (PAD, GRUSeq2Seq, GRUSpec, build_marian, build_tokenizer, encode_sources,
+                                     predict, save_gru, shift_right, token_nll)
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+FOLDERS = {"marian": "seq2seq_dates", "gru-attn": "seq2seq_gru_attn", "gru-noattn": "seq2seq_gru_noattn"}
+BUDGET_SHARE = {"marian": 0.5, "gru-attn": 0.25, "gru-noattn": 0.25}
+LENGTH_EDGES = (0, 10, 15, 20, 30, 40, 50, 80)  # source length bins, in characters
+
+
+def batch(tok, pairs: list[DatePair]) -> tuple[torch.Tensor, torch.Tensor]:
+    """(src ids [B, S], labels [B, T]) where labels end with </s> and pad with PAD."""
+    src = encode_sources(tok, [p.source for p in pairs])
+    labels = tok([p.target for p in pairs], padding=True, return_tensors="pt")["input_ids"]
+    return src, labels
+
+
+def loss_of(model, src: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Teacher-forced cross-entropy for either model family."""
+    tgt_in = shift_right(labels)
+    if isinstance(model, GRUSeq2Seq):
+        logits = model(src, tgt_in)
+    else:
+        logits = model(input_ids=src, attention_mask=(src != PAD).long(), decoder_input_ids=tgt_in).logits
+    return token_nll(logits, labels)
+
+
+def train(kind: str, budget_s: float, seed: int = 0, batch_size: int = 64, lr: float = 2e-3,
+          max_steps: int = 100_000) -> Iterator[dict]:
+    """Yield {"step", "loss", "lr", "elapsed"} events; the last event carries "model" and "tok"."""
+    torch.manual_seed(seed)
+    tok = build_tokenizer()
+    if kind == "marian":
+        model = build_marian(len(tok))
+        lr = min(lr, 1.5e-3)  # Transformers like a gentler peak
+    else:
+        model = GRUSeq2Seq(GRUSpec(vocab_size=len(tok), attention=(kind == "gru-attn")))
+    model.train()
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    data_seed, t0, step, warm = seed * 1000 + 1, time.perf_counter(), 0, 100
+    while step < max_steps:
+        elapsed = time.perf_counter() - t0
+        if elapsed >= budget_s:
+            break
+        frac = max(elapsed / budget_s, step / max_steps)  # LR schedule: whichever limit comes first
+        cur_lr = lr * min(1.0, (step + 1) / warm) * 0.5 * (1 + math.cos(math.pi * frac))
+        for g in opt.param_groups:
+            g["lr"] = cur_lr
+        src, labels = batch(tok, make_pairs(batch_size, data_seed + step, "train"))
+        loss = loss_of(model, src, labels)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        if step % 50 == 0:
+            yield {"step": step, "loss": float(loss.detach()), "lr": cur_lr, "elapsed": time.perf_counter() - t0}
+    model.eval()
+    yield {"step": step, "loss": float(loss.detach()), "lr": 0.0, "elapsed": time.perf_counter() - t0,
+           "model": model, "tok": tok}
+
+
+def exact_match(preds: list[str], pairs: list[DatePair]) -> list[bool]:
+    """A prediction is right when it is any valid reading of the source."""
+    return [p in q.alternatives for p, q in zip(preds, pairs)]
+
+
+@torch.no_grad()
+def accuracy_by_length(model, tok, pairs: list[DatePair], edges=LENGTH_EDGES, chunk: int = 250) -> dict:
+    """Held-out exact match overall and per source-length bin (greedy decoding)."""
+    preds: list[str] = []
+    for i in range(0, len(pairs), chunk):
+        preds += predict(model, tok, [p.source for p in pairs[i:i + chunk]])
+    ok = exact_match(preds, pairs)
+    bins = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        hits = [o for o, p in zip(ok, pairs) if lo <= len(p.source) < hi]
+        if hits:
+            bins.append({"lo": lo, "hi": hi, "n": len(hits), "exact_match": sum(hits) / len(hits)})
+    return {"exact_match": sum(ok) / len(ok), "n": len(ok), "by_length": bins}
+
+
+@torch.no_grad()
+def exposure_bias(model, tok, pairs: list[DatePair]) -> dict:
+    """Per output position: token accuracy when the decoder is fed the gold prefix (teacher
+    forcing, as in training) vs its own previous predictions (free running, as at test time).
+    The gap is exposure bias: at test time one early mistake changes every later input."""
+    src, labels = batch(tok, pairs)  # [B, S], [B, T]
+    tgt_in = shift_right(labels)
+    if isinstance(model, GRUSeq2Seq):
+        logits = model(src, tgt_in)
+    else:
+        logits = model(input_ids=src, attention_mask=(src != PAD).long(), decoder_input_ids=tgt_in).logits
+    tf = logits.argmax(-1)  # [B, T]
+    preds = predict(model, tok, [p.source for p in pairs], max_len=labels.shape[1])
+    fr = tok(preds, padding="max_length", max_length=labels.shape[1], truncation=True, return_tensors="pt")["input_ids"]
+    real = labels != PAD
+    pos = []
+    for t in range(labels.shape[1]):
+        m = real[:, t]
+        pos.append({"position": t + 1, "teacher_forcing": float((tf[:, t] == labels[:, t])[m].float().mean()),
+                    "free_running": float((fr[:, t] == labels[:, t])[m].float().mean())})
+    seq_tf = float(((tf == labels) | ~real).all(1).float().mean())
+    return {"positions": pos, "exact_teacher_forcing": seq_tf,
+            "exact_free_running": sum(p == q.target for p, q in zip(preds, pairs)) / len(pairs)}
+
+
+def beam_width_study(model, tok, pairs: list[DatePair], ks=(1, 2, 3, 4, 6, 8, 12, 16), alpha: float = 1.0,
+                     form: str = "hf") -> list[dict]:
+    """Real runs of our traced beam search for each k: mean best log-prob, exact match, time."""
+    from core.text.decoding import DecodeConfig, beam_search
+    from core.text.seq2seq_model import make_stepper
+
+    rows = []
+    for k in ks:
+        cfg = DecodeConfig(max_new_tokens=12, num_beams=k, alpha=alpha, form=form)  # type: ignore[arg-type]
+        lp, norm, hits, t0 = 0.0, 0.0, 0, time.perf_counter()
+        for p in pairs:
+            best = beam_search(make_stepper(model, tok, p.source, attention=False), cfg).best
+            lp, norm, hits = lp + best.score, norm + best.norm_score, hits + (best.text.strip() in p.alternatives)
+        n = len(pairs)
+        rows.append({"k": k, "mean_logprob": lp / n, "mean_norm_score": norm / n, "exact_match": hits / n,
+                     "ms_per_input": 1000 * (time.perf_counter() - t0) / n})
+    return rows
+
+
+def save(kind: str, model, tok, out: Path, record: dict) -> Path:
+    """Weights (safetensors), tokenizer and card.json into out/<folder>."""
+    folder = out / FOLDERS[kind]
+    folder.mkdir(parents=True, exist_ok=True)
+    if isinstance(model, GRUSeq2Seq):
+        save_gru(model, folder)
+    else:
+        model.save_pretrained(folder)
+    tok.save_pretrained(folder)
+    (folder / "card.json").write_text(json.dumps(record, indent=1))
+    return folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--budget", type=float, default=660.0, help="total training seconds for all models")
+    ap.add_argument("--only", choices=list(FOLDERS), action="append", help="train only these (repeatable)")
+    ap.add_argument("--steps", type=int, default=100_000, help="step cap per model (same steps: a fair comparison)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--eval-n", type=int, default=2000, help="held-out examples for the score")
+    ap.add_argument("--out", type=Path, default=ASSETS)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    kinds = args.only or list(FOLDERS)
+    share = sum(BUDGET_SHARE[k] for k in kinds)
+    held_out = make_pairs(args.eval_n, seed=12345, split="test")
+    for kind in kinds:
+        budget = args.budget * BUDGET_SHARE[kind] / share
+        last = {}
+        for last in train(kind, budget, seed=args.seed, max_steps=args.steps):
+            print(json.dumps({k: v for k, v in last.items() if k not in ("model", "tok")}), flush=True)
+        t_eval = time.perf_counter()
+        scores = accuracy_by_length(last["model"], last["tok"], held_out)
+        record = {"model": kind, "command": "python -m core.text.train_seq2seq " + " ".join(sys.argv[1:]),
+                  "seed": args.seed, "threads": 1, "steps": last["step"], "batch_size": 64,
+                  "train_wall_s": round(last["elapsed"], 1), "final_loss": round(last["loss"], 4),
+                  "eval_wall_s": round(time.perf_counter() - t_eval, 1), "eval_split": "held-out dates (ordinal % 10 == 0)",
+                  "params": sum(p.numel() for p in last["model"].parameters()), **scores}
+        folder = save(kind, last["model"], last["tok"], args.out, record)
+        print(json.dumps({"saved": str(folder), "exact_match": scores["exact_match"],
+                          "by_length": [(b["lo"], round(b["exact_match"], 3)) for b in scores["by_length"]]}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

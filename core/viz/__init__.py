@@ -1,0 +1,1 @@
+"""Drawing helpers: image overlays (overlay.py) and chart builders. Never imports streamlit."""

@@ -1,0 +1,119 @@
+"""Draw what a vision model found onto the image: boxes, labels, instance masks, semantic masks.
+
+Pure numpy + PIL, RGB uint8 in, RGB uint8 out; the model is never touched here, so a page can
+re-render with a new threshold or opacity without running the network again.
+"""
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from core.vision.detections import Detections, Segmentation
+
+
+def palette(n: int) -> np.ndarray:
+    """n well-spread, saturated colours (uint8[n, 3]), stable per class index (golden-ratio hues)."""
+    import colorsys
+
+    hues = (np.arange(n) * 0.618033988749895) % 1.0
+    return np.array([[round(c * 255) for c in colorsys.hsv_to_rgb(h, 0.85, 0.95)] for h in hues], np.uint8)
+
+
+@lru_cache(maxsize=8)
+def _font(size: int):
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow < 10.1 has a single bitmap size
+        return ImageFont.load_default()
+
+
+def blend_masks(rgb: np.ndarray, masks: np.ndarray, colors: np.ndarray, opacity: float) -> np.ndarray:
+    """Alpha-blend binary masks (bool[N, H, W]) over rgb (uint8[H, W, 3]) with one colour each."""
+    out = rgb.astype(np.float32)
+    for m, c in zip(masks, colors):
+        out[m] = (1 - opacity) * out[m] + opacity * c.astype(np.float32)
+    return out.round().clip(0, 255).astype(np.uint8)
+
+
+def draw_detections(rgb: np.ndarray, dets: Detections, mask_opacity: float = 0.45,
+                    line_width: int | None = None, show_scores: bool = True) -> np.ndarray:
+    """Boxes with "class score" tags, plus instance masks when the model gave them.
+
+    rgb (uint8[H, W, 3]); dets in the same pixel frame. Returns a new uint8[H, W, 3].
+    """
+    h, w = rgb.shape[:2]
+    colors = palette(max(len(dets.class_names), 1))[dets.labels] if len(dets) else np.zeros((0, 3), np.uint8)
+    img = np.ascontiguousarray(rgb[..., :3])
+    if dets.masks is not None and len(dets) and mask_opacity > 0:
+        img = blend_masks(img, dets.masks >= 0.5, colors, mask_opacity)
+    pil = Image.fromarray(img)
+    draw = ImageDraw.Draw(pil)
+    lw = line_width or max(2, round(max(h, w) / 250))
+    font = _font(max(12, round(max(h, w) / 32)))  # readable when the page shows it scaled down
+    for box, score, label, color in zip(dets.boxes, dets.scores, dets.labels, colors):
+        x1, y1, x2, y2 = (float(v) for v in box)
+        c = tuple(int(v) for v in color)
+        draw.rectangle([x1, y1, x2, y2], outline=c, width=lw)
+        text = dets.class_names[int(label)] + (f" {score:.2f}" if show_scores else "")
+        tx0, ty0, tx1, ty1 = draw.textbbox((0, 0), text, font=font)
+        tw, th = tx1 - tx0, ty1 - ty0 + 4
+        ty = y1 - th if y1 - th >= 0 else y1  # tag above the box, or inside it at the top edge
+        tx = max(0.0, min(x1, w - tw - 6))  # keep the tag inside the image on the right
+        draw.rectangle([tx, ty, tx + tw + 6, ty + th], fill=c)
+        draw.text((tx + 3, ty + 2 - ty0), text, fill=(0, 0, 0) if sum(c) > 380 else (255, 255, 255), font=font)
+    return np.asarray(pil)
+
+
+def legend_entries(seg: Segmentation, min_fraction: float = 0.0) -> list[tuple[str, tuple[int, int, int], float]]:
+    """(class name, colour, fraction of pixels) for every class present, largest first."""
+    counts = np.bincount(seg.classes.ravel(), minlength=len(seg.class_names))
+    colors = palette(len(seg.class_names))
+    total = max(int(counts.sum()), 1)
+    rows = [(seg.class_names[i], tuple(int(v) for v in colors[i]), counts[i] / total)
+            for i in np.flatnonzero(counts) if counts[i] / total >= min_fraction]
+    return sorted(rows, key=lambda r: -r[2])
+
+
+def draw_segmentation(rgb: np.ndarray, seg: Segmentation, opacity: float = 0.55,
+                      background: int | None = 0, legend: bool = True) -> np.ndarray:
+    """Colour every pixel by its class (background left clear) and add a legend strip on the right.
+
+    rgb (uint8[H, W, 3]), seg.classes (int64[H, W]). Returns uint8[H, W + legend width, 3].
+    """
+    colors = palette(len(seg.class_names))
+    present = [c for c in np.unique(seg.classes) if c != background]
+    masks = np.stack([seg.classes == c for c in present]) if present else np.zeros((0,) + seg.classes.shape, bool)
+    img = blend_masks(np.ascontiguousarray(rgb[..., :3]), masks, colors[present], opacity)
+    if not legend:
+        return img
+    rows = legend_entries(seg)
+    if background is not None:  # it is left clear: no swatch for it
+        rows = [r for r in rows if r[0] != seg.class_names[background]]
+    return _with_legend(img, rows)
+
+
+def _with_legend(img: np.ndarray, rows: list[tuple[str, tuple[int, int, int], float]]) -> np.ndarray:
+    """Append a white strip listing colour swatch, class name and pixel share."""
+    h = img.shape[0]
+    font = _font(max(11, round(h / 40)))
+    line = max(16, round(h / 22))
+    width = max(120, 12 + line + max((int(font.getlength(f"{n} {f:.0%}")) for n, _, f in rows), default=0) + 8)
+    pil = Image.new("RGB", (img.shape[1] + width, h), (255, 255, 255))
+    pil.paste(Image.fromarray(img), (0, 0))
+    draw = ImageDraw.Draw(pil)
+    x0 = img.shape[1] + 8
+    for k, (name, color, frac) in enumerate(rows[: max(1, (h - 8) // line)]):
+        y = 6 + k * line
+        draw.rectangle([x0, y, x0 + line - 4, y + line - 4], fill=color, outline=(0, 0, 0))
+        draw.text((x0 + line + 2, y), f"{name} {frac:.0%}", fill=(0, 0, 0), font=font)
+    return np.asarray(pil)
+
+
+def encode_png(rgb: np.ndarray) -> bytes:
+    """uint8[H, W, 3] -> PNG bytes (for st.download_button)."""
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb)).save(buf, format="PNG")
+    return buf.getvalue()

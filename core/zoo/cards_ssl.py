@@ -1,0 +1,27 @@
+"""Model card for the semi-supervised lab: the bundled supervised burn-in detector."""
+from __future__ import annotations
+
+import json
+
+from core.zoo.card import ModelCard, Source
+from core.zoo.sources import REPO_ROOT
+
+BURN_IN = Source(kind="bundled", hub="assets", ref="assets/ssl/burn_in_10.safetensors", size_mb=4.2)
+
+
+def _notes() -> str:
+    path = REPO_ROOT / "assets" / "ssl" / "burn_in_10.json"
+    if not path.is_file():
+        return "Train it with `python -m core.learn.burn_in` (writes assets/ssl/burn_in_10.*)."
+    r = json.loads(path.read_text())
+    return (f"Tiny Faster R-CNN (core.vision.tiny_frcnn) trained supervised by `{r['command']}` on {r['data']}: "
+            f"{r['steps']} steps in {r['wall_s']} s on {r['threads']} CPU thread; held-out mAP@[.5:.95] "
+            f"{r['test_map']}, mAP@.5 {r['test_map50']} ({r['test_images']} images). The starting point of every "
+            "live semi-supervised run.")
+
+
+CARDS: list[ModelCard] = [
+    ModelCard(name="ssl-burn-in-10", family="Faster R-CNN", task="detection (ShapesWorld)",
+              license="MIT (KeyPoint's own weights and data)", sources=(BURN_IN,), notes=_notes(),
+              page="semi_supervised", extra={"card_json": "assets/ssl/burn_in_10.json"}),
+]

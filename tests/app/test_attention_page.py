@@ -1,0 +1,77 @@
+"""The Attention lab page: typed prompt, mask toggled, temperature changed, bad inputs, encoder."""
+from pathlib import Path
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "attention.py")
+
+
+def charts(at):
+    return at.get("vega_lite_chart")
+
+
+def fresh():
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.run(timeout=180)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def greedy_label(at) -> str:
+    return next(b.label for b in at.button if b.key == "attn_greedy")
+
+
+@pytest.mark.slow
+def test_prompt_mask_temperature_and_append():
+    at = fresh()
+    assert len(charts(at)) >= 10  # heatmaps, small multiples, model view, rollout, bars
+    assert "gpt-tiny" in " ".join(c.value for c in at.caption)  # which weights: the source badge
+    # the greedy button shows the model's own argmax for the typed prompt
+    from core.text.lm import load_causal_lm
+
+    model, tok, _ = load_causal_lm("gpt-tiny", "offline")
+    prompt = "The dog sat on the"
+    with torch.no_grad():
+        want = tok.decode([int(model(**tok(prompt, return_tensors="pt")).logits[0, -1].argmax())])
+    at.text_area(key="attn_prompt").input(prompt).run(timeout=180)
+    assert not at.exception
+    assert greedy_label(at) == f"Append greedy “{want}”"
+    n_before = len(charts(at))
+    at.toggle(key="attn_mask").set_value(False).run(timeout=180)
+    assert not at.exception
+    assert len(charts(at)) == n_before + 2  # with / without mask heatmaps appear
+    assert any("Without the mask" in m.value for m in at.markdown)
+    at.slider(key="attn_temp").set_value(0.0).run(timeout=180)
+    assert not at.exception
+    assert any("entropy 0.00 bits" in m.value or "**0.00 bits**" in m.value for m in at.markdown)  # T=0: one-hot
+    at.toggle(key="attn_ablate").set_value(True).run(timeout=180)
+    assert not at.exception
+    assert len(at.metric) == 1 and float(at.metric[0].value) >= 0  # KL of the ablated head
+    at.toggle(key="attn_mask").set_value(True).run(timeout=180)
+    at.button(key="attn_greedy").click().run(timeout=180)
+    assert not at.exception
+    assert at.text_area(key="attn_prompt").value == prompt + want
+
+
+@pytest.mark.slow
+def test_empty_and_too_long_prompts_give_messages():
+    at = fresh()
+    at.text_area(key="attn_prompt").input("   ").run(timeout=180)
+    assert not at.exception
+    assert any("empty" in i.value for i in at.info)
+    at.text_area(key="attn_prompt").input("The cat sat on the mat. " * 80).run(timeout=180)
+    assert not at.exception
+    assert any("truncated" in w.value for w in at.warning)
+    assert len(charts(at)) >= 10
+
+
+@pytest.mark.slow
+def test_encoder_has_no_mask_and_explains_why():
+    at = fresh()
+    at.selectbox(key="attn_model").set_value("minilm").run(timeout=180)
+    assert not at.exception
+    assert at.toggle(key="attn_mask").disabled
+    assert any("encoder" in i.value.lower() and "mask" in i.value for i in at.info)
+    assert len(charts(at)) >= 8

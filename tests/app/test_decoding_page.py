@@ -1,0 +1,59 @@
+"""The Decoding lab renders with defaults, with typed input, k and the length penalty changed."""
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "decoding.py")
+
+
+def charts(at):
+    return list(at.get("vega_lite_chart"))
+
+
+def tree_shown(at) -> bool:
+    """The search-tree chart is there, with its statuses and the best-beam layer."""
+    return any("best beam" in c.proto.spec and "pruned" in c.proto.spec for c in charts(at))
+
+
+def test_defaults_render_tree_and_nbest():
+    at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)
+    assert not at.exception, at.exception
+    assert any("search tree" in s.value for s in at.subheader)
+    assert len(charts(at)) >= 2  # the tree and the cross-attention
+    assert tree_shown(at)
+    assert len(at.dataframe) >= 2  # n-best and the side-by-side table
+    assert not at.error and not at.warning
+
+
+def test_typed_input_k_and_length_penalty():
+    at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)
+    at.text_input(key="dec_text").set_value("the fifth of november, nineteen eighty-two").run(timeout=180)
+    at.slider(key="dec_k").set_value(8).run(timeout=180)
+    at.select_slider(key="dec_alpha").set_value(-1.0).run(timeout=180)
+    at.selectbox(key="dec_form").set_value("gnmt").run(timeout=180)
+    assert not at.exception, at.exception
+    assert not at.error
+    nbest = next(d.value for d in at.dataframe if "log-prob (raw)" in d.value.columns)
+    assert len(nbest) == 8  # k hypotheses in the pool
+    assert "1982-11-05" in set(nbest["output"])
+    assert len(charts(at)) >= 2 and tree_shown(at)
+
+
+def test_bad_input_gives_a_clear_message():
+    at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)
+    at.text_input(key="dec_text").set_value("3 März 1998 ✓").run(timeout=180)
+    assert not at.exception
+    assert any("only knows" in w.value for w in at.warning)
+
+
+def test_gru_without_attention_and_studies():
+    at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)
+    at.selectbox(key="dec_model").set_value("gru-seq2seq-noattn").run(timeout=180)
+    assert not at.exception, at.exception
+    assert any("no attention" in i.value for i in at.info)
+    at.slider(key="dec_study_n").set_value(5).run(timeout=180)
+    at.button(key="dec_study_go").click().run(timeout=180)
+    at.button(key="dec_tf_go").click().run(timeout=180)
+    assert not at.exception, at.exception
+    assert not at.error
+    assert any("Whole-date exact match" in m.value for m in at.markdown)

@@ -1,0 +1,165 @@
+"""Detection & segmentation page: samples, uploads (good, user-made and corrupt), models, sliders."""
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from core.catalog import ROOT
+from core.vision.samples import SAMPLES, sample_png_bytes
+
+PAGE = str(ROOT / "pages" / "detection.py")
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.run(timeout=180)
+    assert not at.exception, at.exception
+    return at
+
+
+def _caption_text(at) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def test_default_is_yolox_nano_on_a_sample_with_downloads():
+    at = _page()
+    assert at.title[0].value == "Detection & segmentation"
+    assert at.selectbox(key="det_model").value == "yolox-nano"
+    assert len(at.get("image")) == 1
+    text = _caption_text(at)
+    assert "yolox-nano" in text and " ms · " in text and "object" in text
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["PNG", "COCO JSON"]
+
+
+def _upload(at, name, data, mime="image/png"):
+    at.radio(key="det_mode").set_value("Upload").run(timeout=180)
+    at.file_uploader(key="det_upload").set_value((name, data, mime)).run(timeout=180)
+    assert not at.exception, at.exception
+
+
+@pytest.mark.parametrize("sample", list(SAMPLES))
+def test_upload_each_sample(sample):
+    at = _page()
+    _upload(at, f"{sample}.png", sample_png_bytes(sample))
+    assert len(at.get("image")) == 1
+    assert not at.warning
+
+
+def test_upload_a_user_jpeg_and_a_corrupt_file():
+    at = _page()
+    g = np.random.default_rng(0)
+    img = np.full((240, 320, 3), 200, np.uint8)
+    img[60:180, 100:220] = g.integers(0, 255, (120, 120, 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="JPEG")
+    _upload(at, "mine.jpg", buf.getvalue(), "image/jpeg")
+    assert len(at.get("image")) == 1
+    _upload(at, "broken.png", b"\x89PNG\r\n\x1a\nthis is not an image")
+    assert any("broken.png" in w.value for w in at.warning)
+    assert len(at.get("image")) == 0
+
+
+def test_sliders_class_filter_and_models_switch_without_exception():
+    at = _page()
+    at.selectbox(key="det_sample").set_value("motorcycle_left").run(timeout=180)
+    before = _caption_text(at)
+    assert "2 objects" in before  # motorcycle and the person on the shelf
+    at.slider(key="det_score").set_value(0.8).run(timeout=180)
+    assert "1 object " in _caption_text(at)  # only the motorcycle is that sure
+    at.slider(key="det_score").set_value(0.3).run(timeout=180)
+    at.slider(key="det_nms").set_value(0.2).run(timeout=180)
+    at.slider(key="det_opacity").set_value(0.9).run(timeout=180)
+    at.multiselect(key="det_classes").set_value(["person"]).run(timeout=180)
+    assert "1 object " in _caption_text(at)
+    assert not at.exception
+    for name in ["ssdlite320", "deeplabv3-mobilenet", "detr-resnet-50", "yolox-tiny"]:
+        at.selectbox(key="det_model").set_value(name).run(timeout=180)
+        assert not at.exception, (name, at.exception)
+        assert at.get("image") or at.warning  # a picture, or a clear message (offline, no weights)
+
+
+def test_compare_and_semantic_vs_instance():
+    at = _page()
+    at.toggle(key="det_compare").set_value(True).run(timeout=180)
+    assert not at.exception
+    at.multiselect(key="det_models").set_value(["yolox-nano", "fasterrcnn-mobilenet-320", "ssdlite320"]).run(timeout=180)
+    assert not at.exception
+    assert len(at.get("image")) + len(at.warning) == 3  # each panel: a picture or a clear message
+    at.toggle(key="det_semantic").set_value(True).run(timeout=180)
+    assert not at.exception
+    assert "instance" in " ".join(m.value for m in at.markdown)
+
+
+@pytest.fixture
+def fake_shapes(monkeypatch):
+    """Pretend the bundled ShapesWorld weights are there, with a stand-in model that finds one square."""
+    import sys
+    import types
+
+    import streamlit as st
+
+    from core.vision.detections import Detections
+    from core.zoo import sources
+
+    class FakeShapes:
+        class_names = ["circle", "square", "triangle", "star", "ring"]
+        image_size = 128
+
+        def predict(self, rgb):
+            return Detections(np.array([[10, 10, 60, 50]], np.float32), np.array([0.9], np.float32),
+                              np.array([1]), self.class_names)
+
+    fake = types.ModuleType("core.vision.shapes_models")
+    fake.load_shapes_model = lambda family: FakeShapes()
+    monkeypatch.setitem(sys.modules, "core.vision.shapes_models", fake)
+    real = sources.is_local
+    monkeypatch.setattr(sources, "is_local", lambda s: True if s.hub == "assets" else real(s))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()  # no stand-in may leak into other tests
+    st.cache_data.clear()
+
+
+def test_offline_fallback_says_which_weights_and_the_download_command(fake_shapes):
+    at = _page()
+    at.selectbox(key="det_model").set_value("ssdlite320").run(timeout=180)
+    assert not at.exception
+    assert len(at.get("image")) == 2  # the photo, and the model on a ShapesWorld image it knows
+    assert "1 object " in _caption_text(at)
+    assert "bundled" in _caption_text(at)  # the source badge
+    info = " ".join(i.value for i in at.info)
+    assert "ShapesWorld" in info and "python -m core.zoo download ssdlite320" in info
+
+
+@pytest.mark.slow
+def test_a_cached_torchvision_checkpoint_runs_with_its_input_size(tmp_path, monkeypatch):
+    """The pretrained path of a torchvision model in the page, with a random state dict standing in
+    for the cached checkpoint (same file name and keys; nothing downloaded)."""
+    import streamlit as st
+    import torch
+
+    from core.vision import torchvision_models as tvm
+    from core.zoo import get_card, sources
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    f = sources.torchvision_file(get_card("fasterrcnn-mobilenet-320").sources[0])
+    f.parent.mkdir(parents=True)
+    torch.manual_seed(0)
+    torch.save(tvm.build("fasterrcnn-mobilenet-320", pretrained=False).state_dict(), f)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        at = _page()
+        at.selectbox(key="det_model").set_value("fasterrcnn-mobilenet-320").run(timeout=180)
+        assert not at.exception, at.exception
+        assert "input 320 px" in _caption_text(at) and "pretrained" in _caption_text(at)
+        at.select_slider(key="det_size_fasterrcnn-mobilenet-320").set_value(256).run(timeout=180)
+        assert not at.exception, at.exception
+        assert "input 256 px" in _caption_text(at)
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
