@@ -12,13 +12,14 @@ import torch
 from core.text import attention as att
 from core.text import attention_lab as lab
 from core.text import mlp
-from core.text.lm import context_limit, is_causal, load_model
+from core.text.lm import MAX_HF_MB, context_limit, is_causal, load_hf_id, load_model
 from core.viz import attention_charts as charts
 from pages import ui
 
 MODELS = {"gpt-tiny": "gpt-tiny: KeyPoint's own tiny GPT (bundled)", "gpt2": "gpt2 (pretrained, 124M)",
           "distilgpt2": "distilgpt2 (pretrained, 82M)", "minilm": "MiniLM encoder (packaged, BERT family)",
-          "bert-base-uncased": "bert-base-uncased (pretrained encoder)"}
+          "bert-base-uncased": "bert-base-uncased (pretrained encoder)",
+          "other": "another Hugging Face model id…"}
 DEFAULT_PROMPT = "The cat sat on the"
 SMALL = 12  # prompts up to this many tokens get full matrices in the step-by-step
 
@@ -27,8 +28,10 @@ st.markdown("Type a prompt and watch a real Transformer **attend**, **mask**, **
             "every picture below comes from the model's own forward pass on your words.")
 
 
-@st.cache_resource(show_spinner="Loading the model…")
+@st.cache_resource(show_spinner="Loading the model…", max_entries=4)
 def get_model(name: str, mode: str):
+    if name.startswith("hf:"):  # a typed Hugging Face id
+        return load_hf_id(name[3:], mode)
     return load_model(name, mode)
 
 
@@ -53,6 +56,13 @@ st.session_state.setdefault("attn_prompt", DEFAULT_PROMPT)
 c_model, c_prompt = st.columns([1, 2])
 name = c_model.selectbox("Model", list(MODELS), format_func=MODELS.get, key="attn_model")
 text = c_prompt.text_area("Prompt", key="attn_prompt", height=68, max_chars=4000)
+if name == "other":
+    repo_id = c_model.text_input("Hugging Face model id", key="attn_hf_id", placeholder="openai-community/gpt2",
+                                 help=f"GPT-2 or BERT style, at most {MAX_HF_MB:.0f} MB; needs the network or the cache.")
+    if not repo_id.strip():
+        st.info("Type a model id, e.g. `gpt2-medium` or `prajjwal1/bert-tiny`.")
+        st.stop()
+    name = "hf:" + repo_id.strip()
 
 loaded = None
 with ui.friendly_errors("Loading the model"):
@@ -64,6 +74,11 @@ ui.source_badge(resolution)
 decoder = is_causal(model)
 L, H = model.config.num_hidden_layers, model.config.num_attention_heads
 
+# A click on the model view (an altair point selection) picks the layer and head for the next run.
+picked = (st.session_state.get("attn_mv") or {}).get("selection", {}).get("pick") or []
+if picked and picked != st.session_state.get("attn_mv_used"):
+    st.session_state.attn_layer, st.session_state.attn_head = int(picked[0]["layer"]), int(picked[0]["head"])
+    st.session_state.attn_mv_used = picked
 c1, c2, c3, c4 = st.columns(4)
 layer = c1.selectbox("Layer", range(L), key="attn_layer")
 head = c2.selectbox("Head", range(H), key="attn_head")
@@ -105,15 +120,16 @@ tabs = st.tabs(["Attention maps", "One head, step by step", "Mask & temperature"
                 "MLP & parameters"])
 
 with tabs[0]:
-    a, b = st.columns(2)
+    a, b = st.columns([3, 2])
     a.altair_chart(charts.heatmap(tr.weights[layer, head], tr.tokens, f"Layer {layer}, head {head}"))
     row = pd.DataFrame({"key": charts.token_labels(tr.tokens), "weight": tr.weights[layer, head, res.token].tolist()})
     b.altair_chart(charts.bars(row["key"].tolist(), row["weight"].tolist(),
                                f"Attention from token {res.token} “{tr.tokens[res.token]}”", "weight"))
     st.altair_chart(charts.small_multiples(tr.weights[layer], tr.tokens, title=f"All heads of layer {layer}"))
-    st.markdown("**Model view**: every layer × head (the chosen one in orange). Pick another with the "
-                "Layer / Head boxes above.")
-    st.altair_chart(charts.model_view(tr.weights, selected=(layer, head)))
+    st.markdown("**Model view**: every layer × head (the chosen one in orange). Click a thumbnail, or use the "
+                "Layer / Head boxes above, to look at another head.")
+    st.altair_chart(charts.model_view(tr.weights, selected=(layer, head)), on_select="rerun", key="attn_mv",
+                    selection_mode="pick", width="content")
     a, b = st.columns(2)
     a.altair_chart(charts.heatmap(res.head_avg, tr.tokens, f"Layer {layer}, average of the {H} heads"))
     b.altair_chart(charts.heatmap(res.rollout, tr.tokens, "Attention rollout through all layers"))
@@ -150,6 +166,12 @@ with tabs[1]:
         st.dataframe(pd.DataFrame([{"matrix": k, "shape": "×".join(map(str, M.shape)), "mean": float(M.mean()),
                                     "std": float(M.std()), "min": float(M.min()), "max": float(M.max())}
                                    for k, M in summ.items()]).set_index("matrix").style.format("{:.3f}", subset=["mean", "std", "min", "max"]))
+    st.markdown(f"**Following query token {res.token} “{tr.tokens[res.token]}”** across every key: its score, "
+                "the mask, the softmax weight, and how much of each value vector it takes.")
+    follow = pd.DataFrame({"key": labels, "q·k/√d": s.scores[res.token].tolist(), "+ mask": s.masked[res.token].tolist(),
+                           "softmax": s.A[res.token].tolist(),
+                           "|weight × v|": (s.A[res.token, :, None] * s.V).norm(dim=-1).tolist()}).set_index("key")
+    st.dataframe(follow.style.format("{:.3f}"), height=min(36 * (T + 1), 400))
     norms = pd.DataFrame({"token": labels, "|residual in|": s.resid_in.norm(dim=-1).tolist(),
                           f"|head {head} output|": s.head_out.norm(dim=-1).tolist(),
                           "|all heads output|": s.attn_out.norm(dim=-1).tolist(),
@@ -239,7 +261,7 @@ with tabs[5]:
                                 "How hard each neuron pushes the residual stream: |activation × its W_down row|",
                                 "norm", color="#f58518"))
     total, total3 = sum(res.split.values()), sum(res.gpt3.values())
-    df = pd.DataFrame([{"part": k, "model": f"{name} ({total / 1e6:.2f}M)", "share": v / total} for k, v in res.split.items()]
+    df = pd.DataFrame([{"part": k, "model": f"{resolution.card.name} ({total / 1e6:.2f}M)", "share": v / total} for k, v in res.split.items()]
                       + [{"part": k, "model": f"GPT-3 ({total3 / 1e9:.1f}B)", "share": v / total3} for k, v in res.gpt3.items()])
     st.altair_chart(charts.grouped_bars(df, "part", "share", "model", "Where the parameters are"))
     st.caption(f"GPT-3 from its published shape (96 layers, d_model 12288, 96 heads, MLP 49152 wide): the MLPs hold "

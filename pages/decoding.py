@@ -40,22 +40,22 @@ def load(name: str, mode: str):
     return load_translator(name, mode)
 
 
-def stepper_for(name: str, mode: str, text: str, attention: bool = True):
+def stepper_for(name: str, mode: str, text: str, attention: bool = True, layer: int | None = -1):
     from core.text.seq2seq_model import make_stepper
 
     model, tok, _ = load(name, mode)
-    return make_stepper(model, tok, text, attention=attention and name in SEQ2SEQ)
+    return make_stepper(model, tok, text, attention=attention and name in SEQ2SEQ, attn_layer=layer)
 
 
 @st.cache_data(show_spinner="Searching…", max_entries=64)
-def run(name: str, mode: str, text: str, method: str, cfg_json: str, seed: int):
+def run(name: str, mode: str, text: str, method: str, cfg_json: str, seed: int, layer: int | None = -1):
     """One traced decode, cached by every input that changes it."""
     import torch
 
     from core.text.decoding import DecodeConfig, beam_search, greedy, sample
 
     cfg = DecodeConfig(**json.loads(cfg_json))
-    st_ = stepper_for(name, mode, text)
+    st_ = stepper_for(name, mode, text, layer=layer)
     if method == "beam":
         return beam_search(st_, cfg)
     if method == "greedy":
@@ -97,8 +97,9 @@ def tree_chart(nodes: pd.DataFrame, edges: pd.DataFrame) -> alt.Chart:
         x="x:Q", y="y:Q", x2="x2:Q", y2="y2:Q")
     tips = ["step", "token", "status", "logprob", "score", "norm_score", "parent beam", "best beam", "greedy path"]
     pts = alt.Chart(nodes).mark_circle(size=260, opacity=0.9).encode(
-        x=alt.X("step:Q", title="step", axis=alt.Axis(tickMinStep=1)),
-        y=alt.Y("y:Q", title="rank at this step (by cumulative log-prob)", axis=alt.Axis(labels=False)),
+        x=alt.X("step:Q", title="step", axis=alt.Axis(tickMinStep=1), scale=alt.Scale(padding=20, nice=False)),
+        y=alt.Y("y:Q", title="rank at this step (by cumulative log-prob)", axis=alt.Axis(labels=False),
+                scale=alt.Scale(padding=24, nice=False)),
         color=alt.Color("status:N", scale=STATUS_COLORS), tooltip=tips,
         stroke=alt.condition("datum['greedy path']", alt.value("#ff7f0e"), alt.value(None)),
         strokeWidth=alt.value(3))
@@ -122,9 +123,22 @@ def attention_chart(tr, source_tokens: list[str]) -> alt.Chart | None:
     rows = [{"output": f"{t:02d} {out_toks[t]!r}", "source": f"{j:02d} {source_tokens[j]!r}", "weight": float(att[t, j])}
             for t in range(att.shape[0]) for j in range(att.shape[1])]
     return alt.Chart(pd.DataFrame(rows)).mark_rect().encode(
-        x=alt.X("source:O", title="source token", sort=None), y=alt.Y("output:O", title="decoded token", sort=None),
+        x=alt.X("source:O", title="source token", sort=None),
+        y=alt.Y("output:O", title="decoded token", sort=None, axis=alt.Axis(labelOverlap=False)),
         color=alt.Color("weight:Q", scale=alt.Scale(scheme="blues")), tooltip=["output", "source", "weight"]
     ).properties(height=max(200, 22 * att.shape[0]))
+
+
+def penalty_chart(tr, form: str) -> alt.Chart:
+    """The same finished hypotheses re-scored for a range of α: where lines cross, the ranking flips."""
+    from core.text.decoding import length_norm
+
+    rows = [{"α": a / 4, "hypothesis": f"{i + 1}. {h.text[:24]!r} ({len(h.tokens)} tok)",
+             "normalised score": h.score / length_norm(len(h.tokens), a / 4, form)}
+            for i, h in enumerate(tr.hypotheses) for a in range(-4, 13)]
+    return alt.Chart(pd.DataFrame(rows)).mark_line().encode(
+        x="α:Q", y="normalised score:Q", color=alt.Color("hypothesis:N", sort=None),
+        tooltip=["hypothesis", "α", "normalised score"]).properties(height=220)
 
 
 LP_HELP = """**Length penalty.** Log-probabilities are negative and every extra token adds another
@@ -168,24 +182,40 @@ c1, c2, c3, c4 = st.columns(4)
 k = c1.slider("Beam width k", 1, 16, 4, key="dec_k")
 alpha = c2.select_slider("Length penalty α", [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0], value=1.0, key="dec_alpha")
 from core.text.decoding import PENALTY_FORMS, DecodeConfig, beam_search  # noqa: E402
+from core.text.seq2seq_model import GRUSeq2Seq  # noqa: E402
 
 form = c3.selectbox("Penalty form", list(PENALTY_FORMS), format_func=PENALTY_FORMS.get, key="dec_form")
 max_new = c4.slider("Max new tokens", 2, 40, 14 if dates_weights else 20, key="dec_max")
 with st.expander("Which direction favours longer outputs?"):
     st.markdown(LP_HELP)
+    lp_slot = st.container()
 
+layers = [-1, None] + list(range(model.config.decoder_layers - 1)) if name in SEQ2SEQ and not isinstance(model, GRUSeq2Seq) else [-1]
+if st.session_state.get("dec_layer", -1) not in layers:  # a layer the new model does not have
+    st.session_state["dec_layer"] = -1
 trace = None
 with ui.friendly_errors("Decoding"):
     if dates_weights:
         text = check_source(text)
     elif not text.strip():
         raise ValueError("type a prompt or a sentence")
+    elif name in CAUSAL:
+        from core.text.lm import context_limit
+
+        n_prompt = len(tok(text)["input_ids"])
+        if n_prompt + max_new > context_limit(model):
+            raise ValueError(f"prompt ({n_prompt} tokens) + {max_new} new tokens exceed the model's context of "
+                             f"{context_limit(model)}: shorten the prompt")
     cfg = DecodeConfig(max_new_tokens=max_new, num_beams=k, alpha=alpha, form=form)
     cfg_json = json.dumps(cfg.__dict__)
-    trace = run(name, mode, text, "beam", cfg_json, seed)
+    trace = run(name, mode, text, "beam", cfg_json, seed, st.session_state.get("dec_layer", -1))
     greedy_tr = run(name, mode, text, "greedy", cfg_json, seed)
 if trace is None:
     st.stop()
+
+lp_slot.caption("The finished hypotheses below, re-scored for α from -1 to 3 with the chosen form: "
+                "where lines cross, the ranking flips. Equal lengths never cross.")
+lp_slot.altair_chart(penalty_chart(trace, form), width="stretch")
 
 st.subheader("The search tree")
 st.caption("Every candidate of every step: blue runs on, green finished (EOS) and entered the n-best pool, grey "
@@ -206,6 +236,9 @@ if greedy_tr.best.tokens != trace.best.tokens:
 
 if name in SEQ2SEQ:
     st.subheader("Cross-attention of each decoded token over the source")
+    if len(layers) > 1:
+        st.selectbox("Layer (heads averaged)", layers, key="dec_layer",
+                     format_func=lambda v: "last layer" if v == -1 else "mean of all layers" if v is None else f"layer {v + 1}")
     with ui.friendly_errors("Cross-attention"):
         source_toks = stepper_for(name, mode, text).source_tokens()
         chart = attention_chart(trace, source_toks)

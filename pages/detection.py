@@ -99,7 +99,7 @@ def panel(col, name: str, model, result, rgb, opacity: float, image_label: str, 
         if model.fallback:
             st.info(f"Offline fallback: these are KeyPoint's ShapesWorld weights for the {get_card(name).family} "
                     f"family; they know {len(model.class_names)} classes ({', '.join(model.class_names[:6])}), "
-                    f"not COCO. Fetch the real ones: `python -m core.zoo download {name}`")
+                    f"not COCO: on a photo its boxes mean little.")
             with st.expander("See it on the kind of image it was trained on"):
                 shapes_demo(model, opacity)
         stem = (image_label or "image").rsplit(".", 1)[0]

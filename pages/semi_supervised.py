@@ -11,7 +11,7 @@ import streamlit as st
 from pages import ui
 
 ROOT = Path(__file__).resolve().parents[1]
-TICK_S = 1.0  # a live fragment reruns this often while a run is going
+TICK_S = 1.5  # a live fragment reruns this often while a run is going
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -103,14 +103,14 @@ def _cls_tick():
     c1, c2 = st.columns(2)
     acc = [{"step": e.step, "series": s, "value": v} for e in hist
            for s, v in (("student", e.student_acc), ("teacher (EMA)", e.teacher_acc))]
-    c1.altair_chart(_line_chart(acc, "test accuracy", sw), use_container_width=True)
+    c1.altair_chart(_line_chart(acc, "test accuracy", sw), width="stretch")
     mask = [{"step": e.step, "series": s, "value": v} for e in hist
             for s, v in (("share >= tau", e.mask_rate), ("pseudo-label accuracy", e.pseudo_acc)) if v == v]
-    c2.altair_chart(_line_chart(mask, "unlabeled batch", sw), use_container_width=True)
+    c2.altair_chart(_line_chart(mask, "unlabeled batch", sw), width="stretch")
     if last.grid_student is not None:
         b1, b2 = st.columns(2)
-        b1.altair_chart(_boundary_chart(last, run["data"], "student"), use_container_width=True)
-        b2.altair_chart(_boundary_chart(last, run["data"], "teacher"), use_container_width=True)
+        b1.altair_chart(_boundary_chart(last, run["data"], "student"), width="stretch")
+        b2.altair_chart(_boundary_chart(last, run["data"], "teacher"), width="stretch")
 
 
 def classification_tab():
@@ -229,10 +229,10 @@ def _det_tick():
             for s, v in (("student mAP", e.student_map), ("teacher mAP", e.teacher_map),
                          ("teacher mAP@.5", e.teacher_map50))]
     c1.altair_chart(_line_chart(maps, "held-out mAP", sw).properties(title="mAP on held-out ShapesWorld"),
-                    use_container_width=True)
+                    width="stretch")
     keys = [k for k in ("sup", "cls_u", "reg_u", "rpn_u") if k in last.losses]
     losses = [{"step": e.step, "series": k, "value": e.losses[k]} for e in hist for k in keys if k in e.losses]
-    c2.altair_chart(_line_chart(losses, "loss", sw).properties(title="losses"), use_container_width=True)
+    c2.altair_chart(_line_chart(losses, "loss", sw).properties(title="losses"), width="stretch")
     ev = run.get("last_eval")
     if ev is None:
         return
@@ -243,13 +243,13 @@ def _det_tick():
     pr = [{"step": e.step, "series": s, "value": v} for e in evals
           for s, v in (("precision", e.precision), ("recall", e.recall)) if v == v]
     d1.altair_chart(_line_chart(pr, f"at threshold {run['cfg'].fg_threshold:.2f}", sw)
-                    .properties(title="pseudo-boxes vs hidden truth"), use_container_width=True)
+                    .properties(title="pseudo-boxes vs hidden truth"), width="stretch")
     curve = pd.DataFrame([{"threshold": t, "series": s, "value": v} for t, p, r in ev.pr_curve
                           for s, v in (("precision", p), ("recall", r)) if v == v])
     if len(curve):
         d2.altair_chart(alt.Chart(curve).mark_line(point=True).encode(
             x="threshold:Q", y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1])), color="series:N")
-            .properties(title=f"Fig. 3a: vs score threshold (step {ev.step})"), use_container_width=True)
+            .properties(title=f"Fig. 3a: vs score threshold (step {ev.step})"), width="stretch")
     if ev.var_iou:
         vi = pd.DataFrame(ev.var_iou, columns=["variance", "IoU", "score"])
         dots = alt.Chart(vi).mark_circle(opacity=0.6).encode(
@@ -257,7 +257,7 @@ def _det_tick():
             y=alt.Y("IoU:Q", title="IoU with ground truth"), color=alt.Color("score:Q", scale=alt.Scale(scheme="viridis")),
             tooltip=["variance", "IoU", "score"])
         rule = alt.Chart(pd.DataFrame({"v": [run["cfg"].reg_threshold]})).mark_rule(color="red").encode(x="v:Q")
-        d3.altair_chart((dots + rule).properties(title="Fig. 3c: box variance vs IoU"), use_container_width=True)
+        d3.altair_chart((dots + rule).properties(title="Fig. 3c: box variance vs IoU"), width="stretch")
     if ev.shown:
         st.caption(f"The teacher's pseudo-boxes (score >= {run['cfg'].fg_threshold:.2f}) on unlabeled images at "
                    f"step {ev.step}; thin white boxes are the hidden ground truth.")
@@ -319,7 +319,7 @@ def detection_tab():
             cfg = sd.DetectConfig(method=method, box_jitter=jitter, steps=int(steps), ema=ema, unsup_weight=alpha,
                                   fg_threshold=fg, reg_threshold=reg, jitter_times=int(times), jitter_scale=scale,
                                   lr=lr, batch_labeled=int(bl), batch_unlabeled=int(bu), eval_every=int(every),
-                                  n_eval=48, normalise=norm)
+                                  n_eval=32, normalise=norm)
             st.session_state["ssl_det"] = {"gen": sd.train(cfg, start, data, seed=ui.seed()), "cfg": cfg,
                                            "history": [], "running": True}
     run = st.session_state.get("ssl_det")
@@ -361,17 +361,27 @@ def reproduction_tab():
                        for r in res["rows"]])
     c1, c2 = st.columns([3, 2])
     c1.dataframe(df, hide_index=True)
-    c2.dataframe(pd.DataFrame([{"paper (COCO)": k, "mAP": v if v is not None else "see paper"} for k, v in PAPER.items()]),
+    c2.dataframe(pd.DataFrame([{"paper (COCO)": k, "mAP": f"{v:.1f}" if v is not None else "see paper"} for k, v in PAPER.items()]),
                  hide_index=True)
     order = ["supervised", "E2E + EMA", "+ Soft Teacher", "+ box jittering"]
     for frac in sorted({r["fraction"] for r in res["rows"]}):
         means = {r["method"]: r["mean"] for r in res["rows"] if r["fraction"] == frac}
-        seq = [means[m] for m in order if m in means]
-        ok = all(a < b for a, b in zip(seq, seq[1:]))
-        text = " < ".join(f"{m} {100 * means[m]:.1f}" for m in order if m in means)
-        (st.success if ok else st.warning)(
-            f"{frac:.0%} labels: the paper's ordering {'reproduced' if ok else 'did not reproduce'} here: {text}."
-            + ("" if ok else " Short runs are noisy; the full 3-seed run is the honest test."))
+        st.markdown(f"**{frac:.0%} labels**, the paper's claims checked against these numbers:")
+        for text, a, b in verdicts(means):
+            (st.success if means[b] > means[a] else st.warning)(
+                f"{text}: {b} {100 * means[b]:.1f} vs {a} {100 * means[a]:.1f}: "
+                + ("reproduced" if means[b] > means[a] else "not reproduced"))
+    st.caption("Short runs from a strong burn-in are noisy, and the first steps of every semi-supervised method "
+               "cost the student mAP (missed objects are taught as background); the 3-seed run is the honest test.")
+
+
+def verdicts(means: dict) -> list[tuple[str, str, str]]:
+    """(claim, weaker, stronger) pairs of the paper's ordering that this table can check."""
+    pairs = [("E2E + EMA beats supervised", "supervised", "E2E + EMA"),
+             ("Soft Teacher beats E2E + EMA", "E2E + EMA", "+ Soft Teacher"),
+             ("box jittering adds to Soft Teacher", "+ Soft Teacher", "+ box jittering"),
+             ("end-to-end Soft Teacher beats multi-stage STAC", "STAC", "+ box jittering")]
+    return [p for p in pairs if p[1] in means and p[2] in means]
 
 
 def main():

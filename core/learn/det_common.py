@@ -132,13 +132,13 @@ def photometric(images: torch.Tensor, g: torch.Generator, cutouts: int = 2) -> t
     out = (images - mean) * contrast + mean + bright
     out = out[:, torch.randperm(3, generator=g).to(d)] if bool(torch.rand(1, generator=g) < 0.3) else out
     out = out + 0.04 * torch.randn(out.shape, generator=g).to(d)
-    for _ in range(cutouts):
-        side = int(H * 0.12)
-        ys = torch.randint(0, H - side, (B,), generator=g)
-        xs = torch.randint(0, W - side, (B,), generator=g)
-        for b in range(B):
-            out[b, :, ys[b]:ys[b] + side, xs[b]:xs[b] + side] = 0.5
-    return out.clamp(0, 1)
+    side = int(H * 0.12)
+    ys = torch.randint(0, H - side, (B, cutouts, 1, 1), generator=g).to(d)
+    xs = torch.randint(0, W - side, (B, cutouts, 1, 1), generator=g).to(d)
+    r = torch.arange(H, device=d).view(1, 1, H, 1)
+    c = torch.arange(W, device=d).view(1, 1, 1, W)
+    hole = ((r >= ys) & (r < ys + side) & (c >= xs) & (c < xs + side)).any(dim=1, keepdim=True)  # [B, 1, H, W]
+    return out.masked_fill(hole, 0.5).clamp(0, 1)
 
 
 def weak_view(images: torch.Tensor, g: torch.Generator):

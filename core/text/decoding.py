@@ -280,11 +280,13 @@ class HFStepper:
 
     Encoder-decoder (Marian, BART): the source is encoded once; `prefix` = [decoder_start].
     Decoder-only (GPT-2): `prefix` = the prompt's tokens. `attention=True` returns the
-    cross-attention (last layer, mean over heads) of each row; needs attn_implementation="eager".
+    cross-attention of each row, averaged over heads, of layer `attn_layer` (None: the mean over
+    layers); needs attn_implementation="eager". eos_token_id=-1 disables EOS (as in generate).
     """
 
-    def __init__(self, model, tokenizer, text: str, attention: bool = False, eos_token_id=None):
-        self.model, self.tok, self.attention = model, tokenizer, attention
+    def __init__(self, model, tokenizer, text: str, attention: bool = False, eos_token_id=None,
+                 attn_layer: int | None = -1):
+        self.model, self.tok, self.attention, self.attn_layer = model, tokenizer, attention, attn_layer
         self.device = next(model.parameters()).device
         self.enc_dec = bool(model.config.is_encoder_decoder)
         gc = model.generation_config
@@ -326,7 +328,8 @@ class HFStepper:
         self.cache = out.cache
         attn = None
         if self.attention and self.enc_dec and out.cross_attentions:
-            attn = out.cross_attentions[-1][:, :, -1, :].mean(1).float()  # [n, S]
+            layers = out.cross_attentions if self.attn_layer is None else [out.cross_attentions[self.attn_layer]]
+            attn = torch.stack([a[:, :, -1, :] for a in layers]).mean((0, 2)).float()  # [n, S]
         return out.logits[:, -1, :].float(), attn
 
     def reorder(self, rows: torch.Tensor) -> None:

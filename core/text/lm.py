@@ -76,6 +76,46 @@ def load_model(name: str, mode: str | None = None):
     return load_causal_lm(name, mode) if kind == "causal" else load_encoder(name, mode)
 
 
+MAX_HF_MB = 600.0  # the largest checkpoint a typed Hugging Face id may download (the page must stay light)
+SUPPORTED = {"gpt2": "causal", "bert": "encoder"}  # architectures whose attention modules we can hook
+
+
+def load_hf_id(repo_id: str, mode: str | None = None, max_mb: float = MAX_HF_MB):
+    """Any Hugging Face model id of a supported architecture, under a size cap.
+    Returns (model, tokenizer, Resolution); raises ValueError with a readable reason otherwise."""
+    import re
+
+    from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
+
+    from core.zoo import network, sources
+    from core.zoo.card import ModelCard
+
+    repo_id = repo_id.strip()
+    if not re.fullmatch(r"[A-Za-z0-9][\w.\-]*(/[\w.\-]+)?", repo_id):
+        raise ValueError(f"“{repo_id}” is not a Hugging Face model id (like `gpt2` or `openai-community/gpt2`)")
+    cached = sources.hf_cached(repo_id)
+    if not cached:
+        if mode == "offline" or not network.network_up():
+            raise ValueError(f"`{repo_id}` is not cached and the network is off (model source: {mode or 'auto'}); "
+                             f"run `huggingface-cli download {repo_id}` while online")
+        from huggingface_hub import HfApi
+
+        info = HfApi().model_info(repo_id, files_metadata=True, timeout=10)
+        size = sum((f.size or 0) for f in info.siblings or [] if f.rfilename.endswith((".safetensors", ".bin")))
+        if size / 2**20 > max_mb:
+            raise ValueError(f"`{repo_id}` weighs {size / 2**20:.0f} MB, over this page's cap of {max_mb:.0f} MB")
+    config = AutoConfig.from_pretrained(repo_id)
+    kind = SUPPORTED.get(config.model_type)
+    if kind is None:
+        raise ValueError(f"`{repo_id}` is a {config.model_type} model; this page can open GPT-2 and BERT style models")
+    auto = AutoModelForCausalLM if kind == "causal" else AutoModel
+    model = auto.from_pretrained(repo_id, attn_implementation="eager").eval().to(device())
+    tokenizer = AutoTokenizer.from_pretrained(repo_id)
+    src = Source(kind="pretrained", hub="hf", ref=repo_id)
+    card = ModelCard(name=repo_id, family=config.model_type, task=kind, license="see the model's page", sources=(src,))
+    return model, tokenizer, Resolution(card, src, f"pretrained `{repo_id}` ({'cached' if cached else 'downloaded'})")
+
+
 def is_causal(model) -> bool:
     """Decoder (GPT family) or encoder (BERT family)?"""
     return getattr(model.config, "model_type", "") in {"gpt2"}

@@ -280,10 +280,10 @@ def load_translator(name: str, mode: str | None = None):
     raise ValueError(f"could not load {name}: " + "; ".join(errors))
 
 
-def make_stepper(model, tok, text: str, attention: bool = True):
+def make_stepper(model, tok, text: str, attention: bool = True, attn_layer: int | None = -1):
     """The decoding.py stepper that fits this model (GRU, or any Hugging Face model)."""
     from core.text.decoding import HFStepper
 
     if isinstance(model, GRUSeq2Seq):
         return GRUStepper(model, tok, text)
-    return HFStepper(model, tok, text, attention=attention)
+    return HFStepper(model, tok, text, attention=attention, attn_layer=attn_layer)

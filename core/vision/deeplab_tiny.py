@@ -85,7 +85,7 @@ class DeepLabV3Plus(nn.Module):
 
 def family():
     """The training adapter (see core.vision.shapes_families)."""
-    from core.vision.shapes_families import Family, images_to_tensor, stack_images
+    from core.vision.shapes_families import Family, images_to_tensor, model_device, stack_images
 
     def loss(model, samples):
         logits = model(images_to_tensor(stack_images(samples)))
@@ -95,7 +95,7 @@ def family():
 
     def predict(model, images):
         with torch.no_grad():
-            probs = torch.softmax(model(images_to_tensor(images)), dim=1)
+            probs = torch.softmax(model(images_to_tensor(images, model_device(model))), dim=1).cpu()
         names = ["background"] + list(CLASSES)
         return [Segmentation(classes=p.argmax(0).numpy().astype(np.int64), class_names=names,
                              scores=p.numpy().astype(np.float32)) for p in probs]

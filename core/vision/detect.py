@@ -121,8 +121,9 @@ def load_model(name: str, mode: str | None = None, input_size: int | None = None
     else:
         size = input_size or default_input_size(name)
         predictor = _load_pretrained(name, res, size)
-    return LoadedModel(name, res, predictor, KIND_OF_FAMILY[family], family not in NO_NMS and family != "deeplab",
-                       size, res.source.kind == "bundled")
+    kind = KIND_OF_FAMILY[family]
+    return LoadedModel(name, res, predictor, kind, uses_nms=kind != "segment" and family not in NO_NMS,
+                       input_size=size, fallback=res.source.kind == "bundled")
 
 
 def predict(model: LoadedModel, rgb: np.ndarray) -> Detections | Segmentation:
@@ -136,8 +137,8 @@ def predict(model: LoadedModel, rgb: np.ndarray) -> Detections | Segmentation:
     return out
 
 
-def postprocess(result: Detections | Segmentation, score_thr: float = DEFAULT_SCORE_THR, nms_iou: float | None = DEFAULT_NMS_IOU,
-                classes: set[str] | None = None) -> Detections | Segmentation:
+def postprocess(result: Detections | Segmentation, score_thr: float = DEFAULT_SCORE_THR,
+                nms_iou: float | None = DEFAULT_NMS_IOU, classes: set[str] | None = None) -> Detections | Segmentation:
     """Threshold, class-wise NMS (when nms_iou is given) and class filter; segmentations pass through."""
     if isinstance(result, Segmentation):
         return result
@@ -151,7 +152,7 @@ def postprocess(result: Detections | Segmentation, score_thr: float = DEFAULT_SC
     return dets.filter(0.0, classes) if classes is not None else dets
 
 
-def run_model(name: str, rgb: np.ndarray, mode: str | None = None, score_thr: float = 0.3,
+def run_model(name: str, rgb: np.ndarray, mode: str | None = None, score_thr: float = DEFAULT_SCORE_THR,
               nms_iou: float | None = DEFAULT_NMS_IOU, classes: set[str] | None = None, input_size: int | None = None,
               model: LoadedModel | None = None) -> Detections | Segmentation:
     """Load (unless given), predict, postprocess. NMS is skipped for models that do not use it."""

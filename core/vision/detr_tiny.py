@@ -152,7 +152,7 @@ def decode(out: dict, cfg: DETRConfig, score_thresh: float = 0.05) -> list[Detec
 
 def family():
     """The training adapter (see core.vision.shapes_families)."""
-    from core.vision.shapes_families import Family, images_to_tensor, stack_images
+    from core.vision.shapes_families import Family, images_to_tensor, model_device, stack_images
 
     def loss(model, samples):
         out = model(images_to_tensor(stack_images(samples)))
@@ -165,7 +165,8 @@ def family():
 
     def predict(model, images):
         with torch.no_grad():
-            return decode(model(images_to_tensor(images)), model.cfg)
+            out = model(images_to_tensor(images, model_device(model)))
+            return decode({k: v.cpu() for k, v in out.items()}, model.cfg)
 
     return Family(name="detr", task="detect", build=lambda: TinyDETR(), loss=loss, predict=predict,
                   data=ShapesConfig(easy=True), batch=16, lr=5e-4)

@@ -33,9 +33,14 @@ class Family:
     metric: str = "map50"                       # the score its floor is set on
 
 
-def images_to_tensor(images: np.ndarray) -> torch.Tensor:
-    """uint8[B, H, W, 3] -> float[B, 3, H, W] in [0, 1]."""
-    return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float() / 255.0
+def model_device(model: torch.nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+
+def images_to_tensor(images: np.ndarray, device: torch.device | None = None) -> torch.Tensor:
+    """uint8[B, H, W, 3] -> float[B, 3, H, W] in [0, 1], on `device` (default CPU)."""
+    x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2)
+    return (x.to(device) if device is not None else x).float() / 255.0
 
 
 def stack_images(samples: list[ShapesSample]) -> np.ndarray:
@@ -52,9 +57,10 @@ def _rcnn_loss(model, samples, with_masks=False):
 
 def _rcnn_predict(model, images: np.ndarray) -> list[Detections]:
     with torch.no_grad():
-        outs = model(list(images_to_tensor(images)))
+        outs = model(list(images_to_tensor(images, model_device(model))))
     dets = []
     for o in outs:
+        o = {k: v.cpu() for k, v in o.items()}
         masks = o["masks"][:, 0].numpy().astype(np.float32) if "masks" in o else None
         dets.append(Detections(boxes=o["boxes"].numpy().astype(np.float32), scores=o["scores"].numpy().astype(np.float32),
                                labels=(o["labels"] - 1).numpy().astype(np.int64), class_names=list(CLASSES), masks=masks))

@@ -191,7 +191,8 @@ def _draw_chunk(seed: int, chunk: int, count: int, cfg: ShapesConfig) -> list[Sh
     for k in range(K - 1, -1, -1):                               # top shape first: exact occlusion
         win = ids[rows, yy[:, k, :, None], xx[:, k, None, :]]    # (n, Wn, Wn)
         vis = inside[:, k] & (win < 0)
-        ok = (full_area[:, k] > 0) & (vis.sum(axis=(1, 2)) >= cfg.min_visible * full_area[:, k] - 1e-6)
+        seen = vis.sum(axis=(1, 2))
+        ok = (seen > 0) & (seen >= cfg.min_visible * full_area[:, k] - 1e-6)
         vis &= ok[:, None, None]
         ids[rows, yy[:, k, :, None], xx[:, k, None, :]] = np.where(vis, k, win)
         drawn[:, k] = ok

@@ -109,7 +109,9 @@ class TorchvisionDetector:
         if "masks" in out:
             budget = int(MASK_BUDGET_MB * 2**20 // (rgb.shape[0] * rgb.shape[1] * 4))
             keep = keep[:max(1, min(MAX_MASKS, budget))]
-            masks = out["masks"][keep, 0].float().cpu().numpy() if len(keep) else np.zeros((0,) + rgb.shape[:2], np.float32)
+            masks = np.zeros((0,) + rgb.shape[:2], np.float32)
+            if len(keep):
+                masks = out["masks"][torch.from_numpy(keep), 0].float().cpu().numpy()  # [K, H, W] in 0..1
         return Detections(out["boxes"].float().cpu().numpy()[keep].reshape(-1, 4),
                           scores[keep], out["labels"].cpu().numpy()[keep].astype(np.int64),
                           self.class_names, masks, meta={"model": self.name, "nms": True})

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
+from core.runtime import device as runtime_device
 from core.vision.coco_eval import evaluate, mean_iou
 from core.vision.shapes_families import FAMILIES, Family, get_family, stack_images
 from core.vision.shapesworld import ShapesConfig, generate
@@ -86,8 +87,11 @@ def weight_paths(family: str, folder: Path = WEIGHTS_DIR) -> tuple[Path, Path]:
     return folder / f"shapes_{family}.safetensors", folder / f"shapes_{family}.json"
 
 
-def load_weights(family: str, folder: Path = WEIGHTS_DIR):
-    """(model in eval mode, card dict) from the bundled files; FileNotFoundError if missing."""
+def load_weights(family: str, folder: Path = WEIGHTS_DIR, device: torch.device | str | None = None):
+    """(model in eval mode on `device`, default core.runtime.device(), card dict) from the bundled files.
+
+    FileNotFoundError if missing. Training itself stays on the CPU: its wall time is the card's CPU figure.
+    """
     wpath, cpath = weight_paths(family, folder)
     if not wpath.exists():
         raise FileNotFoundError(f"no bundled weights for {family!r} at {wpath}; run python -m core.vision.train {family}")
@@ -95,7 +99,7 @@ def load_weights(family: str, folder: Path = WEIGHTS_DIR):
     model = fam.build()
     state = load_file(str(wpath))
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
-    model.eval()
+    model.to(device if device is not None else runtime_device()).eval()
     return model, json.loads(cpath.read_text())
 
 

@@ -162,7 +162,7 @@ def decode(pred: torch.Tensor, cfg: YoloConfig, score_thresh: float = 0.05, iou_
 
 def family():
     """The training adapter (see core.vision.shapes_families)."""
-    from core.vision.shapes_families import Family, images_to_tensor, stack_images
+    from core.vision.shapes_families import Family, images_to_tensor, model_device, stack_images
     cfg = YoloConfig()
 
     def loss(model, samples):
@@ -171,7 +171,7 @@ def family():
 
     def predict(model, images):
         with torch.no_grad():
-            return decode(model(images_to_tensor(images)), model.cfg)
+            return decode(model(images_to_tensor(images, model_device(model))).cpu(), model.cfg)
 
     return Family(name="yolo", task="detect", build=lambda: YoloV1(cfg), loss=loss, predict=predict,
                   data=ShapesConfig(easy=True), batch=16, lr=2e-3)

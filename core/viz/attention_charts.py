@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 
 SCHEME = "blues"
-WEIGHT_SCALE = dict(domain=[0.0, 1.0], range=["#ffffff", "#08306b"])  # 0 is white: a masked cell shows empty
+WEIGHT_SCALE = dict(domain=[0.0, 1.0], range=["#ffffff", "#08306b"], interpolate="rgb")  # 0 is white: a masked cell shows empty
 
 
 def token_labels(tokens: list[str]) -> list[str]:
@@ -57,17 +57,22 @@ def heatmap(A: torch.Tensor, tokens: list[str], title: str = "", max_side: int =
     df = _long(A, labels)
     scale = alt.Scale(**WEIGHT_SCALE) if domain == (0.0, 1.0) else alt.Scale(scheme=scheme)
     title = title + (f" (pooled in blocks of {b} tokens)" if b > 1 else "")
+    n = len(labels)
+    axis = alt.Axis(labelOverlap=False, labelFontSize=9 if n > 16 else 11) if n <= 40 else alt.Axis()
     return alt.Chart(df, title=title).mark_rect().encode(
-        x=alt.X("key:N", sort=labels, title="key (attended to)"),
-        y=alt.Y("query:N", sort=labels, title="query (attending)"),
-        color=alt.Color("weight:Q", scale=scale),
+        x=alt.X("key:N", sort=labels, title="key (attended to)", axis=axis),
+        y=alt.Y("query:N", sort=labels, title="query (attending)", axis=axis),
+        color=alt.Color("weight:Q", scale=scale, legend=alt.Legend(orient="top", direction="horizontal")),
         tooltip=["query", "key", alt.Tooltip("weight:Q", format=".3f")],
-    ).properties(width=size, height=size)
+    ).properties(width="container", height=size,  # as wide as its column, `size` tall
+                 autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
-def small_multiples(W: torch.Tensor, tokens: list[str], max_side: int = 24, size: int = 150,
-                    title: str = "") -> alt.Chart:
-    """Every head of one layer: W [H, T, T] -> one small heatmap per head."""
+def small_multiples(W: torch.Tensor, tokens: list[str], max_side: int = 24, size: int | None = None,
+                    title: str = "", row_px: int = 680) -> alt.Chart:
+    """Every head of one layer: W [H, T, T] -> one small heatmap per head, up to 6 per row."""
+    columns = min(6, W.shape[0])
+    size = size or min(150, row_px // columns - 14)
     labels = token_labels(tokens)
     P, lab, _ = pool(W, labels, max_side)  # [H, n, n], all heads at once
     frames = [_long(P[h], lab, head=f"head {h}") for h in range(W.shape[0])]
@@ -77,27 +82,42 @@ def small_multiples(W: torch.Tensor, tokens: list[str], max_side: int = 24, size
         color=alt.Color("weight:Q", scale=alt.Scale(**WEIGHT_SCALE), legend=None),
         tooltip=["head", "query", "key", alt.Tooltip("weight:Q", format=".3f")],
     ).properties(width=size, height=size).facet(facet=alt.Facet("head:N", sort=[f"head {h}" for h in range(W.shape[0])]),
-                                                 columns=min(6, W.shape[0]))
+                                                 columns=columns)
 
 
-def model_view(W: torch.Tensor, budget_cells: int = 4800, size: int = 70,
-               selected: tuple[int, int] | None = None) -> alt.Chart:
-    """Every layer x head as a thumbnail: W [L, H, T, T]. Pooled to stay within budget_cells.
-    The selected (layer, head) is drawn in orange instead of blue."""
+def model_view(W: torch.Tensor, budget_cells: int = 4800, cell: int = 5,
+               selected: tuple[int, int] | None = None) -> alt.LayerChart:
+    """Every layer x head as a thumbnail, in one chart: W [L, H, T, T], pooled to stay within
+    budget_cells. The selected (layer, head) is drawn in orange; clicking a thumbnail selects it
+    (a point selection named "pick" over the fields layer and head)."""
     L, H, T, _ = W.shape
     side = max(3, int(math.sqrt(budget_cells / (L * H))))
-    labels = [str(i) for i in range(T)]
-    P, lab, _ = pool(W, labels, side)  # [L, H, n, n], every head at once
-    frames = [_long(P[layer, h], lab, layer=layer, head=h, chosen=(layer, h) == selected)
-              for layer in range(L) for h in range(H)]
-    df = pd.concat(frames)
-    df["shade"] = df["weight"].where(~df["chosen"], -df["weight"])  # negative: the chosen head's colour ramp
-    scale = alt.Scale(domain=[-1.0, 0.0, 1.0], range=["#a63603", "#ffffff", "#08306b"])
-    return alt.Chart(df).mark_rect().encode(
-        x=alt.X("key:N", sort=lab, axis=None), y=alt.Y("query:N", sort=lab, axis=None),
-        color=alt.Color("shade:Q", scale=scale, legend=None),
+    P, _, _ = pool(W, [str(i) for i in range(T)], side)  # [L, H, n, n], every head at once
+    n = P.shape[-1]
+    layer, head, q, k = np.meshgrid(np.arange(L), np.arange(H), np.arange(n), np.arange(n), indexing="ij")
+    gap = 1 + n // 4  # empty cells between thumbnails
+    df = pd.DataFrame({"layer": layer.ravel(), "head": head.ravel(), "weight": P.numpy().ravel(),
+                       "x": (head * (n + gap) + k).ravel(), "y": (layer * (n + gap) + q).ravel()})
+    chosen = (df["layer"] == selected[0]) & (df["head"] == selected[1]) if selected else False
+    df["shade"] = df["weight"].where(~chosen, -df["weight"])  # negative: the chosen head's colour ramp
+    df["x2"], df["y2"] = df["x"] + 1, df["y"] + 1
+    pick = alt.selection_point(name="pick", fields=["layer", "head"], on="click")
+    scale = alt.Scale(domain=[-1.0, 0.0, 1.0], range=["#a63603", "#ffffff", "#08306b"], interpolate="rgb")
+    hidden = alt.Axis(labels=False, ticks=False, grid=False, domain=False, title=None)
+    units_x, units_y = H * (n + gap) + 2 * gap, L * (n + gap) + 2 * gap  # the scales' domains below
+    px = max(cell, 300 / units_x)  # pixels per cell: square cells, at least 300 px wide
+    rects = alt.Chart(df).mark_rect().encode(
+        x=alt.X("x:Q", axis=hidden, scale=alt.Scale(domain=[-gap * 2, H * (n + gap)], nice=False)), x2="x2:Q",
+        y=alt.Y("y:Q", axis=hidden, scale=alt.Scale(domain=[-gap * 2, L * (n + gap)], nice=False, reverse=True)),
+        y2="y2:Q", color=alt.Color("shade:Q", scale=scale, legend=None),
         tooltip=["layer", "head", alt.Tooltip("weight:Q", format=".3f")],
-    ).properties(width=size, height=size).facet(row=alt.Row("layer:O"), column=alt.Column("head:O"))
+    ).add_params(pick)
+    heads = pd.DataFrame({"t": [f"head {h}" for h in range(H)], "x": [h * (n + gap) + n / 2 for h in range(H)],
+                          "y": [-gap] * H})
+    layers = pd.DataFrame({"t": [f"L{l}" for l in range(L)], "x": [-gap] * L,
+                           "y": [l * (n + gap) + n / 2 for l in range(L)]})
+    text = lambda d: alt.Chart(d).mark_text(fontSize=11, color="#555").encode(x="x:Q", y="y:Q", text="t:N")
+    return alt.layer(rects, text(heads), text(layers)).properties(width=units_x * px, height=units_y * px)
 
 
 def bars(labels: list[str], values: list[float], title: str = "", value_name: str = "probability",

@@ -75,3 +75,15 @@ def test_encoder_has_no_mask_and_explains_why():
     assert at.toggle(key="attn_mask").disabled
     assert any("encoder" in i.value.lower() and "mask" in i.value for i in at.info)
     assert len(charts(at)) >= 8
+
+
+@pytest.mark.slow
+def test_typed_hub_id_offline_gives_a_message():
+    at = fresh()
+    at.selectbox(key="attn_model").set_value("other").run(timeout=180)
+    assert not at.exception and any("model id" in i.value for i in at.info)
+    at.text_input(key="attn_hf_id").input("someone/not-cached-model").run(timeout=180)
+    assert not at.exception
+    assert any("not cached" in w.value for w in at.warning)
+    at.text_input(key="attn_hf_id").input("bad id!").run(timeout=180)
+    assert any("not a Hugging Face model id" in w.value for w in at.warning)

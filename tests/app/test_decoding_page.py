@@ -1,6 +1,7 @@
 """The Decoding lab renders with defaults, with typed input, k and the length penalty changed."""
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "decoding.py")
@@ -15,6 +16,7 @@ def tree_shown(at) -> bool:
     return any("best beam" in c.proto.spec and "pruned" in c.proto.spec for c in charts(at))
 
 
+@pytest.mark.slow
 def test_defaults_render_tree_and_nbest():
     at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)
     assert not at.exception, at.exception
@@ -25,6 +27,7 @@ def test_defaults_render_tree_and_nbest():
     assert not at.error and not at.warning
 
 
+@pytest.mark.slow
 def test_typed_input_k_and_length_penalty():
     at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)
     at.text_input(key="dec_text").set_value("the fifth of november, nineteen eighty-two").run(timeout=180)
@@ -46,6 +49,7 @@ def test_bad_input_gives_a_clear_message():
     assert any("only knows" in w.value for w in at.warning)
 
 
+@pytest.mark.slow
 def test_gru_without_attention_and_studies():
     at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)
     at.selectbox(key="dec_model").set_value("gru-seq2seq-noattn").run(timeout=180)
@@ -57,3 +61,19 @@ def test_gru_without_attention_and_studies():
     assert not at.exception, at.exception
     assert not at.error
     assert any("Whole-date exact match" in m.value for m in at.markdown)
+
+
+@pytest.mark.slow
+def test_attention_layer_choice_and_open_ended_prompt():
+    at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)
+    at.selectbox(key="dec_layer").set_value(None).run(timeout=180)  # mean over layers
+    assert not at.exception, at.exception
+    models = at.selectbox(key="dec_model").options
+    if not any(m.startswith("gpt-tiny") for m in models):
+        pytest.skip("the attention lab's gpt-tiny is not available")
+    at.selectbox(key="dec_model").set_value("gpt-tiny").run(timeout=180)
+    assert not at.exception, at.exception
+    assert not at.error
+    assert tree_shown(at)
+    at.text_input(key="dec_text").set_value("The cat").run(timeout=180)
+    assert not at.exception and not at.error

@@ -123,3 +123,10 @@ def test_warp_moves_masks_like_a_shift():
 def test_bad_config_is_a_clear_error():
     with pytest.raises(ValueError, match="min_shapes"):
         generate(2, cfg=ShapesConfig(min_shapes=4, max_shapes=2))
+
+
+def test_crowded_scenes_never_keep_an_invisible_instance():
+    cfg = ShapesConfig(min_shapes=8, max_shapes=8, min_visible=0.0)
+    for s in generate(20, seed=1, cfg=cfg):
+        _tight(s)
+        assert (s.masks.reshape(len(s.masks), -1).sum(1) > 0).all()
