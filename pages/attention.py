@@ -93,7 +93,9 @@ ablate = c4.toggle("Remove the chosen head", key="attn_ablate", help="Zero this 
 if not text.strip():
     st.info("The prompt is empty: type a few words, e.g. “The cat sat on the”.")
     st.stop()
-prompt_tokens = charts.token_labels(tokenizer.batch_decode([[i] for i in tokenizer(text)["input_ids"][:256]]))
+limit = min(context_limit(model), lab.LabConfig.max_tokens)
+prompt_ids, _, _ = att.tokenize(tokenizer, text, limit, decoder)  # the same cut as the model will see
+prompt_tokens = charts.token_labels(att.decode_each(tokenizer, prompt_ids))
 token = st.selectbox("Query token (the row we follow in the step-by-step, the temperature row and the MLP)",
                      [-1] + list(range(len(prompt_tokens))), key="attn_token",
                      format_func=lambda i: "the last token" if i == -1 else prompt_tokens[i])
@@ -107,7 +109,6 @@ tr = res.trace
 T = len(tr.ids)
 
 # Tokens, ids and the context limit
-limit = min(context_limit(model), cfg.max_tokens)
 st.caption(f"{T} tokens · context limit of this page {limit} (model: {context_limit(model)}) · "
            f"{L} layers × {H} heads · d_model {model.config.hidden_size}")
 if tr.truncated:

@@ -130,8 +130,8 @@ def classification_tab():
     lam = c3.slider("FixMatch lambda_u", 0.0, 5.0, 1.0, 0.1, key="cls_lambda")
     with st.expander("Mean Teacher settings"):
         d1, d2, d3 = st.columns(3)
-        ema = d1.slider("EMA momentum", 0.9, 0.999, 0.99, 0.001, format="%.3f", key="cls_ema")
-        cons = d2.slider("Max consistency weight", 0.0, 50.0, 10.0, 1.0, key="cls_cons")
+        ema = d1.slider("EMA momentum", 0.9, 0.999, 0.95, 0.001, format="%.3f", key="cls_ema")
+        cons = d2.slider("Max consistency weight", 0.0, 300.0, 100.0, 5.0, key="cls_cons")
         ramp = d3.slider("Ramp-up steps", 0, 1000, 200, 10, key="cls_ramp")
     b1, b2 = st.columns(2)
     if b1.button("Start training", key="cls_start", type="primary"):

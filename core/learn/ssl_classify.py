@@ -36,8 +36,10 @@ class ClassifyConfig:
     hidden: int = 64                # width of the two hidden layers
     batch_labeled: int = 16         # labeled examples a step (sampled with replacement: few exist)
     mu: int = 4                     # unlabeled batch = mu * batch_labeled (FixMatch's mu)
-    ema: float = 0.99               # teacher momentum; 0.99 suits a few hundred steps
-    consistency: float = 10.0       # Mean Teacher's max consistency weight
+    ema: float = 0.95               # teacher momentum; a few hundred steps need a short memory
+    consistency: float = 100.0      # Mean Teacher's max consistency weight (MSE of probabilities is small)
+    mt_noise: float = 0.2           # std of Mean Teacher's input noise on two-moons: the perturbation
+                                    # is what makes consistency informative (0.05 did not beat supervised)
     rampup_steps: int = 200         # steps of the sigmoid ramp-up of that weight
     tau: float = 0.95               # FixMatch confidence threshold
     lambda_u: float = 1.0           # FixMatch unlabeled loss weight
@@ -93,10 +95,11 @@ def _shift(x: torch.Tensor, shape: tuple, max_shift: int, g: torch.Generator) ->
     return out.reshape(B, H * W)
 
 
-def weak_aug(x: torch.Tensor, data: SSLData, cfg: ClassifyConfig, g: torch.Generator) -> torch.Tensor:
-    """Two-moons: small Gaussian jitter. Digits: shift by up to 1 pixel."""
+def weak_aug(x: torch.Tensor, data: SSLData, cfg: ClassifyConfig, g: torch.Generator,
+             noise: float | None = None) -> torch.Tensor:
+    """Two-moons: small Gaussian jitter (std `noise`, default cfg.weak_noise). Digits: shift by up to 1 pixel."""
     if data.image_shape is None:
-        return x + cfg.weak_noise * torch.randn(x.shape, generator=g).to(x.device)
+        return x + (cfg.weak_noise if noise is None else noise) * torch.randn(x.shape, generator=g).to(x.device)
     return _shift(x.cpu(), data.image_shape, 1, g).to(x.device)
 
 
@@ -135,8 +138,8 @@ def unlabeled_loss(method, student, teacher, xu, data, cfg, g):
     """Returns (loss_u, pseudo-label probs [B, C] used for the mask statistics)."""
     if method == "mean_teacher":
         with torch.no_grad():
-            p_t = teacher(weak_aug(xu, data, cfg, g)).softmax(1)  # [B, C]
-        p_s = student(weak_aug(xu, data, cfg, g)).softmax(1)
+            p_t = teacher(weak_aug(xu, data, cfg, g, cfg.mt_noise)).softmax(1)  # [B, C]
+        p_s = student(weak_aug(xu, data, cfg, g, cfg.mt_noise)).softmax(1)  # independent noise
         return F.mse_loss(p_s, p_t), p_t
     with torch.no_grad():  # FixMatch: the model itself labels the weak view
         p_w = student(weak_aug(xu, data, cfg, g)).softmax(1)

@@ -5,7 +5,8 @@
     python -m core.text.train_seq2seq --only gru-noattn --steps 1092 --budget 600   # match another run's steps
 
 Each model trains for a wall-clock budget (the LR follows a cosine over elapsed time, so the
-schedule is complete whatever the machine speed), then is evaluated on held-out dates
+schedule is complete whatever the machine speed; the GRU without attention gets exactly as
+many steps as the one with it, for a fair comparison), then is evaluated on held-out dates
 (never seen in training): exact match (any valid reading of an ambiguous date counts) and
 exact match against source length. Everything is written to a card.json next to the weights.
 """
@@ -173,10 +174,14 @@ def main(argv: list[str] | None = None) -> int:
     kinds = args.only or list(FOLDERS)
     share = sum(BUDGET_SHARE[k] for k in kinds)
     held_out = make_pairs(args.eval_n, seed=12345, split="test")
+    done_steps: dict[str, int] = {}
     for kind in kinds:
-        budget = args.budget * BUDGET_SHARE[kind] / share
+        budget, steps = args.budget * BUDGET_SHARE[kind] / share, args.steps
+        if kind == "gru-noattn" and "gru-attn" in done_steps:
+            # a fair comparison: the same number of updates as the attention model, however busy the CPU
+            budget, steps = 3 * budget, done_steps["gru-attn"]
         last = {}
-        for last in train(kind, budget, seed=args.seed, max_steps=args.steps):
+        for last in train(kind, budget, seed=args.seed, max_steps=steps):
             print(json.dumps({k: v for k, v in last.items() if k not in ("model", "tok")}), flush=True)
         t_eval = time.perf_counter()
         scores = accuracy_by_length(last["model"], last["tok"], held_out)
@@ -185,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
                   "train_wall_s": round(last["elapsed"], 1), "final_loss": round(last["loss"], 4),
                   "eval_wall_s": round(time.perf_counter() - t_eval, 1), "eval_split": "held-out dates (ordinal % 10 == 0)",
                   "params": sum(p.numel() for p in last["model"].parameters()), **scores}
+        done_steps[kind] = last["step"]
         folder = save(kind, last["model"], last["tok"], args.out, record)
         print(json.dumps({"saved": str(folder), "exact_match": scores["exact_match"],
                           "by_length": [(b["lo"], round(b["exact_match"], 3)) for b in scores["by_length"]]}), flush=True)

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from core.vision.detections import Detections, Segmentation
+from core.vision.detections import Detections
 from core.vision.shapesworld import CLASSES, ShapesConfig, ShapesSample, to_torch_targets
 
 FAMILIES = ("frcnn", "maskrcnn", "yolo", "ssd", "detr", "deeplab")

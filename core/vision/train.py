@@ -26,7 +26,7 @@ from safetensors.torch import load_file, save_file
 from core.runtime import device as runtime_device
 from core.vision.coco_eval import evaluate, mean_iou
 from core.vision.shapes_families import FAMILIES, Family, get_family, stack_images
-from core.vision.shapesworld import ShapesConfig, generate
+from core.vision.shapesworld import generate
 
 WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "assets" / "weights"
 TRAIN_SEED = 100_000   # step i trains on generate(batch, TRAIN_SEED + i)

@@ -22,7 +22,7 @@ def _tiny_notes() -> str:
     r = json.loads(path.read_text())
     c = r["config"]
     return (f"GPT-2 architecture, {c['n_layer']} layers x {c['n_head']} heads, d_model {c['n_embd']}, "
-            f"context {c['n_ctx']}, {r['params']:,} parameters, byte-level BPE ({c['vocab_size']} max). "
+            f"context {c['n_ctx']}, {r['params']:,} parameters, a byte-level BPE tokenizer trained on the same corpus. "
             f"Trained by `{r['command']}` on {r['data']}: {r['steps']} steps in {r['train_wall_s']} s "
             f"on {r['threads']} CPU thread; validation perplexity {r['val_perplexity']}.")
 

@@ -24,5 +24,9 @@ def test_charts_carry_the_real_weights():
     values = spec["datasets"][next(iter(spec["datasets"]))]
     assert len(values) == 25 and abs(values[7]["weight"] - float(A[0, 1, 1, 2])) < 1e-6
     assert token_labels(tokens)[1] == "1 ␣cat"
-    assert len(model_view(A, selected=(1, 0)).to_dict()["datasets"]) == 1
+    mv = model_view(A, selected=(1, 0)).to_dict()
+    rows = next(d for d in mv["datasets"].values() if "weight" in d[0])
+    assert len(rows) == 3 * 2 * 25 and mv["params"][0]["name"] == "pick"  # clickable: a point selection
+    cell = next(r for r in rows if (r["layer"], r["head"], r["x"], r["y"]) == (1, 0, 3, 1 * (5 + 2) + 2))
+    assert abs(cell["weight"] - float(A[1, 0, 2, 3])) < 1e-6 and cell["shade"] == -cell["weight"]  # chosen: orange
     small_multiples(A[2], tokens).to_dict()

@@ -194,3 +194,12 @@ def test_sampling_with_seed_matches_generate(gpt, seed, temperature, top_k, top_
     out = gpt.generate(ids, do_sample=True, temperature=temperature, top_k=top_k or None, top_p=top_p,
                        max_new_tokens=8, num_beams=1)
     assert same_tokens(ours, out[0, ids.shape[1]:], fill=EOS)
+
+
+@pytest.mark.parametrize("form", ["notes", "gnmt"])
+def test_other_penalty_forms_rescore_finished_hypotheses(gpt, form):
+    """Same search, other length term: every pool entry is its raw log-prob over lp(len)^α."""
+    tr = beam_search(HFStepper(gpt, IntTok(), "3 4 5"), DecodeConfig(max_new_tokens=9, num_beams=4, alpha=1.5, form=form))
+    for h in tr.hypotheses:
+        assert h.norm_score == pytest.approx(h.score / length_norm(len(h.tokens), 1.5, form), rel=1e-5)
+    assert [h.norm_score for h in tr.hypotheses] == sorted((h.norm_score for h in tr.hypotheses), reverse=True)

@@ -172,3 +172,15 @@ def test_gru_cards_record_measured_length_curves():
     assert {b["lo"] for b in att["by_length"]} == {b["lo"] for b in no["by_length"]}
     assert sum(b["n"] for b in att["by_length"]) == att["n"]
     assert att["exact_match"] > no["exact_match"]  # attention removes the fixed-context bottleneck
+
+
+@pytest.mark.slow
+def test_training_generator_runs_a_few_steps_and_learns():
+    from core.text.train_seq2seq import accuracy_by_length, train
+
+    events = list(train("gru-attn", budget_s=60, seed=0, max_steps=40))
+    last = events[-1]
+    assert last["step"] == 40 and "model" in last
+    assert last["loss"] < 4.0 < torch.log(torch.tensor(float(len(last["tok"])))).item()  # below chance
+    r = accuracy_by_length(last["model"], last["tok"], make_pairs(20, 0, "test"))
+    assert sum(b["n"] for b in r["by_length"]) == r["n"] == 20
