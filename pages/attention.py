@@ -196,7 +196,8 @@ with tabs[2]:
             b.altair_chart(charts.heatmap(tr.weights[layer, head], tr.tokens, "Mask off: future tokens leak in"))
             diff = pd.DataFrame({"with mask": res.next_masked.tokens[:5], "P": res.next_masked.probs[:5],
                                  "without mask": res.next.tokens[:5], "P ": res.next.probs[:5]})
-            st.markdown("**Next-token prediction, with and without the mask** (the model was trained with it):")
+            st.markdown("**Next-token prediction, with and without the mask** (the model was trained with it): "
+                        f"KL(with ‖ without) = {att.kl_div(res.masked.logits, tr.logits):.3f} bits.")
             st.dataframe(diff.style.format("{:.3f}", subset=["P", "P "]))
     else:
         st.info("An encoder (BERT, MiniLM) reads the whole sentence at once to build a representation of every "
@@ -237,6 +238,10 @@ with tabs[4]:
     else:
         st.metric(f"Effect of removing layer {layer}, head {head}", f"{res.ablation:.4f}", help=res.ablation_what)
         st.caption(res.ablation_what)
+        if res.next_ablated is not None:
+            st.dataframe(pd.DataFrame({"original": res.next.tokens[:5], "P": res.next.probs[:5],
+                                       f"without L{layer} H{head}": res.next_ablated.tokens[:5],
+                                       "P ": res.next_ablated.probs[:5]}).style.format("{:.3f}", subset=["P", "P "]))
     if decoder and st.toggle("Ablate every head (one extra forward per head)", key="attn_all"):
         kls = get_all_kls(name, ui.model_source(), tuple(tr.ids), tr.causal, tr.logits)
         grid = torch.tensor([[kls[(l, h)] for h in range(H)] for l in range(L)])

@@ -169,16 +169,31 @@ def targets_into_view(targets: list, affines: torch.Tensor, size: int) -> list:
     return out
 
 
+# ----------------------------------------------------------------------------- training mode
+def train_mode(model, freeze_bn: bool = False):
+    """model.train(), with BatchNorm layers optionally kept in eval mode ("norm_eval" in the released
+    Soft Teacher configs): their running statistics stay those of the burn-in instead of drifting
+    towards strongly augmented (cut-out, colour-jittered) batches. Their scale/shift still learn."""
+    model.train()
+    model._bn_frozen = freeze_bn
+    if freeze_bn:
+        for m in model.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.eval()
+    return model
+
+
 # ----------------------------------------------------------------------------- evaluation
 @torch.no_grad()
 def predict(model, images: torch.Tensor, batch: int = 32) -> list:
-    """Eval-mode detections per image: {"boxes", "scores", "labels" (1..C)}. Restores train mode."""
+    """Eval-mode detections per image: {"boxes", "scores", "labels" (1..C)}. Restores the mode."""
     was = model.training
     model.eval()
     out = []
     for i in range(0, len(images), batch):
         out.extend(model(list(images[i:i + batch])))
-    model.train(was)
+    if was:
+        train_mode(model, getattr(model, "_bn_frozen", False))
     return out
 
 

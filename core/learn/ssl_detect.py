@@ -44,6 +44,7 @@ class DetectConfig:
     eval_every: int = 25           # steps between evaluations (mAP, pseudo-box quality)
     n_eval: int = 64               # held-out images for mAP
     n_show: int = 4                # unlabeled images whose pseudo-boxes are drawn
+    freeze_bn: bool = True         # BatchNorm statistics frozen at the burn-in's (norm_eval, as released)
 
 
 @dataclass
@@ -204,7 +205,7 @@ def train(cfg: DetectConfig, student, data: tuple, seed: int = 0):
     if len(lab.images) == 0 or len(unl.images) == 0:
         raise ValueError("need at least one labeled and one unlabeled image")
     g = torch.Generator().manual_seed(seed)
-    student = copy.deepcopy(student).to(dc.device()).train()
+    student = dc.train_mode(copy.deepcopy(student).to(dc.device()), cfg.freeze_bn)
     for p in student.parameters():
         p.requires_grad_(True)
     teacher = make_teacher(student)

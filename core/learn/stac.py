@@ -32,6 +32,7 @@ class STACConfig:
     pool: int = 0                # unlabeled images pseudo-labeled (0 = all); fewer = faster stage 2
     eval_every: int = 50         # steps between test evaluations
     n_eval: int = 64             # test images for mAP
+    freeze_bn: bool = True       # BatchNorm statistics frozen at the teacher's, as in the E2E loop
 
 
 def stac_filter(boxes: torch.Tensor, scores: torch.Tensor, labels: torch.Tensor,
@@ -64,7 +65,7 @@ def train(cfg: STACConfig, teacher, data: tuple, seed: int = 0):
     targets = pseudo_label(teacher, pool, cfg)
     n_pseudo = sum(len(t["boxes"]) for t in targets)
     yield {"stage": "pseudo-label", "step": 0, "losses": {}, "n_pseudo": n_pseudo, "images": len(pool)}
-    student = copy.deepcopy(teacher).to(dc.device()).train()
+    student = dc.train_mode(copy.deepcopy(teacher).to(dc.device()), cfg.freeze_bn)
     for p in student.parameters():
         p.requires_grad_(True)
     opt = make_optimizer(student, cfg.lr)

@@ -10,12 +10,18 @@ questions cost one forward pass, not several.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 
 import torch
 
 from core.runtime import device
 from core.text.lm import context_limit, is_causal
+
+
+# Hooks live on the (shared, cached) model while a capture runs: two sessions capturing at once
+# would record each other's tensors, so captures take turns.
+_CAPTURE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -84,10 +90,11 @@ def _blocks(model):
 
 
 def decode_each(tokenizer, ids: list[int]) -> list[str]:
-    """Each token decoded on its own (" cat"); through the Rust tokenizer in one call when there is one."""
+    """Each token decoded on its own (" cat"), straight through the Rust tokenizer when there is one
+    (a plain loop: decode_batch's thread pool costs more than it saves on a busy 2-core machine)."""
     backend = getattr(tokenizer, "backend_tokenizer", None)
     if backend is not None:
-        return backend.decode_batch([[i] for i in ids], skip_special_tokens=False)
+        return [backend.decode([i], skip_special_tokens=False) for i in ids]
     return tokenizer.batch_decode([[i] for i in ids])
 
 
@@ -103,6 +110,26 @@ def additive_mask(T: int, causal: bool, dtype=torch.float32) -> torch.Tensor:
     if causal:
         m = m.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), torch.finfo(dtype).min)
     return m
+
+
+def _register(kind, blocks, rec, ablate_hook, save, heads, D) -> list:
+    """Attach the recording hooks to every block; returns the handles to remove them."""
+    handles = []
+    for i, blk in enumerate(blocks):
+        if kind == "gpt2":
+            def qkv(module, args, out, i=i):
+                rec["x_in"][i] = args[0]
+                q, k, v = out.split(D, dim=2)  # c_attn packs Q, K, V side by side
+                rec["q"][i], rec["k"][i], rec["v"][i] = heads(q), heads(k), heads(v)
+            handles.append(blk["qkv"].register_forward_hook(qkv))
+        else:
+            handles.append(blk["q"].register_forward_hook(lambda m, a, o, i=i: rec["x_in"].__setitem__(i, a[0])))
+            for name in ("q", "k", "v"):
+                handles.append(blk[name].register_forward_hook(save(name, i, heads)))
+        handles.append(blk["out"].register_forward_pre_hook(ablate_hook(i)))
+        handles.append(blk["out"].register_forward_hook(save("attn_out", i)))
+        handles.append(blk["up"].register_forward_hook(save("mlp_pre", i)))
+    return handles
 
 
 @torch.no_grad()
@@ -133,31 +160,18 @@ def capture_ids(model, ids: list[int], variants: list[Variant]) -> list[dict]:
             rec[name][layer] = fn(out)
         return hook
 
-    handles = []
-    for i, blk in enumerate(blocks):
-        if kind == "gpt2":
-            def qkv(module, args, out, i=i):
-                rec["x_in"][i] = args[0]
-                q, k, v = out.split(D, dim=2)  # c_attn packs Q, K, V side by side
-                rec["q"][i], rec["k"][i], rec["v"][i] = heads(q), heads(k), heads(v)
-            handles.append(blk["qkv"].register_forward_hook(qkv))
-        else:
-            handles.append(blk["q"].register_forward_hook(lambda m, a, o, i=i: rec["x_in"].__setitem__(i, a[0])))
-            for name in ("q", "k", "v"):
-                handles.append(blk[name].register_forward_hook(save(name, i, heads)))
-        handles.append(blk["out"].register_forward_pre_hook(ablate_hook(i)))
-        handles.append(blk["out"].register_forward_hook(save("attn_out", i)))
-        handles.append(blk["up"].register_forward_hook(save("mlp_pre", i)))
     dev = device()
     x = torch.tensor([ids] * B, dtype=torch.long, device=dev)
     dtype = next(model.parameters()).dtype
     mask = torch.stack([additive_mask(T, v.causal, dtype) for v in variants])[:, None].to(dev)  # [B, 1, T, T]
-    try:
-        kw = {"logits_to_keep": 1} if decoder_head(model) else {}  # only the next-token logits are needed
-        out = model(input_ids=x, attention_mask=mask, output_attentions=True, output_hidden_states=True, **kw)
-    finally:
-        for h in handles:
-            h.remove()
+    kw = {"logits_to_keep": 1} if decoder_head(model) else {}  # only the next-token logits are needed
+    with _CAPTURE_LOCK:
+        handles = _register(kind, blocks, rec, ablate_hook, save, heads, D)
+        try:
+            out = model(input_ids=x, attention_mask=mask, output_attentions=True, output_hidden_states=True, **kw)
+        finally:
+            for h in handles:
+                h.remove()
     if out.attentions is None or out.attentions[0] is None:
         raise ValueError("the model returned no attentions: load it with attn_implementation='eager'")
     weights = torch.stack(out.attentions, 1)  # [B, L, H, T, T]

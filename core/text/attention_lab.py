@@ -53,6 +53,7 @@ class LabResult:
     row_entropy: tuple[float, float]  # (at T = 1, at T) in bits
     next: NextToken | None  # decoders only
     next_masked: NextToken | None  # the masked run's prediction, when the mask is off
+    next_ablated: NextToken | None  # the prediction with the chosen head removed, when asked for
     ablation: float | None  # effect of zeroing the chosen head (KL bits for decoders, 1 - cos for encoders)
     ablation_what: str
     mlp: MLPView
@@ -105,12 +106,13 @@ def analyze(model, tokenizer, text: str, cfg: LabConfig) -> LabResult:
         nxt_m = next_token(tokenizer, masked.logits, cfg.temperature, cfg.top_k) if masked else None
         what = "KL(original ‖ ablated) of the next-token distribution, bits"
         effect = kl_div(tr.logits, abl.logits) if abl else None
+        nxt_a = next_token(tokenizer, abl.logits, cfg.temperature, cfg.top_k) if abl else None
     else:
-        nxt = nxt_m = None
+        nxt = nxt_m = nxt_a = None
         what = "1 − cosine similarity of the sentence embedding (mean of the last layer)"
         effect = float(1 - torch.nn.functional.cosine_similarity(_embedding(tr), _embedding(abl), dim=0)) if abl else None
     res = LabResult(trace=tr, masked=masked, rollout=rollout(tr.weights), head_avg=tr.weights[layer].mean(0), steps=steps,
                     row_t=row_t, row_entropy=(float(entropy(steps.A[tok])), float(entropy(row_t))), next=nxt,
-                    next_masked=nxt_m, ablation=effect, ablation_what=what,
+                    next_masked=nxt_m, next_ablated=nxt_a, ablation=effect, ablation_what=what,
                     mlp=mlp_view(model, tr, layer, tok, cfg.mlp_k), split=param_split(model), token=tok)
     return res

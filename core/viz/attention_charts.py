@@ -98,7 +98,7 @@ def model_view(W: torch.Tensor, budget_cells: int = 4800, cell: int = 5,
     gap = 1 + n // 4  # empty cells between thumbnails
     df = pd.DataFrame({"layer": layer.ravel(), "head": head.ravel(), "weight": P.numpy().ravel(),
                        "x": (head * (n + gap) + k).ravel(), "y": (layer * (n + gap) + q).ravel()})
-    chosen = (df["layer"] == selected[0]) & (df["head"] == selected[1]) if selected else False
+    chosen = (df["layer"] == selected[0]) & (df["head"] == selected[1]) if selected else df["weight"] < 0  # none
     df["shade"] = df["weight"].where(~chosen, -df["weight"])  # negative: the chosen head's colour ramp
     df["x2"], df["y2"] = df["x"] + 1, df["y"] + 1
     pick = alt.selection_point(name="pick", fields=["layer", "head"], on="click")

@@ -49,6 +49,9 @@ def test_prompt_mask_temperature_and_append():
     at.toggle(key="attn_ablate").set_value(True).run(timeout=180)
     assert not at.exception
     assert len(at.metric) == 1 and float(at.metric[0].value) >= 0  # KL of the ablated head
+    n_before = len(charts(at))
+    at.toggle(key="attn_all").set_value(True).run(timeout=180)
+    assert not at.exception and len(charts(at)) == n_before + 1  # the layer x head KL map
     at.toggle(key="attn_mask").set_value(True).run(timeout=180)
     at.button(key="attn_greedy").click().run(timeout=180)
     assert not at.exception

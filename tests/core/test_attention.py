@@ -172,3 +172,15 @@ def test_tokenize_empty_and_truncation():
 def test_capture_truncates_to_the_context(gpt):
     tr = capture(gpt, CharTokenizer(), "x" * 40)[0]
     assert tr.truncated and tr.n_input_tokens == 40 and tr.shape[2] == 16
+
+
+def test_concurrent_captures_do_not_mix(gpt):
+    """Two sessions share one cached model: their hooks must not record each other's tensors."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    prompts = [IDS, IDS[:4], IDS[2:], IDS[:7]]
+    want = [capture_ids(gpt, p, [Variant(True)])[0]["q"] for p in prompts]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda p: capture_ids(gpt, p, [Variant(True)])[0]["q"], prompts * 5))
+    for i, q in enumerate(got):
+        torch.testing.assert_close(q, want[i % 4])

@@ -30,3 +30,5 @@ def test_charts_carry_the_real_weights():
     cell = next(r for r in rows if (r["layer"], r["head"], r["x"], r["y"]) == (1, 0, 3, 1 * (5 + 2) + 2))
     assert abs(cell["weight"] - float(A[1, 0, 2, 3])) < 1e-6 and cell["shade"] == -cell["weight"]  # chosen: orange
     small_multiples(A[2], tokens).to_dict()
+    plain = model_view(A).to_dict()  # nothing selected: every shade is the weight itself
+    assert all(r["shade"] == r["weight"] for d in plain["datasets"].values() if "weight" in d[0] for r in d)

@@ -87,3 +87,17 @@ def test_pseudo_label_keeps_only_confident_boxes(small):
     got = stac.pseudo_label(model, unl.images[:3], cfg)
     for r, t in zip(raw, got):
         assert len(t["boxes"]) == int((r["scores"] >= 0.3).sum())  # eval output is already NMS'd
+
+
+def test_frozen_batchnorm_stays_frozen_through_evaluation(small):
+    import copy
+
+    model, data = small
+    m = dc.train_mode(copy.deepcopy(model), freeze_bn=True)
+    bns = [x for x in m.modules() if isinstance(x, torch.nn.BatchNorm2d)]
+    assert bns and m.training and not any(b.training for b in bns)
+    stats = [b.running_mean.clone() for b in bns]
+    m(list(data[0].images[:2]), data[0].targets[:2])          # a training forward
+    dc.predict(m, data[0].images[:1])                          # eval, then back to training mode
+    assert m.training and not any(b.training for b in bns)
+    assert all(torch.equal(a, b.running_mean) for a, b in zip(stats, bns))
