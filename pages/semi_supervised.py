@@ -4,6 +4,7 @@ that switches method mid-run; and the reproduction table next to the paper's COC
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -30,7 +31,7 @@ def _line_chart(rows: list[dict], y_title: str, switches: list[dict]):
 
     df = pd.DataFrame(rows)
     lines = alt.Chart(df).mark_line(point=True).encode(
-        x=alt.X("step:Q", title="step"), y=alt.Y("value:Q", title=y_title), color="series:N",
+        x=alt.X("step:Q", title="step", axis=alt.Axis(format="d")), y=alt.Y("value:Q", title=y_title), color="series:N",
         tooltip=["step", "series", alt.Tooltip("value:Q", format=".3f")])
     if not switches:
         return lines
@@ -78,17 +79,22 @@ def _cls_tick():
     run = st.session_state.get("ssl_cls")
     if not run:
         return
-    if run["running"]:
+    # A tick can outlast the timer, and a widget rerun can arrive mid-tick: one thread at a time
+    # advances the generator; the others only redraw.
+    if run["running"] and run["lock"].acquire(blocking=False):
         try:
             for _ in range(2):  # two events (2 x eval_every steps) a tick
                 ev = next(run["gen"])
                 run["history"].append(ev)
         except StopIteration:
             run["running"] = False
-            st.rerun()  # a full rerun turns the fragment's timer off
         except Exception as e:  # noqa: BLE001 - a failing run stops with a message, never a traceback
             run["running"] = False
             run["error"] = f"{type(e).__name__}: {e}"
+        finally:
+            run["lock"].release()
+        if not run["running"] and not run.get("error"):
+            st.rerun()  # a full rerun turns the fragment's timer off
     if run.get("error"):
         st.error(f"The run stopped: {run['error']}")
     hist = run["history"]
@@ -141,7 +147,7 @@ def classification_tab():
                                     consistency=cons, rampup_steps=ramp,
                                     hidden=64 if name == "two_moons" else 128)
             st.session_state["ssl_cls"] = {"gen": sc.train(data, cfg, seed=ui.seed()), "cfg": cfg, "data": data,
-                                           "history": [], "running": True}
+                                           "history": [], "running": True, "lock": threading.Lock()}
     run = st.session_state.get("ssl_cls")
     if run and b2.button("Stop", key="cls_stop"):
         run["running"] = False
@@ -196,7 +202,7 @@ def _det_tick():
     run = st.session_state.get("ssl_det")
     if not run:
         return
-    if run["running"]:
+    if run["running"] and run["lock"].acquire(blocking=False):  # see _cls_tick
         t0 = time.perf_counter()
         try:
             while time.perf_counter() - t0 < 1.5:  # a few steps a tick, stop at an evaluation
@@ -207,10 +213,13 @@ def _det_tick():
                     break
         except StopIteration:
             run["running"] = False
-            st.rerun()
         except Exception as e:  # noqa: BLE001
             run["running"] = False
             run["error"] = f"{type(e).__name__}: {e}"
+        finally:
+            run["lock"].release()
+        if not run["running"] and not run.get("error"):
+            st.rerun()
     if run.get("error"):
         st.error(f"The run stopped: {run['error']}")
     hist = run["history"]
@@ -321,7 +330,7 @@ def detection_tab():
                                   lr=lr, batch_labeled=int(bl), batch_unlabeled=int(bu), eval_every=int(every),
                                   n_eval=32, normalise=norm)
             st.session_state["ssl_det"] = {"gen": sd.train(cfg, start, data, seed=ui.seed()), "cfg": cfg,
-                                           "history": [], "running": True}
+                                           "history": [], "running": True, "lock": threading.Lock()}
     run = st.session_state.get("ssl_det")
     if run and b2.button("Stop", key="det_stop"):
         run["running"] = False
