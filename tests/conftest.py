@@ -13,3 +13,5 @@ os.environ.setdefault("KEYPOINT_OFFLINE", "1")
 _shared = ROOT.parent / "shared" / "weights"
 if _shared.is_dir():
     os.environ.setdefault("KEYPOINT_ONNX_DIR", str(_shared))
+
+import core.runtime  # noqa: E402,F401  (one thread count for the whole suite, as in the app)

@@ -81,7 +81,7 @@ def _select(d: dict, keep: torch.Tensor) -> dict:
     return {"boxes": d["boxes"][keep], "labels": d["labels"][keep], "scores": d["scores"][keep]}
 
 
-def _box_loss(box_regression, labels, regression_targets, box_coder_len) -> torch.Tensor:
+def _box_loss(box_regression, labels, regression_targets) -> torch.Tensor:
     """torchvision's fastrcnn box loss: smooth-L1 on positives' own-class deltas / all samples."""
     pos = torch.where(labels > 0)[0]
     if pos.numel() == 0:
@@ -131,9 +131,9 @@ def unsup_loss(student, teacher, images: torch.Tensor, cfg: DetectConfig, g: tor
     if box_jitter:  # regression learns only from the well-localised boxes: a second sampling
         r_props, _, r_labels, r_targets = rh.select_training_samples([p.clone() for p in props], reg_t)
         _, r_reg = roi_head_outputs(rh, feats, r_props, il.image_sizes)
-        loss_reg = _box_loss(r_reg, torch.cat(r_labels), torch.cat(r_targets), 4)
+        loss_reg = _box_loss(r_reg, torch.cat(r_labels), torch.cat(r_targets))
     else:
-        loss_reg = _box_loss(box_reg, labels_cat, torch.cat(reg_targets), 4)
+        loss_reg = _box_loss(box_reg, labels_cat, torch.cat(reg_targets))
     loss_rpn = rpn_losses["loss_objectness"] + rpn_losses["loss_rpn_box_reg"]
     info = {"n_pseudo": sum(len(t["boxes"]) for t in cls_t), "n_reg": sum(len(t["boxes"]) for t in reg_t)}
     return {"cls_u": loss_cls, "reg_u": loss_reg, "rpn_u": loss_rpn}, info

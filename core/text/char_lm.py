@@ -12,6 +12,7 @@ from typing import Iterator
 import torch
 from torch import nn
 
+import core.runtime  # noqa: F401  (sets the thread count once for the process)
 from core.text.rnn_cells import CellTrace, CellWeights, run_cell
 
 
@@ -90,7 +91,7 @@ def train_char_lm(text: str, cfg: CharLMConfig, seed: int = 0) -> Iterator[Train
             with torch.no_grad():
                 vx, vy = batch(val)
                 val_loss = float(nn.functional.cross_entropy(model(vx).flatten(0, 1), vy.flatten()))
-        yield TrainEvent(step, float(loss), val_loss)
+        yield TrainEvent(step, loss.item(), val_loss)
     model.eval()
     yield model
 

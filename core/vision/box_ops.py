@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import torch
 
+import core.runtime  # noqa: F401  (sets the thread count once for the process)
+
 
 def box_area(boxes: torch.Tensor) -> torch.Tensor:
     """boxes (Tensor[N, 4]) -> Tensor[N]"""

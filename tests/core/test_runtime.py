@@ -32,7 +32,7 @@ def test_seed_everything_repeats():
     assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
 
 
-def test_set_threads():
+def test_set_threads(monkeypatch):
     before = torch.get_num_threads()
     assert runtime.set_threads(1) == 1
     runtime.set_threads(before)
@@ -46,3 +46,13 @@ def test_timer_measures():
     with runtime.timed(rec, "x"):
         time.sleep(0.01)
     assert rec["x"] >= 5
+
+
+def test_default_threads_leaves_room_and_obeys_env(monkeypatch):
+    monkeypatch.delenv("KEYPOINT_THREADS", raising=False)
+    monkeypatch.setattr(runtime.os, "cpu_count", lambda: 2)
+    assert runtime.default_threads() == 1
+    monkeypatch.setattr(runtime.os, "cpu_count", lambda: 16)
+    assert runtime.default_threads() == 8
+    monkeypatch.setenv("KEYPOINT_THREADS", "3")
+    assert runtime.default_threads() == 3

@@ -101,3 +101,16 @@ def test_frozen_batchnorm_stays_frozen_through_evaluation(small):
     dc.predict(m, data[0].images[:1])                          # eval, then back to training mode
     assert m.training and not any(b.training for b in bns)
     assert all(torch.equal(a, b.running_mean) for a, b in zip(stats, bns))
+
+
+def test_box_loss_matches_torchvision_fastrcnn_loss():
+    from torchvision.models.detection.roi_heads import fastrcnn_loss
+
+    g = torch.Generator().manual_seed(0)
+    R, C = 30, 6
+    logits, reg = torch.randn(R, C, generator=g), torch.randn(R, C * 4, generator=g)
+    labels = torch.randint(0, C, (R,), generator=g)
+    targets = torch.randn(R, 4, generator=g)
+    _, ref = fastrcnn_loss(logits, reg, [labels], [targets])
+    torch.testing.assert_close(sd._box_loss(reg, labels, targets), ref)
+    assert float(sd._box_loss(reg, torch.zeros(R, dtype=torch.int64), targets)) == 0.0
