@@ -23,6 +23,10 @@ def test_page_renders_with_defaults():
     assert len(at.tabs) == 4
     assert at.button(key="cls_start") and at.button(key="det_start")
     assert at.radio(key="det_method").value == "soft_teacher"
+    repro = Path(PAGE).parents[1] / "assets" / "ssl" / "reproduce.json"
+    if repro.exists():  # the reproduction tab states, claim by claim, whether it reproduced
+        verdicts = [e.value for e in list(at.success) + list(at.warning)]
+        assert any("Soft Teacher beats E2E + EMA" in v for v in verdicts), verdicts
 
 
 def test_classification_run_ticks_toggles_and_stops():

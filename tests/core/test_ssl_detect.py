@@ -114,3 +114,16 @@ def test_box_loss_matches_torchvision_fastrcnn_loss():
     _, ref = fastrcnn_loss(logits, reg, [labels], [targets])
     torch.testing.assert_close(sd._box_loss(reg, labels, targets), ref)
     assert float(sd._box_loss(reg, torch.zeros(R, dtype=torch.int64), targets)) == 0.0
+
+
+def test_bundled_burn_in_is_untouched_by_a_soft_teacher_step(small):
+    from core.learn.burn_in import load_burn_in
+
+    model, why = load_burn_in(0.10)
+    if model is None:
+        pytest.skip(why)
+    frozen = _frozen(model)
+    cfg = sd.DetectConfig(steps=1, batch_labeled=2, batch_unlabeled=2, eval_every=100, n_show=0)
+    evs = list(sd.train(cfg, model, small[1]))
+    assert all(math.isfinite(v) for v in evs[-1].losses.values())
+    assert _same(model, frozen) and not model.training
