@@ -11,7 +11,9 @@ st.markdown(f"Model-source mode: **{mode}**. Sources are tried in order: *pretra
             "pip package ships), *bundled* (small weights KeyPoint trained itself, in `assets/`).")
 with ui.friendly_errors("Reading the model zoo"):
     rows = zoo_rows(mode)
-    st.dataframe(rows, width="stretch", hide_index=True, column_config={
+    st.dataframe(rows, width="stretch", hide_index=True, height=36 * (len(rows) + 1) + 4,
+                 column_order=["model", "resolved", "why", "family", "task", "license", "size_mb", "sources", "page"],
+                 column_config={
         "size_mb": st.column_config.NumberColumn("size (MB)", format="%.1f"),
         "why": st.column_config.TextColumn("resolved because", width="large"),
     })

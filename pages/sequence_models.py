@@ -1,6 +1,5 @@
 """Sequence models: an n-gram counts its way to the next word; RNN / GRU / LSTM cells carry a state."""
 import altair as alt
-import numpy as np
 import pandas as pd
 import streamlit as st
 
