@@ -12,7 +12,7 @@ import dataclasses
 from pathlib import Path
 
 from core.runtime import device
-from core.zoo import Resolution, get_card, local_path, resolve
+from core.zoo import Resolution, get_card, hf_load_kwargs, local_path, resolve
 from core.zoo.card import Source
 
 
@@ -43,8 +43,9 @@ def _load(name: str, mode: str | None, auto_model):
     for src in candidates:
         try:
             where = source_location(src)
-            model = auto_model.from_pretrained(where, attn_implementation="eager")
-            tokenizer = AutoTokenizer.from_pretrained(where)
+            extra = hf_load_kwargs(src.ref) if src.hub == "hf" else {}
+            model = auto_model.from_pretrained(where, attn_implementation="eager", **extra)
+            tokenizer = AutoTokenizer.from_pretrained(where, **extra)
         except Exception as e:  # noqa: BLE001 - try the next source, report why
             errors.append(f"{src.kind} `{src.ref}` failed to load ({type(e).__name__})")
             continue

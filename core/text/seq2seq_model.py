@@ -257,7 +257,7 @@ def load_translator(name: str, mode: str | None = None):
     from transformers import AutoTokenizer, MarianMTModel
 
     from core.runtime import device
-    from core.zoo import get_card, local_path, resolve
+    from core.zoo import get_card, hf_load_kwargs, local_path, resolve
 
     card = get_card(name)
     res = resolve(card, mode)  # type: ignore[arg-type]
@@ -267,10 +267,11 @@ def load_translator(name: str, mode: str | None = None):
     errors: list[str] = []
     for src in [res.source] + later:
         where = src.ref if src.hub == "hf" else str(local_path(src))
+        extra = hf_load_kwargs(src.ref) if src.hub == "hf" else {}
         try:
-            tok = AutoTokenizer.from_pretrained(where)
+            tok = AutoTokenizer.from_pretrained(where, **extra)
             model = load_gru(where) if card.extra.get("kind") == "gru" else \
-                MarianMTModel.from_pretrained(where, attn_implementation="eager")
+                MarianMTModel.from_pretrained(where, attn_implementation="eager", **extra)
         except Exception as e:  # noqa: BLE001 - fall back to the next source and say why
             errors.append(f"{src.kind} `{src.ref}` failed to load ({type(e).__name__}: {str(e)[:80]})")
             continue

@@ -65,8 +65,11 @@ class DetrDetector:
     def from_pretrained(cls, ref: str = "facebook/detr-resnet-50", cfg: DetrInput | None = None) -> "DetrDetector":
         from transformers import DetrForObjectDetection
 
+        from core.zoo import hf_load_kwargs
+
         # The checkpoint holds the backbone weights too: nothing is fetched from timm.
-        return cls(DetrForObjectDetection.from_pretrained(ref), name=ref.split("/")[-1], cfg=cfg)
+        model = DetrForObjectDetection.from_pretrained(ref, **hf_load_kwargs(ref))
+        return cls(model, name=ref.split("/")[-1], cfg=cfg)
 
     def preprocess(self, rgb: np.ndarray) -> torch.Tensor:
         """uint8[H, W, 3] -> float32[1, 3, h, w]: resized (shorter side, capped) and ImageNet-normalised."""

@@ -53,6 +53,12 @@ def hf_cached(repo_id: str) -> bool:
     return isinstance(hit, str)
 
 
+def hf_load_kwargs(ref: str) -> dict:
+    """Extra from_pretrained arguments for a Hugging Face id: a cached model loads with
+    local_files_only, so a dead or black-holed network never delays a page (no update checks)."""
+    return {"local_files_only": True} if hf_cached(ref) else {}
+
+
 def is_local(src: Source) -> bool:
     """True when the weights are on this machine now (no network needed)."""
     if src.hub == "hf":

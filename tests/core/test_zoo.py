@@ -114,3 +114,31 @@ def test_cli_list_prints_every_card():
     assert out.returncode == 0, out.stderr
     for name in all_cards():
         assert name in out.stdout
+
+
+def _fake_hf_cache(root: Path, repo_id: str) -> Path:
+    """The layout huggingface_hub writes: models--org--name/{refs/main, snapshots/<rev>/...}."""
+    repo = root / ("models--" + repo_id.replace("/", "--"))
+    snap = repo / "snapshots" / "abc123"
+    snap.mkdir(parents=True)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("abc123")
+    return snap
+
+
+def test_cached_hf_model_resolves_offline_and_loads_without_network(tmp_path, monkeypatch):
+    import transformers
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path))
+    snap = _fake_hf_cache(tmp_path, "someone/tiny-gpt")
+    cfg = transformers.GPT2Config(n_layer=1, n_head=2, n_embd=8, vocab_size=32, n_positions=16)
+    transformers.GPT2LMHeadModel(cfg).save_pretrained(snap)
+    src = Source("pretrained", "hf", "someone/tiny-gpt")
+    res = resolve(_card(src, Source("bundled", "assets", "requirements.txt")), "offline")
+    assert res.source == src and "cached" in res.reason
+    kwargs = sources.hf_load_kwargs("someone/tiny-gpt")
+    assert kwargs == {"local_files_only": True}
+    model = transformers.GPT2LMHeadModel.from_pretrained("someone/tiny-gpt", cache_dir=str(tmp_path), **kwargs)
+    assert model.config.n_embd == 8
+    assert sources.hf_load_kwargs("someone/not-cached") == {}
