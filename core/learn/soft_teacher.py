@@ -87,32 +87,47 @@ def localisation_variance(refined: torch.Tensor) -> torch.Tensor:
     return (refined.std(dim=0) / side).mean(dim=1)
 
 
+def jitter_rois(boxes: list[torch.Tensor], times: int = 10, scale: float = 0.06,
+                generator: torch.Generator | None = None) -> list[torch.Tensor]:
+    """Per image Tensor[N_i, 4] pseudo-boxes -> per image Tensor[times * N_i, 4] jittered copies
+    (jitter-major: row j * N_i + n is jitter j of box n), ready for one RoI-head call."""
+    return [jitter_boxes(b, times, scale, generator).reshape(-1, 4) for b in boxes]
+
+
+def variance_from_regression(box_coder, box_regression: torch.Tensor, rois: list[torch.Tensor],
+                             labels: list[torch.Tensor], image_sizes: list, times: int) -> list[torch.Tensor]:
+    """The teacher's regression on jittered copies -> localisation variance of each pseudo-box.
+
+    box_regression (Tensor[sum J N_i, (C+1)*4]) the teacher's deltas on `rois` (from jitter_rois),
+    labels per image Tensor[N_i] (1..C): each copy is refined with its own box's class deltas.
+    Returns per image Tensor[N_i].
+    """
+    if box_regression.shape[0] == 0:
+        return [r.new_zeros(len(lab)) for r, lab in zip(rois, labels)]
+    decoded = box_coder.decode(box_regression, rois)                              # [R, C+1, 4]
+    own = torch.cat([lab.repeat(times) for lab in labels])                        # [R] (jitter-major)
+    refined = decoded[torch.arange(len(own), device=own.device), own]            # [R, 4]
+    limit = torch.cat([r.new_tensor([s[1], s[0], s[1], s[0]]).expand(len(r), 4)   # (W, H, W, H) per RoI
+                       for r, s in zip(rois, image_sizes)])
+    refined = torch.minimum(refined.clamp(min=0), limit)
+    out = []
+    for part, lab in zip(refined.split([len(r) for r in rois]), labels):
+        out.append(localisation_variance(part.reshape(times, len(lab), 4)) if len(lab) else part.new_zeros(0))
+    return out
+
+
 @torch.no_grad()
 def box_uncertainty(roi_heads, features: dict, boxes: list[torch.Tensor], labels: list[torch.Tensor],
                     image_sizes: list, times: int = 10, scale: float = 0.06,
                     generator: torch.Generator | None = None) -> list[torch.Tensor]:
-    """Localisation variance of each pseudo-box, via the teacher's regression branch.
+    """Localisation variance of each pseudo-box, via the teacher's regression branch: all
+    pseudo-boxes x all jitters of the batch in one RoI-head call.
 
     boxes/labels: per image Tensor[N_i, 4] and Tensor[N_i] (torchvision labels, 1..C).
     Returns per image Tensor[N_i].
     """
-    jittered = [jitter_boxes(b, times, scale, generator) for b in boxes]          # [J, N_i, 4]
-    flat = [j.reshape(-1, 4) for j in jittered]
-    if sum(len(f) for f in flat) == 0:
+    rois = jitter_rois(boxes, times, scale, generator)                              # [J N_i, 4]
+    if sum(len(r) for r in rois) == 0:
         return [b.new_zeros(0) for b in boxes]
-    _, reg = roi_head_outputs(roi_heads, features, flat, image_sizes)           # [sum J N_i, (C+1)*4]
-    decoded = roi_heads.box_coder.decode(reg, flat)                              # [sum J N_i, C+1, 4]
-    out, start = [], 0
-    for j, lab, size in zip(jittered, labels, image_sizes):
-        n = j.shape[0] * j.shape[1]
-        if n == 0:  # no pseudo-box in this image
-            out.append(j.new_zeros(0))
-            continue
-        d = decoded[start:start + n].reshape(j.shape[0], j.shape[1], -1, 4)      # [J, N, C+1, 4]
-        start += n
-        idx = lab.view(1, -1, 1, 1).expand(j.shape[0], -1, 1, 4)
-        refined = d.gather(2, idx).squeeze(2)                                    # [J, N, 4] own class
-        refined[..., 0::2] = refined[..., 0::2].clamp(0, size[1])
-        refined[..., 1::2] = refined[..., 1::2].clamp(0, size[0])
-        out.append(localisation_variance(refined))
-    return out
+    _, reg = roi_head_outputs(roi_heads, features, rois, image_sizes)              # [sum J N_i, (C+1)*4]
+    return variance_from_regression(roi_heads.box_coder, reg, rois, labels, image_sizes, times)

@@ -17,7 +17,8 @@ import torch.nn.functional as F
 from core.learn import det_common as dc
 from core.learn.burn_in import make_optimizer, supervised_loss
 from core.learn.ema import ema_update, make_teacher
-from core.learn.soft_teacher import box_uncertainty, roi_head_outputs, soft_teacher_cls_loss
+from core.learn.soft_teacher import (box_uncertainty, jitter_rois, roi_head_outputs, soft_teacher_cls_loss,
+                                     variance_from_regression)
 
 METHODS = ("supervised", "mean_teacher", "soft_teacher")
 
@@ -67,9 +68,11 @@ class DetectEvent:
 
 
 # ----------------------------------------------------------------------------- teacher side
-@torch.no_grad()
+@torch.inference_mode()
 def teacher_pass(teacher, images: torch.Tensor):
-    """Teacher detections on images (its own eval-mode pipeline) and its features for reuse."""
+    """Teacher detections on images (its own eval-mode pipeline) and its features for reuse.
+    Under inference_mode (the teacher never needs gradients): returned tensors are inference
+    tensors, fine to read and index, but clone them before anything autograd must save."""
     il, _ = teacher.transform(list(images))
     feats = teacher.backbone(il.tensors)
     props, _ = teacher.rpn(il, feats)
@@ -91,49 +94,96 @@ def _box_loss(box_regression, labels, regression_targets) -> torch.Tensor:
                             reduction="sum") / labels.numel()
 
 
+def _positive_box_loss(box_regression, labels: list, targets: list) -> torch.Tensor:
+    """`_box_loss` of a sampled batch from the box head's output on its positives only.
+
+    A negative sample adds exactly zero to the box loss (and no gradient) but still counts in the
+    denominator, and the box head treats every RoI on its own; so pooling only the positives gives
+    the same loss and gradients for about a quarter of the RoIAlign (whose CPU backward is slow).
+    box_regression (Tensor[P, (C+1)*4]) on the positives, in order; labels/targets per image
+    Tensor[S_i], Tensor[S_i, 4] from select_training_samples.
+    """
+    labels_cat = torch.cat(labels)                                   # [S]
+    pos = labels_cat > 0
+    if not bool(pos.any()):
+        return box_regression.sum() * 0.0
+    reg = box_regression.reshape(box_regression.shape[0], -1, 4)
+    own = reg[torch.arange(reg.shape[0], device=reg.device), labels_cat[pos]]   # [P, 4]
+    return F.smooth_l1_loss(own, torch.cat(targets)[pos], beta=1 / 9, reduction="sum") / labels_cat.numel()
+
+
+def _pseudo_targets(cand: list, keeps: list, w2s: torch.Tensor, size: int) -> list:
+    """Teacher boxes kept by `keeps`, carried into the student's view (plain tensors, not inference ones)."""
+    out = []
+    for i, (c, keep) in enumerate(zip(cand, keeps)):
+        b, ok = dc.boxes_into_view(c["boxes"][keep], w2s[i], size)
+        out.append({"boxes": b.clone(), "labels": c["labels"][keep][ok].clone()})
+    return out
+
+
+def _pool_two(roi_heads, feats: dict, first: list, second: list, image_sizes: list) -> tuple:
+    """Two per-image box sets through the box branch in one RoI-head call (the head treats every RoI
+    on its own, so this equals two calls). first/second: per image Tensor[A_i, 4], Tensor[B_i, 4].
+    Returns ((logits, regression) of all first boxes, (logits, regression) of all second boxes)."""
+    rois = [torch.cat([f, s]) for f, s in zip(first, second)]                   # per image [A_i + B_i, 4]
+    is_second = torch.cat([torch.arange(len(r), device=r.device) >= len(f) for r, f in zip(rois, first)])
+    logits, reg = roi_head_outputs(roi_heads, feats, rois, image_sizes)        # [sum A_i + B_i, ...]
+    return (logits[~is_second], reg[~is_second]), (logits[is_second], reg[is_second])
+
+
 # ----------------------------------------------------------------------------- one unlabeled loss
 def unsup_loss(student, teacher, images: torch.Tensor, cfg: DetectConfig, g: torch.Generator,
                method: str, box_jitter: bool) -> tuple[dict, dict]:
-    """L_u on a batch of unlabeled images. Returns (losses, info for the charts)."""
+    """L_u on a batch of unlabeled images. Returns (losses, info for the charts).
+
+    The teacher runs its backbone once (weak view); its features then serve, in one RoI-head call,
+    both the box-jittering refinement (all pseudo-boxes x all jitters) and the background scores
+    on the student's candidates. The student pools its classification samples and its regression
+    samples' positives in one RoI-head call too.
+    """
     size = images.shape[-1]
     weak, a_w = dc.weak_view(images, g)
     strong, a_s = dc.strong_view(images, g)
     dets, t_feats, t_sizes = teacher_pass(teacher, weak)
     w2s = dc.compose_affine(dc.invert_affine(a_w), a_s)          # teacher view -> student view
     s2w = dc.invert_affine(w2s)
-    cls_t, reg_t, cand = [], [], []
-    for d in dets:
-        cand.append(_select(d, d["scores"] >= cfg.jitter_min_score))
-    if box_jitter:
-        unc = box_uncertainty(teacher.roi_heads, t_feats, [c["boxes"] for c in cand], [c["labels"] for c in cand],
-                              t_sizes, cfg.jitter_times, cfg.jitter_scale, g)
-    for i, c in enumerate(cand):
-        fg = c["scores"] >= cfg.fg_threshold
-        reg_keep = unc[i] < cfg.reg_threshold if box_jitter else fg
-        for keep, out in ((fg, cls_t), (reg_keep, reg_t)):
-            b, ok = dc.boxes_into_view(c["boxes"][keep], w2s[i], size)
-            out.append({"boxes": b, "labels": c["labels"][keep][ok]})
+    cand = [_select(d, d["scores"] >= cfg.jitter_min_score) for d in dets]
+    cls_t = _pseudo_targets(cand, [c["scores"] >= cfg.fg_threshold for c in cand], w2s, size)
     il, _ = student.transform(list(strong))
     feats = student.backbone(il.tensors)
     props, rpn_losses = student.rpn(il, feats, cls_t)
     rh = student.roi_heads
     s_props, _, labels, reg_targets = rh.select_training_samples([p.clone() for p in props], cls_t)
-    logits, box_reg = roi_head_outputs(rh, feats, s_props, il.image_sizes)
     labels_cat = torch.cat(labels)
-    if method == "soft_teacher":
-        with torch.no_grad():  # the teacher's background score on the student's own candidates
-            in_teacher = [dc.map_boxes(p, s2w[i]) for i, p in enumerate(s_props)]
-            t_logits, _ = roi_head_outputs(teacher.roi_heads, t_feats, in_teacher, t_sizes)
-            bg = t_logits.softmax(-1)[:, 0]
+    soft = method == "soft_teacher"
+    with torch.inference_mode():  # the teacher's one RoI-head call: jittered pseudo-boxes + bg candidates
+        none = [b.new_zeros(0, 4) for b in s_props]
+        jit_reg = bg_logits = None  # plain Mean Teacher needs no teacher RoI scores
+        jit = jitter_rois([c["boxes"] for c in cand], cfg.jitter_times, cfg.jitter_scale, g) if box_jitter else none
+        # only background candidates need the teacher's score: fg weights do not depend on it
+        bg_c = [dc.map_boxes(p[lab == 0], s2w[i]) for i, (p, lab) in enumerate(zip(s_props, labels))] if soft else none
+        if soft or box_jitter:
+            (_, jit_reg), (bg_logits, _) = _pool_two(teacher.roi_heads, t_feats, jit, bg_c, t_sizes)
+        if box_jitter:
+            unc = variance_from_regression(teacher.roi_heads.box_coder, jit_reg, jit, [c["labels"] for c in cand],
+                                           t_sizes, cfg.jitter_times)
+    if soft:
+        bg = torch.zeros(len(labels_cat), device=labels_cat.device)       # [R]; fg entries unused
+        bg[labels_cat == 0] = bg_logits.softmax(-1)[:, 0]
+    if box_jitter:  # regression learns only from the well-localised boxes: a second sampling
+        reg_t = _pseudo_targets(cand, [u < cfg.reg_threshold for u in unc], w2s, size)
+        r_props, _, r_labels, r_targets = rh.select_training_samples([p.clone() for p in props], reg_t)
+        r_pos = [p[lab > 0] for p, lab in zip(r_props, r_labels)]  # negatives add nothing to a box loss
+        (logits, box_reg), (_, pos_reg) = _pool_two(rh, feats, s_props, r_pos, il.image_sizes)
+        loss_reg = _positive_box_loss(pos_reg, r_labels, r_targets)
+    else:
+        reg_t = cls_t
+        logits, box_reg = roi_head_outputs(rh, feats, s_props, il.image_sizes)
+        loss_reg = _box_loss(box_reg, labels_cat, torch.cat(reg_targets))
+    if soft:
         loss_cls = soft_teacher_cls_loss(logits, labels_cat, bg, cfg.normalise)
     else:
         loss_cls = F.cross_entropy(logits, labels_cat)
-    if box_jitter:  # regression learns only from the well-localised boxes: a second sampling
-        r_props, _, r_labels, r_targets = rh.select_training_samples([p.clone() for p in props], reg_t)
-        _, r_reg = roi_head_outputs(rh, feats, r_props, il.image_sizes)
-        loss_reg = _box_loss(r_reg, torch.cat(r_labels), torch.cat(r_targets))
-    else:
-        loss_reg = _box_loss(box_reg, labels_cat, torch.cat(reg_targets))
     loss_rpn = rpn_losses["loss_objectness"] + rpn_losses["loss_rpn_box_reg"]
     info = {"n_pseudo": sum(len(t["boxes"]) for t in cls_t), "n_reg": sum(len(t["boxes"]) for t in reg_t)}
     return {"cls_u": loss_cls, "reg_u": loss_reg, "rpn_u": loss_rpn}, info
