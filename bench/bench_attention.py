@@ -1,6 +1,14 @@
 """Attention lab timings on the bundled gpt-tiny: everything the page computes for one prompt
-(core.text.attention_lab.analyze: one batched forward with hooks, the ablated head, step-by-step,
-rollout, MLP view, parameter split, next token), against the bare forward pass with attentions.
+(core.text.attention_lab.analyze: tokenizing, one batched forward with hooks, the ablated head,
+step-by-step, head average, rollout, MLP view, parameter split, next token), against the bare
+forward pass with attentions (`model(input_ids, output_attentions=True)`, no hooks, as is).
+
+Per-model constants are computed once per loaded model and then served from a cache, as the page
+(which keeps the model for the whole session) sees them: the parameter split by group
+(core.text.mlp.param_split walks every named parameter), GPT-3's split from its published shape,
+and the model's shape and hooked modules (core.text.attention.model_info). The warm-up call fills
+these caches, so `value` is the per-prompt cost; the first prompt on a model pays them once more
+(about 0.2 ms on gpt-tiny).
 
     python -m bench attention_page_s_32 attention_page_s_256
 """

@@ -10,6 +10,7 @@ import streamlit as st
 import torch
 
 from core.text import attention as att
+from core.text import rollout as rollout_fn
 from core.text import attention_lab as lab
 from core.text import mlp
 from core.text.lm import MAX_HF_MB, context_limit, is_causal, load_hf_id, load_model
@@ -136,7 +137,7 @@ with tabs[0]:
     b.altair_chart(charts.heatmap(res.rollout, tr.tokens, "Attention rollout through all layers"))
     st.caption("Rollout multiplies the layers' head-averaged maps, each mixed half-and-half with the identity for "
                "the residual connection (Abnar & Zuidema, 2020): how much each input token reaches each position.")
-    ui.show_code(att.capture_ids, att.rollout)
+    ui.show_code(att.capture_ids, rollout_fn.rollout)
 
 with tabs[1]:
     s = res.steps

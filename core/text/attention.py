@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import threading
+import weakref
 from dataclasses import dataclass, field
 
 import torch
@@ -77,16 +78,56 @@ def tokenize(tokenizer, text: str, limit: int, causal: bool) -> tuple[list[int],
     return ids[: limit - 1] + ids[-1:], n, True  # keep [SEP] at the end
 
 
-def _blocks(model):
+def _find_blocks(model):
     """(kind, list of per-layer module dicts) for GPT-2 and BERT models (with or without a head)."""
     base = getattr(model, "transformer", None) or getattr(model, "bert", None) or model
     if hasattr(base, "h"):
-        return "gpt2", [{"qkv": b.attn.c_attn, "out": b.attn.c_proj, "up": b.mlp.c_fc, "attn": b.attn} for b in base.h]
+        return "gpt2", [{"qkv": b.attn.c_attn, "out": b.attn.c_proj, "up": b.mlp.c_fc, "attn": b.attn,
+                         "act": b.mlp.act, "down": b.mlp.c_proj} for b in base.h]
     if hasattr(base, "encoder"):
         return "bert", [{"q": l.attention.self.query, "k": l.attention.self.key, "v": l.attention.self.value,
-                         "out": l.attention.output.dense, "up": l.intermediate.dense, "attn": l.attention.self}
+                         "out": l.attention.output.dense, "up": l.intermediate.dense, "attn": l.attention.self,
+                         "act": l.intermediate.intermediate_act_fn, "down": l.output.dense,
+                         "ln": l.attention.output.LayerNorm}
                         for l in base.encoder.layer]
     raise ValueError(f"{type(model).__name__}: only GPT-2 and BERT style models are supported here")
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What capture needs to know about a model's shape, looked up once per model: the modules and
+    config lookups cost more than the arithmetic of a short prompt, and they never change."""
+
+    kind: str  # "gpt2" or "bert"
+    blocks: list  # per-layer dicts of the modules the hooks attach to (see _find_blocks)
+    L: int  # layers
+    H: int  # heads
+    D: int  # d_model
+    dh: int  # D // H
+    scaling: float  # the 1/sqrt(dh) the model multiplies scores by
+    causal: bool  # decoder (GPT) or encoder (BERT)
+    limit: int  # context length (position table)
+
+
+_INFO: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # model -> ModelInfo, gone with the model
+
+
+def model_info(model) -> ModelInfo:
+    """The model's ModelInfo, cached (weakly: a model that is freed leaves the cache)."""
+    info = _INFO.get(model)
+    if info is None:
+        kind, blocks = _find_blocks(model)
+        H, D = model.config.num_attention_heads, model.config.hidden_size
+        info = ModelInfo(kind=kind, blocks=blocks, L=len(blocks), H=H, D=D, dh=D // H,
+                         scaling=float(blocks[0]["attn"].scaling), causal=is_causal(model), limit=context_limit(model))
+        _INFO[model] = info
+    return info
+
+
+def _blocks(model):
+    """(kind, list of per-layer module dicts), cached per model."""
+    info = model_info(model)
+    return info.kind, info.blocks
 
 
 def decode_each(tokenizer, ids: list[int]) -> list[str]:
@@ -112,61 +153,62 @@ def additive_mask(T: int, causal: bool, dtype=torch.float32) -> torch.Tensor:
     return m
 
 
-def _register(kind, blocks, rec, ablate_hook, save, heads, D) -> list:
-    """Attach the recording hooks to every block; returns the handles to remove them."""
+def _register(info: ModelInfo, rec: dict, ablate_hook, ablated_layers: set) -> list:
+    """Attach the recording hooks to every block; returns the handles to remove them. Hooks only keep
+    references (no tensor ops): the reshaping into heads happens once, on all layers stacked."""
     handles = []
-    for i, blk in enumerate(blocks):
-        if kind == "gpt2":
+    for i, blk in enumerate(info.blocks):
+        if info.kind == "gpt2":
             def qkv(module, args, out, i=i):
-                rec["x_in"][i] = args[0]
-                q, k, v = out.split(D, dim=2)  # c_attn packs Q, K, V side by side
-                rec["q"][i], rec["k"][i], rec["v"][i] = heads(q), heads(k), heads(v)
+                rec["x_in"][i], rec["qkv"][i] = args[0], out  # c_attn packs Q, K, V side by side
             handles.append(blk["qkv"].register_forward_hook(qkv))
         else:
-            handles.append(blk["q"].register_forward_hook(lambda m, a, o, i=i: rec["x_in"].__setitem__(i, a[0])))
             for name in ("q", "k", "v"):
-                handles.append(blk[name].register_forward_hook(save(name, i, heads)))
-        handles.append(blk["out"].register_forward_pre_hook(ablate_hook(i)))
-        handles.append(blk["out"].register_forward_hook(save("attn_out", i)))
-        handles.append(blk["up"].register_forward_hook(save("mlp_pre", i)))
+                def proj(module, args, out, i=i, name=name):
+                    rec["x_in"][i], rec[name][i] = args[0], out
+                handles.append(blk[name].register_forward_hook(proj))
+        if i in ablated_layers:  # a pre-hook only where a head is zeroed
+            handles.append(blk["out"].register_forward_pre_hook(ablate_hook(i)))
+
+        def out_proj(module, args, out, i=i):  # args: the (possibly ablated) heads' context, as the model used it
+            rec["context"][i], rec["attn_out"][i] = args[0], out
+        handles.append(blk["out"].register_forward_hook(out_proj))
+        handles.append(blk["up"].register_forward_hook(lambda m, a, o, i=i: rec["mlp_pre"].__setitem__(i, o)))
     return handles
 
 
 @torch.no_grad()
 def capture_ids(model, ids: list[int], variants: list[Variant]) -> list[dict]:
     """One batched forward (one row per variant). Returns per-variant dicts of tensors."""
-    kind, blocks = _blocks(model)
-    B, T = len(variants), len(ids)
-    H = model.config.num_attention_heads
-    D = model.config.hidden_size
-    dh = D // H
-    rec: dict[str, list] = {k: [None] * len(blocks) for k in ("x_in", "q", "k", "v", "context", "attn_out", "mlp_pre")}
-    heads = lambda x: x.view(B, T, H, dh).transpose(1, 2)  # [B, T, D] -> [B, H, T, dh]
+    info = model_info(model)
+    B, T, H, D, dh = len(variants), len(ids), info.H, info.D, info.dh
+    names = ("x_in", "qkv", "context", "attn_out", "mlp_pre") if info.kind == "gpt2" else \
+        ("x_in", "q", "k", "v", "context", "attn_out", "mlp_pre")
+    rec: dict[str, list] = {k: [None] * info.L for k in names}
+    heads = lambda x: x.unflatten(-1, (H, dh)).transpose(-2, -3)  # [B, L, T, D] -> [B, L, H, T, dh] (a view)
 
     def ablate_hook(layer):
+        rows = [(b, v.ablate[1]) for b, v in enumerate(variants) if v.ablate and v.ablate[0] == layer]
+
         def pre(module, args):
-            ctx = args[0]  # [B, T, D] heads concatenated
-            rows = [(b, v.ablate[1]) for b, v in enumerate(variants) if v.ablate and v.ablate[0] == layer]
-            if rows:
-                ctx = ctx.clone()
-                for b, h in rows:
-                    ctx[b, :, h * dh:(h + 1) * dh] = 0.0
-            rec["context"][layer] = heads(ctx)
+            ctx = args[0].clone()  # [B, T, D] heads concatenated
+            for b, h in rows:
+                ctx[b, :, h * dh:(h + 1) * dh] = 0.0
             return (ctx,) + tuple(args[1:])
         return pre
-
-    def save(name, layer, fn=lambda out: out):
-        def hook(module, args, out):
-            rec[name][layer] = fn(out)
-        return hook
 
     dev = device()
     x = torch.tensor([ids] * B, dtype=torch.long, device=dev)
     dtype = next(model.parameters()).dtype
-    mask = torch.stack([additive_mask(T, v.causal, dtype) for v in variants])[:, None].to(dev)  # [B, 1, T, T]
-    kw = {"logits_to_keep": 1} if decoder_head(model) else {}  # only the next-token logits are needed
+    mask = torch.zeros(B, 1, T, T, dtype=dtype, device=dev)  # additive: 0 where allowed
+    causal_rows = [b for b, v in enumerate(variants) if v.causal]
+    if causal_rows:
+        mask[causal_rows] = additive_mask(T, True, dtype).to(dev)
+    # only the next-token logits are needed, and no KV cache (nothing is generated from this pass)
+    kw = {"logits_to_keep": 1, "use_cache": False} if decoder_head(model) else {}
+    ablated_layers = {v.ablate[0] for v in variants if v.ablate}
     with _CAPTURE_LOCK:
-        handles = _register(kind, blocks, rec, ablate_hook, save, heads, D)
+        handles = _register(info, rec, ablate_hook, ablated_layers)
         try:
             out = model(input_ids=x, attention_mask=mask, output_attentions=True, output_hidden_states=True, **kw)
         finally:
@@ -177,7 +219,11 @@ def capture_ids(model, ids: list[int], variants: list[Variant]) -> list[dict]:
     weights = torch.stack(out.attentions, 1)  # [B, L, H, T, T]
     hidden = torch.stack(out.hidden_states, 1)  # [B, L+1, T, D]
     logits = out.logits[:, -1] if hasattr(out, "logits") else None  # [B, V]
-    stack = {k: torch.stack(v, 1) for k, v in rec.items()}  # each [B, L, ...]
+    stack = {k: torch.stack(v, 1) for k, v in rec.items()}  # each [B, L, T, ...]
+    if info.kind == "gpt2":
+        stack["q"], stack["k"], stack["v"] = stack.pop("qkv").split(D, dim=-1)
+    for k in ("q", "k", "v", "context"):
+        stack[k] = heads(stack[k])  # [B, L, H, T, dh]
     return [{"weights": weights[b], "hidden": hidden[b], "logits": None if logits is None else logits[b],
              **{k: v[b] for k, v in stack.items()}} for b in range(B)]
 
@@ -185,13 +231,12 @@ def capture_ids(model, ids: list[int], variants: list[Variant]) -> list[dict]:
 def capture(model, tokenizer, text: str, variants: list[Variant] | None = None,
             max_tokens: int | None = None) -> list[AttentionTrace]:
     """Tokenize `text` and capture one AttentionTrace per variant (default: the model's own mask)."""
-    causal_model = is_causal(model)
-    variants = variants or [Variant(causal=causal_model)]
-    limit = min(context_limit(model), max_tokens or 10**9)
-    ids, n, cut = tokenize(tokenizer, text, limit, causal_model)
+    info = model_info(model)
+    variants = variants or [Variant(causal=info.causal)]
+    limit = min(info.limit, max_tokens or 10**9)
+    ids, n, cut = tokenize(tokenizer, text, limit, info.causal)
     tokens = decode_each(tokenizer, ids)
-    scaling = float(_blocks(model)[1][0]["attn"].scaling)
-    return [AttentionTrace(tokens=tokens, ids=ids, causal=v.causal, scaling=scaling, truncated=cut,
+    return [AttentionTrace(tokens=tokens, ids=ids, causal=v.causal, scaling=info.scaling, truncated=cut,
                            n_input_tokens=n, ablated=v.ablate,
                            **{k: None if t is None else t.float().cpu() for k, t in r.items()})
             for v, r in zip(variants, capture_ids(model, ids, variants))]
@@ -224,24 +269,6 @@ def kl_div(p_logits: torch.Tensor, q_logits: torch.Tensor) -> float:
     """KL(p || q) in bits between the distributions behind two logit vectors."""
     lp, lq = torch.log_softmax(p_logits, -1), torch.log_softmax(q_logits, -1)
     return float((lp.exp() * (lp - lq)).sum() / math.log(2))
-
-
-def head_average(weights: torch.Tensor) -> torch.Tensor:
-    """[L, H, T, T] -> [L, T, T]: the mean over heads."""
-    return weights.mean(1)
-
-
-def rollout(weights: torch.Tensor, residual: float = 0.5) -> torch.Tensor:
-    """Attention rollout (Abnar & Zuidema, 2020): how much each input token reaches each position
-    after all layers. Per layer Â = residual·I + (1-residual)·mean_heads(A), rows renormalised;
-    R = Â_L ··· Â_1. Returns Tensor[T, T] (rows sum to 1)."""
-    L, H, T, _ = weights.shape
-    eye = torch.eye(T, dtype=weights.dtype)
-    R = eye
-    for layer in range(L):
-        a = residual * eye + (1 - residual) * weights[layer].mean(0)
-        R = (a / a.sum(-1, keepdim=True)) @ R
-    return R
 
 
 def ablation_kls(model, ids: list[int], causal: bool, heads: list[tuple[int, int]], base_logits: torch.Tensor,
@@ -280,12 +307,11 @@ class HeadSteps:
 
 def head_weights(model, layer: int, head: int) -> dict[str, torch.Tensor]:
     """Wq/Wk/Wv [D, dh], bq/bk/bv [dh] and Wo [dh, D] of one head, in x @ W orientation."""
-    kind, blocks = _blocks(model)
-    D = model.config.hidden_size
-    dh = D // model.config.num_attention_heads
+    info = model_info(model)
+    D, dh = info.D, info.dh
     s = slice(head * dh, (head + 1) * dh)
-    b = blocks[layer]
-    if kind == "gpt2":  # Conv1D stores [in, out]; c_attn's out is [Q | K | V]
+    b = info.blocks[layer]
+    if info.kind == "gpt2":  # Conv1D stores [in, out]; c_attn's out is [Q | K | V]
         W, bias = b["qkv"].weight, b["qkv"].bias
         w = {n: W[:, i * D:(i + 1) * D][:, s] for i, n in enumerate(("Wq", "Wk", "Wv"))}
         w |= {n: bias[i * D:(i + 1) * D][s] for i, n in enumerate(("bq", "bk", "bv"))}
@@ -308,8 +334,9 @@ def head_steps(model, trace: AttentionTrace, layer: int, head: int) -> HeadSteps
     A = torch.softmax(masked, -1)
     Z = A @ V  # [T, dh]
     resid_mid = trace.hidden[layer] + trace.attn_out[layer]
-    if not is_causal(model):  # BERT is post-LN: LayerNorm(x + attention(x))
-        ln = (getattr(model, "bert", None) or model).encoder.layer[layer].attention.output.LayerNorm
+    info = model_info(model)
+    if not info.causal:  # BERT is post-LN: LayerNorm(x + attention(x))
+        ln = info.blocks[layer]["ln"]
         resid_mid = torch.nn.functional.layer_norm(resid_mid, ln.normalized_shape, ln.weight.float().cpu(),
                                                    ln.bias.float().cpu(), ln.eps)
     return HeadSteps(E=E, Wq=w["Wq"], Wk=w["Wk"], Wv=w["Wv"], Q=Q, K=K, V=V, scores=scores, masked=masked, A=A, Z=Z,

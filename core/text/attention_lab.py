@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import torch
 
-from core.text.attention import (AttentionTrace, HeadSteps, Variant, capture, entropy, head_steps, kl_div, rollout,
-                                 softmax_t)
-from core.text.lm import is_causal
+from core.text.attention import (AttentionTrace, HeadSteps, Variant, capture, decode_each, entropy, head_steps,
+                                 kl_div, model_info, softmax_t)
+from core.text.rollout import head_average, rollout
 from core.text.mlp import MLPView, gpt3_split, mlp_view, param_split
 
 
@@ -65,9 +65,10 @@ class LabResult:
 def next_token(tokenizer, logits: torch.Tensor, temperature: float, k: int) -> NextToken:
     """Top-k of softmax(logits / T), with the same tokens' probabilities at T = 1."""
     p = softmax_t(logits, temperature)  # [V]
-    p1 = torch.softmax(logits, -1)
+    p1 = p if temperature == 1.0 else torch.softmax(logits, -1)
     top = torch.argsort(p, descending=True, stable=True)[:k]  # ties (T -> 0) fall back to id order
-    return NextToken(ids=top.tolist(), tokens=[tokenizer.decode([int(i)]) for i in top], probs=p[top].tolist(),
+    ids = top.tolist()
+    return NextToken(ids=ids, tokens=decode_each(tokenizer, ids), probs=p[top].tolist(),
                      probs_t1=p1[top].tolist(), entropy_bits=float(entropy(p)), greedy=int(logits.argmax()))
 
 
@@ -83,9 +84,10 @@ def _embedding(trace: AttentionTrace) -> torch.Tensor:
 
 def analyze(model, tokenizer, text: str, cfg: LabConfig) -> LabResult:
     """Run the model once (batched variants) and derive every view of the page."""
-    decoder = is_causal(model)
+    info = model_info(model)  # per-model constants, looked up once per model
+    decoder = info.causal
     causal = cfg.causal and decoder
-    L, H = model.config.num_hidden_layers, model.config.num_attention_heads
+    L, H = info.L, info.H
     layer, head = min(cfg.layer, L - 1), min(cfg.head, H - 1)
     variants = [Variant(causal=causal)]
     if decoder and not causal:
@@ -111,7 +113,8 @@ def analyze(model, tokenizer, text: str, cfg: LabConfig) -> LabResult:
         nxt = nxt_m = nxt_a = None
         what = "1 − cosine similarity of the sentence embedding (mean of the last layer)"
         effect = float(1 - torch.nn.functional.cosine_similarity(_embedding(tr), _embedding(abl), dim=0)) if abl else None
-    res = LabResult(trace=tr, masked=masked, rollout=rollout(tr.weights), head_avg=tr.weights[layer].mean(0), steps=steps,
+    avg = head_average(tr.weights)  # [L, T, T], shared by the head-averaged view and the rollout
+    res = LabResult(trace=tr, masked=masked, rollout=rollout(avg, causal=tr.causal), head_avg=avg[layer], steps=steps,
                     row_t=row_t, row_entropy=(float(entropy(steps.A[tok])), float(entropy(row_t))), next=nxt,
                     next_masked=nxt_m, next_ablated=nxt_a, ablation=effect, ablation_what=what,
                     mlp=mlp_view(model, tr, layer, tok, cfg.mlp_k), split=param_split(model), token=tok)

@@ -9,11 +9,13 @@ its published shape (Brown et al. 2020, Table 2.1), where the MLPs are about two
 """
 from __future__ import annotations
 
+import functools
+import weakref
 from dataclasses import dataclass
 
 import torch
 
-from core.text.attention import AttentionTrace, _blocks
+from core.text.attention import AttentionTrace, model_info
 
 
 @dataclass
@@ -30,12 +32,11 @@ class MLPView:
 
 def _mlp_parts(model, layer: int):
     """(activation fn, W_down [F, D], b_down [D], activation name)."""
-    kind, blocks = _blocks(model)
-    if kind == "gpt2":
-        mlp = (getattr(model, "transformer", None) or model).h[layer].mlp
-        return mlp.act, mlp.c_proj.weight, mlp.c_proj.bias, model.config.activation_function
-    lyr = (getattr(model, "bert", None) or model).encoder.layer[layer]
-    return lyr.intermediate.intermediate_act_fn, lyr.output.dense.weight.T, lyr.output.dense.bias, model.config.hidden_act
+    info = model_info(model)
+    b = info.blocks[layer]
+    if info.kind == "gpt2":  # Conv1D stores [in, out]
+        return b["act"], b["down"].weight, b["down"].bias, model.config.activation_function
+    return b["act"], b["down"].weight.T, b["down"].bias, model.config.hidden_act  # nn.Linear stores [out, in]
 
 
 @torch.no_grad()
@@ -63,13 +64,20 @@ def _group(name: str) -> str:
     return "other"  # BERT's pooler, an untied LM head
 
 
+_SPLITS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # model -> its split (names and shapes never change)
+
+
 def param_split(model) -> dict[str, int]:
     """Parameter counts per group; they add up to sum(p.numel() for p in model.parameters()).
-    Tied weights (GPT-2's LM head is its token embedding) are counted once, as parameters() does."""
-    out = {"embeddings": 0, "attention": 0, "MLP": 0, "layer norm": 0, "other": 0}
-    for name, p in model.named_parameters():
-        out[_group(name)] += p.numel()
-    return out
+    Tied weights (GPT-2's LM head is its token embedding) are counted once, as parameters() does.
+    Counted once per model (walking every named parameter costs more than a short prompt's
+    forward pass), then served from a cache; the caller gets its own copy."""
+    if model not in _SPLITS:
+        out = {"embeddings": 0, "attention": 0, "MLP": 0, "layer norm": 0, "other": 0}
+        for name, p in model.named_parameters():
+            out[_group(name)] += p.numel()
+        _SPLITS[model] = out
+    return dict(_SPLITS[model])
 
 
 @dataclass(frozen=True)
@@ -97,8 +105,14 @@ def split_from_shape(s: Shape) -> dict[str, int]:
     }
 
 
+@functools.cache
+def _gpt3_split() -> tuple[tuple[str, int], ...]:
+    return tuple(split_from_shape(GPT3).items())
+
+
 def gpt3_split() -> dict[str, int]:
-    return split_from_shape(GPT3)
+    """GPT-3 175B's split (a constant: computed once, a fresh dict per call)."""
+    return dict(_gpt3_split())
 
 
 def shape_of(model) -> Shape:

@@ -7,7 +7,8 @@ import torch.nn.functional as F
 from transformers import BertConfig, BertModel, GPT2Config, GPT2LMHeadModel
 
 from core.text.attention import (Variant, ablation_kls, additive_mask, capture, capture_ids, entropy, head_steps,
-                                 kl_div, recompute_weights, rollout, softmax_t, tokenize)
+                                 kl_div, recompute_weights, softmax_t, tokenize)
+from core.text.rollout import rollout
 
 IDS = [3, 17, 5, 42, 8, 8, 29, 1, 11]
 
@@ -157,6 +158,24 @@ def test_rollout_against_numpy_loop():
         R = (a / a.sum(1, keepdims=True)) @ R
     np.testing.assert_allclose(rollout(w).numpy(), R, atol=1e-6)
     torch.testing.assert_close(rollout(w).sum(-1), torch.ones(5))
+
+
+def test_rollout_causal_blocks_against_numpy_loop():
+    """The block-triangular products (T above the leaf size, odd, so the blocks are uneven) and the
+    head-averaged input give the plain loop's result."""
+    import numpy as np
+
+    g = torch.Generator().manual_seed(2)
+    T = 301
+    scores = torch.randn(3, 2, T, T, generator=g, dtype=torch.float64)
+    w = torch.softmax(scores + additive_mask(T, True, torch.float64), -1)
+    R = np.eye(T)
+    for layer in w.numpy():
+        a = 0.5 * np.eye(T) + 0.5 * layer.mean(0)
+        R = (a / a.sum(1, keepdims=True)) @ R
+    np.testing.assert_allclose(rollout(w, causal=True).numpy(), R, atol=1e-12)
+    np.testing.assert_allclose(rollout(w.mean(1), causal=True).numpy(), R, atol=1e-12)
+    assert np.abs(np.triu(R, 1)).max() == 0  # the causal rollout never looks ahead
 
 
 def test_tokenize_empty_and_truncation():

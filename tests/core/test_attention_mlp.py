@@ -55,3 +55,17 @@ def test_gpt3_split_is_175b_and_two_thirds_mlp():
     assert total == pytest.approx(175e9, rel=0.01)
     assert s["MLP"] / total == pytest.approx(2 / 3, abs=0.01)
     assert GPT3.d_ff == 4 * GPT3.d_model
+
+
+def test_param_split_cache_is_per_model_and_copied(gpt):
+    """param_split is counted once per model: each caller gets its own dict, and another model
+    (a different shape) gets its own counts, not the cached ones."""
+    first = param_split(gpt)
+    first["MLP"] = -1  # a caller editing its copy must not change the cache
+    assert param_split(gpt) == split_from_shape(shape_of(gpt))
+    other = GPT2LMHeadModel(GPT2Config(vocab_size=60, n_positions=16, n_embd=16, n_layer=1, n_head=2,
+                                       attn_implementation="eager"))
+    assert sum(param_split(other).values()) == sum(p.numel() for p in other.parameters()) != sum(param_split(gpt).values())
+    g3 = gpt3_split()
+    g3["MLP"] = 0
+    assert gpt3_split()["MLP"] > 0
