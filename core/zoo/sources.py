@@ -56,6 +56,8 @@ def hf_cached(repo_id: str) -> bool:
 def hf_load_kwargs(ref: str) -> dict:
     """Extra from_pretrained arguments for a Hugging Face id: a cached model loads with
     local_files_only, so a dead or black-holed network never delays a page (no update checks)."""
+    if Path(ref).exists():  # a local folder: from_pretrained reads it without any network
+        return {}
     return {"local_files_only": True} if hf_cached(ref) else {}
 
 

@@ -142,3 +142,7 @@ def test_cached_hf_model_resolves_offline_and_loads_without_network(tmp_path, mo
     model = transformers.GPT2LMHeadModel.from_pretrained("someone/tiny-gpt", cache_dir=str(tmp_path), **kwargs)
     assert model.config.n_embd == 8
     assert sources.hf_load_kwargs("someone/not-cached") == {}
+
+
+def test_hf_load_kwargs_accepts_a_local_folder(tmp_path):
+    assert sources.hf_load_kwargs(str(tmp_path)) == {}
