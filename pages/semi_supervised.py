@@ -74,17 +74,13 @@ def _boundary_chart(event, data, which: str):
     return (heat + dots + big).properties(title=f"{which} (step {event.step})", height=300)
 
 
-def _cls_tick():
-    run = st.session_state.get("ssl_cls")
-    if not run:
-        return
-    # A tick can outlast the timer, and a widget rerun can arrive mid-tick: one thread at a time
-    # advances the generator; the others only redraw.
+def _advance(run: dict, pull) -> bool:
+    """One tick of a live run: `pull(run)` takes events from run["gen"] into run["history"].
+    A tick can outlast the timer, and a widget rerun can arrive mid-tick: one thread at a time
+    advances the generator; the others only redraw. Returns False while there is nothing to draw."""
     if run["running"] and run["lock"].acquire(blocking=False):
         try:
-            for _ in range(2):  # two events (2 x eval_every steps) a tick
-                ev = next(run["gen"])
-                run["history"].append(ev)
+            pull(run)
         except StopIteration:
             run["running"] = False
         except Exception as e:  # noqa: BLE001 - a failing run stops with a message, never a traceback
@@ -96,10 +92,22 @@ def _cls_tick():
             st.rerun()  # a full rerun turns the fragment's timer off
     if run.get("error"):
         st.error(f"The run stopped: {run['error']}")
-    hist = run["history"]
-    if not hist:
+    if not run["history"]:
         st.info("Starting...")
+        return False
+    return True
+
+
+def _pull_cls(run: dict) -> None:
+    for _ in range(2):  # two events (2 x eval_every steps) a tick
+        run["history"].append(next(run["gen"]))
+
+
+def _cls_tick():
+    run = st.session_state.get("ssl_cls")
+    if not run or not _advance(run, _pull_cls):
         return
+    hist = run["history"]
     last = hist[-1]
     state = "running" if run["running"] else "stopped"
     st.caption(f"Step {last.step} / {run['cfg'].steps} ({state}), method **{last.method}**")
@@ -195,36 +203,23 @@ def _draw_pseudo(shown: list) -> list:
     return out
 
 
-def _det_tick():
+def _pull_det(run: dict) -> None:
     import time
 
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < 1.5:  # a few steps a tick, stop at an evaluation
+        ev = next(run["gen"])
+        run["history"].append(ev)
+        if ev.student_map is not None:
+            run["last_eval"] = ev
+            break
+
+
+def _det_tick():
     run = st.session_state.get("ssl_det")
-    if not run:
+    if not run or not _advance(run, _pull_det):
         return
-    if run["running"] and run["lock"].acquire(blocking=False):  # see _cls_tick
-        t0 = time.perf_counter()
-        try:
-            while time.perf_counter() - t0 < 1.5:  # a few steps a tick, stop at an evaluation
-                ev = next(run["gen"])
-                run["history"].append(ev)
-                if ev.student_map is not None:
-                    run["last_eval"] = ev
-                    break
-        except StopIteration:
-            run["running"] = False
-        except Exception as e:  # noqa: BLE001
-            run["running"] = False
-            run["error"] = f"{type(e).__name__}: {e}"
-        finally:
-            run["lock"].release()
-        if not run["running"] and not run.get("error"):
-            st.rerun()
-    if run.get("error"):
-        st.error(f"The run stopped: {run['error']}")
     hist = run["history"]
-    if not hist:
-        st.info("Starting...")
-        return
     label = lambda e: e.method + (" + jitter" if e.box_jitter and e.method != "supervised" else "")  # noqa: E731
     sw = _switches([{"step": e.step, "label": label(e)} for e in hist])
     last = hist[-1]
