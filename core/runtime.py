@@ -36,7 +36,8 @@ def device_label() -> str:
         return f"GPU: {torch.cuda.get_device_name(d)}"
     if d.type == "mps":
         return "Apple GPU (MPS)"
-    return f"CPU ({torch.get_num_threads()} threads)"
+    n = torch.get_num_threads()
+    return f"CPU ({n} thread{'s' if n > 1 else ''})"
 
 
 def default_threads() -> int:

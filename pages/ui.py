@@ -51,7 +51,8 @@ def source_badge(resolution) -> None:
         st.error(f"**{resolution.card.name}**: {resolution.reason}")
         return
     icon = {"pretrained": ":material/public:", "packaged": ":material/inventory_2:", "bundled": ":material/home:"}
-    st.caption(f"{icon[resolution.source.kind]} Weights: **{resolution.card.name}** from {resolution.reason}")
+    why = f", because {'; '.join(resolution.skipped)}" if resolution.skipped else ""
+    st.caption(f"{icon[resolution.source.kind]} Weights: **{resolution.card.name}** from {resolution.reason}{why}")
     if resolution.source.kind != "pretrained":
         pretrained = [s for s in resolution.card.sources if s.kind == "pretrained"]
         if pretrained:

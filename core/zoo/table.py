@@ -17,7 +17,7 @@ def zoo_rows(mode: Mode | None = None) -> list[dict]:
             "size_mb": max((s.size_mb for s in card.sources), default=0.0),
             "sources": " → ".join(f"{s.kind}:{s.ref}" for s in card.sources),
             "resolved": res.source.kind if res.source else "none",
-            "why": res.reason,
+            "why": res.reason if not (res.skipped and res.source) else f"{res.reason}, because " + "; ".join(res.skipped),
             "page": card.page,
         })
     return rows

@@ -146,3 +146,13 @@ def test_cached_hf_model_resolves_offline_and_loads_without_network(tmp_path, mo
 
 def test_hf_load_kwargs_accepts_a_local_folder(tmp_path):
     assert sources.hf_load_kwargs(str(tmp_path)) == {}
+
+
+def test_table_says_why_pretrained_was_passed_over(tmp_path, monkeypatch):
+    from core.zoo import table
+
+    card = _card(Source("pretrained", "hf", "nobody/not-a-model"), Source("bundled", "assets", "requirements.txt"))
+    monkeypatch.setattr(table, "all_cards", lambda: {"t": card})
+    (row,) = table.zoo_rows("offline")
+    assert row["resolved"] == "bundled"
+    assert "because pretrained `nobody/not-a-model` is not cached" in row["why"]
