@@ -1,8 +1,6 @@
 """The bundled GPT's recipe: a deterministic corpus, and a training loop that learns (a few seconds)."""
 import math
 
-import pytest
-import torch
 
 from core.text.corpus import CorpusConfig, generate
 from core.text.train_gpt import TrainConfig, train
@@ -15,17 +13,7 @@ def test_corpus_is_deterministic_and_varied():
     assert any("The cat sat on the mat." in d for d in generate(CorpusConfig(n_docs=2000)))
 
 
-@pytest.fixture
-def one_thread():
-    """Like the real run (python -m core.text.train_gpt): on a loaded 2-core box, two threads can be
-    100x slower per small step than one."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def test_training_lowers_validation_perplexity(one_thread):
+def test_training_lowers_validation_perplexity():
     cfg = TrainConfig(n_layer=1, n_head=2, n_embd=32, n_ctx=32, vocab_size=300, train_docs=300, val_docs=40,
                       batch_size=8, budget_s=60.0, max_steps=25, eval_every=10**9, warmup_steps=5)
     events = list(train(cfg))

@@ -21,15 +21,6 @@ class IntTok:
         return " ".join(map(str, ids))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models run fastest on one thread (and two threads on a busy 2-core box crawl)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module")
 def gpt():
     torch.manual_seed(0)

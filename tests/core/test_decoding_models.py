@@ -14,14 +14,6 @@ from core.text.seq2seq_model import (EOS, GRUSeq2Seq, GRUSpec, GRUStepper, build
 from core.zoo import REPO_ROOT
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def numpy_filter(logits: np.ndarray, t: float, k: int, p: float) -> np.ndarray:
     """Independent reference: the kept-token mask, written the textbook way with numpy."""
     x = logits / t

@@ -15,15 +15,6 @@ from core.vision.shapesworld import ShapesConfig, generate
 from core.vision.train import CHECK_N, TEST_SEED, train, weight_paths
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny models on a shared 2-core box: one thread avoids oversubscription."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 # ---- metrics against hand-computed cases ----
 
 

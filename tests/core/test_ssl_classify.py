@@ -12,15 +12,6 @@ from core.learn import ssl_data
 from core.learn.ema import ema_update, make_teacher
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny MLPs: one thread avoids thread hand-off costs on a shared 2-core CPU."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def test_ema_update_matches_formula_on_every_parameter():
     torch.manual_seed(0)
     student = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))

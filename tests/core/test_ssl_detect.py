@@ -17,14 +17,6 @@ def small():
     return dc.build_detector().eval(), (lab, unl, test)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def _frozen(model):
     return {k: v.clone() for k, v in model.state_dict().items()}
 
