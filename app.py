@@ -10,14 +10,14 @@ from core.catalog import GROUPS, TOPICS, slug
 
 st.set_page_config(page_title="KeyPoint", page_icon=":material/school:", layout="wide")
 
-home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
+home = st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)
 sections: dict[str, list] = {"": [home]}
 for group in GROUPS:
     pages = [st.Page(t.file, title=t.title, icon=t.icon, url_path=slug(t))
              for t in TOPICS if t.group == group and t.available]
     if pages:
         sections[group] = pages
-sections["About"] = [st.Page("pages/models.py", title="Models", icon=":material/inventory_2:")]
+sections["About"] = [st.Page("app_pages/models.py", title="Models", icon=":material/inventory_2:")]
 nav = st.navigation(sections)
 
 with st.sidebar:

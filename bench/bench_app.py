@@ -26,7 +26,7 @@ def _import_s(code: str, repeats: int = 3) -> float:
 
 
 def home_import_s() -> dict:
-    home = _import_s("import streamlit, core.catalog, core.zoo.resolve, pages.ui")
+    home = _import_s("import streamlit, core.catalog, core.zoo.resolve, app_pages.parts.ui")
     bare = _import_s("import streamlit")
     return {"value": home, "unit": "s", "baseline": bare}
 

@@ -22,7 +22,7 @@ import torch
 from core.text.attention_lab import LabConfig, analyze
 from core.text.corpus import CorpusConfig, generate
 from core.text.lm import load_causal_lm
-from core.viz import attention_charts as charts
+from core.viz import attention as charts
 
 
 

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import torch
 
-from core.vision.shapesworld import CLASSES, ShapesConfig, _hsv_to_rgb, _shape_masks, generate
+from core.vision.shapes.generator import CLASSES, ShapesConfig, _hsv_to_rgb, _shape_masks, generate
 
 
 def _naive_generate(n: int, seed: int, cfg: ShapesConfig) -> list:
@@ -62,8 +62,8 @@ def bench_generator() -> dict:
 
 def _train_bench(family: str):
     def run() -> dict:
-        from core.vision.shapes_families import get_family
-        from core.vision.train import TRAIN_SEED, train
+        from core.vision.shapes.models.registry import get_family
+        from core.vision.shapes.train import TRAIN_SEED, train
         torch.set_num_threads(1)
         fam = get_family(family)
         it = train(fam, steps=10_000, seed=0)

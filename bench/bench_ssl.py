@@ -13,17 +13,17 @@ STEPS = 5
 
 
 def _setup():
-    from core.learn import det_common as dc
-    from core.learn.burn_in import load_burn_in
+    from core.learn.ssl import det_data, detector
+    from core.learn.ssl.burn_in import load_burn_in
 
-    data = dc.load_shapes(0, 0.10, n_train=200, n_test=8)
+    data = det_data.load_shapes(0, 0.10, n_train=200, n_test=8)
     model, _ = load_burn_in(0.10)
-    return (model if model is not None else dc.build_detector()), data
+    return (model if model is not None else detector.build_detector()), data
 
 
 def _steps(method: str, jitter: bool, model, data):
     """A running loop, past its starting evaluation and one warm-up step."""
-    from core.learn import ssl_detect as sd
+    from core.learn.ssl import detect as sd
 
     cfg = sd.DetectConfig(method=method, box_jitter=jitter, steps=10**6, eval_every=10**9, n_show=0, n_eval=1)
     gen = sd.train(cfg, model, data, seed=0)

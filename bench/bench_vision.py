@@ -49,9 +49,9 @@ def _alternate(a, b, repeats: int = REPEATS) -> tuple[float, float]:
 
 def _bare_forward(model, rgb: np.ndarray):
     """A zero-argument call of the bare network on an input prepared once, outside the timing."""
-    from core.vision.detr import DetrDetector
-    from core.vision.torchvision_models import TorchvisionDetector, TorchvisionSegmenter, to_tensor
-    from core.vision.yolox import YoloxDetector, letterbox
+    from core.vision.pretrained.detr import DetrDetector
+    from core.vision.pretrained.torchvision_models import TorchvisionDetector, TorchvisionSegmenter, to_tensor
+    from core.vision.pretrained.yolox import YoloxDetector, letterbox
 
     p = model.predictor
     if isinstance(p, YoloxDetector):
@@ -69,8 +69,8 @@ def _bare_forward(model, rgb: np.ndarray):
 def bench_detect(name: str) -> dict:
     from core.runtime import set_threads
     from core.vision import detect
-    from core.vision.detections import Detections
-    from core.vision.imageio import load_image
+    from core.vision.types import Detections
+    from core.vision.image import load_image
     from core.viz.overlay import draw_detections, draw_segmentation
 
     set_threads()
@@ -96,8 +96,8 @@ def bench_detect(name: str) -> dict:
 def bench_yolox_cv2_vs_onnxruntime() -> dict:
     """The same YOLOX-Nano ONNX under OpenCV DNN (value) and onnxruntime (baseline, if installed)."""
     from core.runtime import set_threads
-    from core.vision.imageio import load_image
-    from core.vision.yolox import YoloxDetector, letterbox
+    from core.vision.image import load_image
+    from core.vision.pretrained.yolox import YoloxDetector, letterbox
     from core.zoo import get_card, local_path, resolve
 
     threads = set_threads()

@@ -1,4 +1,5 @@
-"""COCO class names and COCO-format JSON export of Detections.
+"""The one COCO module: class names and ids, RLE masks, COCO-format JSON of Detections and of
+ground truth, and mAP with pycocotools (COCO's own evaluator, exactly as on the leaderboard).
 
 COCO has 80 classes but numbers them 1..90 with gaps (ids left from an earlier 91-class plan).
 YOLOX numbers them 0..79 (contiguous); torchvision and DETR index a 91-slot list whose index *is*
@@ -6,9 +7,12 @@ the COCO id. Export always writes the official id, so the JSON loads into pycoco
 """
 from __future__ import annotations
 
+import contextlib
+import io
+
 import numpy as np
 
-from core.vision.detections import Detections
+from core.vision.types import Detections
 
 # The 80 COCO classes in contiguous order (YOLOX label i is COCO_CLASSES[i]).
 COCO_CLASSES: list[str] = [
@@ -46,7 +50,7 @@ def category_ids(class_names: list[str]) -> list[int]:
     return [_ID_OF.get(n, 1000 + i) for i, n in enumerate(names)]
 
 
-def _rle(mask: np.ndarray) -> dict:
+def rle(mask: np.ndarray) -> dict:
     """A binary mask (bool[H, W]) as COCO run-length encoding, JSON-ready."""
     from pycocotools import mask as mask_utils
 
@@ -68,7 +72,7 @@ def coco_results(dets: Detections, image_id: int = 1) -> list[dict]:
              "bbox": [round(x1, 2), round(y1, 2), round(x2 - x1, 2), round(y2 - y1, 2)],
              "score": round(float(dets.scores[i]), 5)}
         if dets.masks is not None:
-            r["segmentation"] = _rle(dets.masks[i] >= 0.5)
+            r["segmentation"] = rle(dets.masks[i] >= 0.5)
         out.append(r)
     return out
 
@@ -88,3 +92,67 @@ def coco_dataset(dets: Detections, width: int, height: int, file_name: str = "im
         "annotations": anns,
         "categories": [{"id": ids[l], "name": dets.class_names[l]} for l in used],
     }
+
+
+def ground_truth(objects: list[dict], categories: list[dict], sizes: list[tuple[int, int]] | None = None,
+                 file_names: list[str] | None = None) -> dict:
+    """A COCO instances document from per-image ground truth.
+
+    objects: one dict per image with "boxes" (float[n, 4] xyxy), "labels" (int[n], COCO category ids)
+    and optionally "masks" (bool[n, H, W], written as RLE). sizes: (width, height) per image.
+    """
+    images, anns = [], []
+    for i, obj in enumerate(objects):
+        w, h = sizes[i] if sizes else (0, 0)
+        images.append({"id": i, "width": int(w), "height": int(h),
+                       "file_name": file_names[i] if file_names else f"{i:05d}.png"})
+        boxes, labels = np.asarray(obj["boxes"], np.float64).reshape(-1, 4), np.asarray(obj["labels"]).reshape(-1)
+        masks = obj.get("masks")
+        for j in range(len(labels)):
+            x1, y1, x2, y2 = (float(v) for v in boxes[j])
+            a = {"id": len(anns) + 1, "image_id": i, "category_id": int(labels[j]), "iscrowd": 0,
+                 "bbox": [x1, y1, x2 - x1, y2 - y1],
+                 "area": float(np.asarray(masks[j]).sum()) if masks is not None else (x2 - x1) * (y2 - y1)}
+            if masks is not None:
+                a["segmentation"] = rle(np.asarray(masks[j]))
+            anns.append(a)
+    return {"images": images, "annotations": anns, "categories": categories}
+
+
+def coco_map(preds: list[dict], gts: list[dict], iou_type: str = "bbox",
+             sizes: list[tuple[int, int]] | None = None) -> dict:
+    """mAP of per-image predictions against per-image ground truth, with pycocotools.
+
+    preds: one dict per image with "boxes" (float[N, 4] xyxy), "scores" (float[N]), "labels" (int[N],
+    COCO category ids) and, for iou_type="segm", "masks" (float[N, H, W], thresholded at 0.5).
+    gts: as for `ground_truth` (masks needed for "segm"). Arrays or tensors both work.
+    Returns {"map": mAP@[.5:.95], "map50": mAP@.5, "map75": mAP@.75}; 0 when nothing is predicted.
+    """
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    rows = []
+    for i, p in enumerate(preds):
+        boxes = np.asarray(p["boxes"], np.float64).reshape(-1, 4)
+        for j, (score, label) in enumerate(zip(np.asarray(p["scores"]).tolist(), np.asarray(p["labels"]).tolist())):
+            x1, y1, x2, y2 = boxes[j].tolist()
+            r = {"image_id": i, "category_id": int(label), "score": float(score), "bbox": [x1, y1, x2 - x1, y2 - y1]}
+            if iou_type == "segm":
+                r["segmentation"] = rle(np.asarray(p["masks"][j]) >= 0.5)
+            rows.append(r)
+    if not rows:
+        return {"map": 0.0, "map50": 0.0, "map75": 0.0}
+    used = {int(l) for g in gts for l in np.asarray(g["labels"]).reshape(-1).tolist()} | {r["category_id"] for r in rows}
+    # Categories without ground truth are skipped by COCOeval's mean, so listing the used ones is enough.
+    doc = ground_truth(gts, [{"id": c} for c in sorted(used)], sizes)
+    with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints its tables
+        coco = COCO()
+        coco.dataset = doc
+        coco.createIndex()
+        ev = COCOeval(coco, coco.loadRes(rows), iou_type)
+        ev.params.maxDets = [1, 10, 100]
+        ev.evaluate()
+        ev.accumulate()
+        ev.summarize()
+    s = ev.stats
+    return {"map": max(0.0, float(s[0])), "map50": max(0.0, float(s[1])), "map75": max(0.0, float(s[2]))}

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from core.runtime import Timer
-from core.vision.detections import Detections, Segmentation
+from core.vision.boxes import batched_nms
+from core.vision.types import Detections, Segmentation
 from core.zoo import Resolution, get_card, local_path, resolve
 
 # Page order: the fast default first.
@@ -64,7 +65,7 @@ class LoadedModel:
 
 def _load_shapes(family: str):
     try:
-        from core.vision.shapes_models import load_shapes_model
+        from core.vision.shapes.weights import load_shapes_model
     except ImportError as e:
         raise ModelUnavailable(f"the ShapesWorld fallback models are not installed yet ({e})") from None
     try:
@@ -77,16 +78,16 @@ def _load_pretrained(name: str, res: Resolution, input_size: int | None):
     card, src = res.card, res.source
     runner = card.extra["runner"]
     if runner == "yolox":
-        from core.vision.yolox import YoloxConfig, YoloxDetector
+        from core.vision.pretrained.yolox import YoloxConfig, YoloxDetector
         from core.zoo import sources
 
         path = local_path(src) or sources.download(src)
         return YoloxDetector(path, YoloxConfig(input_size=card.extra["input_size"]))
     if runner == "detr":
-        from core.vision.detr import DetrDetector, DetrInput
+        from core.vision.pretrained.detr import DetrDetector, DetrInput
 
         return DetrDetector.from_pretrained(src.ref, DetrInput(shortest_edge=input_size or 512))
-    from core.vision import torchvision_models as tvm
+    from core.vision.pretrained import torchvision_models as tvm
 
     return tvm.load(name, pretrained=True, input_size=input_size)
 
@@ -97,7 +98,7 @@ def default_input_size(name: str) -> int | None:
         return card.extra["input_size"]
     if card.extra["runner"] == "detr":
         return 512
-    from core.vision.torchvision_models import SPECS
+    from core.vision.pretrained.torchvision_models import SPECS
 
     return SPECS[name].input_size
 
@@ -142,8 +143,6 @@ def postprocess(result: Detections | Segmentation, score_thr: float = DEFAULT_SC
     """Threshold, class-wise NMS (when nms_iou is given) and class filter; segmentations pass through."""
     if isinstance(result, Segmentation):
         return result
-    from core.vision.yolox import batched_nms
-
     dets = result.filter(score_thr)
     if nms_iou is not None and len(dets):
         k = batched_nms(dets.boxes, dets.scores, dets.labels, nms_iou)

@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from core.vision.detections import Detections, Segmentation
+from core.vision.types import Detections, Segmentation
 
 
 def palette(n: int) -> np.ndarray:

@@ -12,9 +12,9 @@ BURN_IN = Source(kind="bundled", hub="assets", ref="assets/ssl/burn_in_10.safete
 def _notes() -> str:
     path = REPO_ROOT / "assets" / "ssl" / "burn_in_10.json"
     if not path.is_file():
-        return "Train it with `python -m core.learn.burn_in` (writes assets/ssl/burn_in_10.*)."
+        return "Train it with `python -m core.learn.ssl.burn_in` (writes assets/ssl/burn_in_10.*)."
     r = json.loads(path.read_text())
-    return (f"Tiny Faster R-CNN (core.vision.tiny_frcnn) trained supervised by `{r['command']}` on {r['data']}: "
+    return (f"Tiny Faster R-CNN (core.vision.shapes.models.faster_rcnn) trained supervised by `{r['command']}` on {r['data']}: "
             f"{r['steps']} steps in {r['wall_s']} s on {r['threads']} CPU thread; held-out mAP@[.5:.95] "
             f"{r['test_map']}, mAP@.5 {r['test_map50']} ({r['test_images']} images). The starting point of every "
             "live semi-supervised run.")

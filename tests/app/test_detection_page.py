@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from core.catalog import ROOT
 from core.vision.samples import SAMPLES, sample_png_bytes
 
-PAGE = str(ROOT / "pages" / "detection.py")
+PAGE = str(ROOT / "app_pages" / "detection.py")
 
 
 def _page() -> AppTest:
@@ -103,7 +103,7 @@ def fake_shapes(monkeypatch):
 
     import streamlit as st
 
-    from core.vision.detections import Detections
+    from core.vision.types import Detections
     from core.zoo import sources
 
     class FakeShapes:
@@ -114,9 +114,9 @@ def fake_shapes(monkeypatch):
             return Detections(np.array([[10, 10, 60, 50]], np.float32), np.array([0.9], np.float32),
                               np.array([1]), self.class_names)
 
-    fake = types.ModuleType("core.vision.shapes_models")
+    fake = types.ModuleType("core.vision.shapes.weights")
     fake.load_shapes_model = lambda family: FakeShapes()
-    monkeypatch.setitem(sys.modules, "core.vision.shapes_models", fake)
+    monkeypatch.setitem(sys.modules, "core.vision.shapes.weights", fake)
     real = sources.is_local
     monkeypatch.setattr(sources, "is_local", lambda s: True if s.hub == "assets" else real(s))
     st.cache_resource.clear()
@@ -145,7 +145,7 @@ def test_a_cached_torchvision_checkpoint_runs_with_its_input_size(tmp_path, monk
     import streamlit as st
     import torch
 
-    from core.vision import torchvision_models as tvm
+    from core.vision.pretrained import torchvision_models as tvm
     from core.zoo import get_card, sources
 
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))

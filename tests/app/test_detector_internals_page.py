@@ -2,7 +2,7 @@ from tests.app.helpers import charts, page
 
 
 def test_every_tab_renders_with_real_candidates():
-    at = page("pages/detector_internals.py").run()
+    at = page("app_pages/detector_internals.py").run()
     assert not at.exception
     assert not at.warning, [w.value for w in at.warning]  # YOLOX resolves (shared weights in the ONNX cache)
     assert len(at.image) == 3  # NMS overlay, anchors, the ShapesWorld image
@@ -13,7 +13,7 @@ def test_every_tab_renders_with_real_candidates():
 
 
 def test_controls_change_the_results():
-    at = page("pages/detector_internals.py").run()
+    at = page("app_pages/detector_internals.py").run()
     iou_before = at.metric[0].value
     at.slider(key="iou_dx").set_value(-60).run()
     assert at.metric[0].value != iou_before

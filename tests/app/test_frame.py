@@ -33,7 +33,7 @@ def test_sidebar_has_seed_and_model_source():
 
 def test_models_page_lists_every_card_with_its_source():
     at = _app().run()
-    at.switch_page("pages/models.py").run()
+    at.switch_page("app_pages/models.py").run()
     assert not at.exception
     df = at.dataframe[0].value
     assert sorted(df["model"]) == sorted(all_cards())

@@ -2,7 +2,7 @@ from tests.app.helpers import charts, page
 
 
 def test_page_shows_fits_surface_and_curve():
-    at = page("pages/linear_regression.py").run()
+    at = page("app_pages/linear_regression.py").run()
     assert not at.exception
     assert len(charts(at)) == 3
     labels = [m.label for m in at.metric]
@@ -11,7 +11,7 @@ def test_page_shows_fits_surface_and_curve():
 
 
 def test_too_large_learning_rate_warns_and_still_renders():
-    at = page("pages/linear_regression.py").run()
+    at = page("app_pages/linear_regression.py").run()
     at.select_slider(key="lr_eta").set_value(1.5).run()
     assert not at.exception
     assert "overshoots" in at.warning[0].value

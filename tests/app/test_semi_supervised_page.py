@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from pathlib import Path
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "semi_supervised.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "semi_supervised.py")
 
 
 def _fresh():
@@ -42,14 +42,14 @@ def test_classification_run_ticks_toggles_and_stops():
     at.run(timeout=180)
     assert not at.exception, at.exception
     run = at.session_state["ssl_cls"]
-    methods = [e.method for e in run["history"]]
+    methods = [e.method for e in run.history]
     assert methods[0] == "supervised" and methods[-1] == "fixmatch"
-    assert 0.0 <= run["history"][-1].student_acc <= 1.0
+    assert 0.0 <= run.history[-1].student_acc <= 1.0
     at.button(key="cls_stop").click().run(timeout=180)
-    assert not at.exception and at.session_state["ssl_cls"]["running"] is False
-    n = len(at.session_state["ssl_cls"]["history"])
+    assert not at.exception and at.session_state["ssl_cls"].running is False
+    n = len(at.session_state["ssl_cls"].history)
     at.run(timeout=180)
-    assert len(at.session_state["ssl_cls"]["history"]) == n  # stopped means stopped
+    assert len(at.session_state["ssl_cls"].history) == n  # stopped means stopped
 
 
 @pytest.mark.slow
@@ -66,9 +66,9 @@ def test_detection_run_ticks_toggles_and_stops():
     at.toggle(key="det_jitter").set_value(False).run(timeout=300)
     at.run(timeout=300)
     assert not at.exception, at.exception
-    hist = at.session_state["ssl_det"]["history"]
+    hist = at.session_state["ssl_det"].history
     assert hist[0].method == "soft_teacher" and hist[-1].method == "mean_teacher"
     assert hist[-1].box_jitter is False
     assert any(e.student_map is not None for e in hist)
     at.button(key="det_stop").click().run(timeout=300)
-    assert not at.exception and at.session_state["ssl_det"]["running"] is False
+    assert not at.exception and at.session_state["ssl_det"].running is False

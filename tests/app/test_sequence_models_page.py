@@ -2,7 +2,7 @@ from tests.app.helpers import charts, page
 
 
 def test_sequence_models_page_defaults_and_changes():
-    at = page("pages/sequence_models.py").run()
+    at = page("app_pages/sequence_models.py").run()
     assert not at.exception
     assert len(charts(at)) == 4  # next-word bars, perplexity, training curve, gate heatmap
     at.text_input(key="ng_prompt").set_value("").run()

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 
 def _app():
-    from pages import shapes_tab
+    from app_pages.parts import shapes_tab
     shapes_tab.render()
 
 
@@ -32,8 +32,8 @@ def test_tab_renders_and_reacts():
 
 
 def test_download_is_a_coco_zip():
-    from core.vision.coco_eval import coco_zip
-    from core.vision.shapesworld import generate
+    from core.vision.shapes.evaluate import coco_zip
+    from core.vision.shapes.generator import generate
     samples = generate(3, seed=1)
     z = zipfile.ZipFile(io.BytesIO(coco_zip(samples, {"seed": 1})))
     names = set(z.namelist())

@@ -2,7 +2,7 @@
 import numpy as np
 import torch
 
-from core.viz.attention_charts import heatmap, model_view, pool, small_multiples, token_labels
+from core.viz.attention import heatmap, model_view, pool, small_multiples, token_labels
 
 
 def test_pool_against_numpy_blocks():

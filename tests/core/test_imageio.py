@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.vision.imageio import load_image
+from core.vision.image import load_image
 from core.vision.samples import SAMPLES, load_sample, sample_png_bytes
 
 

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from core.vision.shapes_aug import StrongConfig, affine_matrix, hflip, strong, warp, weak
-from core.vision.shapesworld import CLASSES, ShapesConfig, boxes_from_masks, generate, splits
+from core.vision.shapes.augment import StrongConfig, affine_matrix, hflip, strong, warp, weak
+from core.vision.shapes.generator import CLASSES, ShapesConfig, boxes_from_masks, generate, splits
 
 
 @pytest.fixture(scope="module")

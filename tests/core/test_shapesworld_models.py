@@ -8,11 +8,11 @@ import pytest
 import torch
 from torchvision.ops import box_iou, generalized_box_iou
 
-from core.vision.coco_eval import evaluate, mean_iou
-from core.vision.detections import Detections
-from core.vision.shapes_families import FAMILIES, get_family
-from core.vision.shapesworld import ShapesConfig, generate
-from core.vision.train import CHECK_N, TEST_SEED, train, weight_paths
+from core.vision.shapes.evaluate import evaluate, mean_iou
+from core.vision.types import Detections
+from core.vision.shapes.models.registry import FAMILIES, get_family
+from core.vision.shapes.generator import ShapesConfig, generate
+from core.vision.shapes.train import CHECK_N, TEST_SEED, train, weight_paths
 
 
 # ---- metrics against hand-computed cases ----
@@ -60,7 +60,8 @@ def test_mean_iou_matches_sklearn():
 
 
 def test_yolo_targets_decode_round_trip_and_iou():
-    from core.vision.yolov1 import YoloConfig, build_targets, cell_boxes_xyxy, decode, paired_iou
+    from core.vision.shapes.models.yolov1 import YoloConfig, build_targets, cell_boxes_xyxy, decode
+    from core.vision.boxes import elementwise_iou as paired_iou
     cfg = YoloConfig()
     a, b = torch.rand(50, 2) * 60, torch.rand(50, 2) * 60
     A = torch.cat([a, a + torch.rand(50, 2) * 50 + 1], 1)
@@ -81,7 +82,7 @@ def test_yolo_targets_decode_round_trip_and_iou():
 
 
 def test_detr_hungarian_matches_brute_force():
-    from core.vision.detr_tiny import DETRConfig, hungarian_match
+    from core.vision.shapes.models.detr import DETRConfig, hungarian_match
     cfg = DETRConfig()
     g = torch.Generator().manual_seed(0)
     logits, boxes = torch.randn(5, cfg.num_classes + 1, generator=g), torch.rand(5, 4, generator=g) * 0.4 + 0.1
@@ -96,7 +97,7 @@ def test_detr_hungarian_matches_brute_force():
 
 
 def test_deeplab_aspp_rates_and_shapes():
-    from core.vision.deeplab_tiny import DeepLabConfig, DeepLabV3Plus
+    from core.vision.shapes.models.deeplab import DeepLabConfig, DeepLabV3Plus
     m = DeepLabV3Plus(DeepLabConfig(aspp_rates=(1, 3)))
     assert [b[0].dilation for b in m.aspp.branches] == [(1, 1), (1, 1), (3, 3)]
     assert m(torch.rand(2, 3, 64, 96)).shape == (2, 7 - 1, 64, 96)
@@ -124,7 +125,7 @@ def test_training_lowers_the_loss(family):
 @pytest.mark.slow
 @pytest.mark.parametrize("family", FAMILIES)
 def test_bundled_weights_reach_floor(family):
-    from core.vision.shapes_models import load_shapes_model
+    from core.vision.shapes.weights import load_shapes_model
     wpath, cpath = weight_paths(family)
     if not wpath.exists():
         pytest.skip(f"no bundled weights for {family}")
@@ -146,7 +147,7 @@ def test_bundled_weights_reach_floor(family):
 
 
 def test_predict_maps_boxes_back_to_any_image_size():
-    from core.vision.shapes_models import available_families, load_shapes_model
+    from core.vision.shapes.weights import available_families, load_shapes_model
     fams = [f for f in available_families() if f != "deeplab"]
     if not fams:
         pytest.skip("no bundled detector")

@@ -7,9 +7,9 @@ import pytest
 import torch
 from torch import nn
 
-from core.learn import ssl_classify as sc
-from core.learn import ssl_data
-from core.learn.ema import ema_update, make_teacher
+from core.learn.ssl import classify as sc
+from core.learn.ssl import data as ssl_data
+from core.learn.ssl.ema import ema_update, make_teacher
 
 
 def test_ema_update_matches_formula_on_every_parameter():

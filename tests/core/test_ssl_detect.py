@@ -5,16 +5,16 @@ import math
 import pytest
 import torch
 
-from core.learn import det_common as dc
-from core.learn import ssl_detect as sd
-from core.learn import stac
+from core.learn.ssl import det_data, detector
+from core.learn.ssl import detect as sd
+from core.learn.ssl import stac
 
 
 @pytest.fixture(scope="module")
 def small():
     torch.manual_seed(0)
-    lab, unl, test = dc.load_shapes(seed=0, labeled_fraction=0.10, n_train=64, n_test=8)
-    return dc.build_detector().eval(), (lab, unl, test)
+    lab, unl, test = det_data.load_shapes(seed=0, labeled_fraction=0.10, n_train=64, n_test=8)
+    return detector.build_detector().eval(), (lab, unl, test)
 
 
 def _frozen(model):
@@ -75,7 +75,7 @@ def test_pseudo_label_keeps_only_confident_boxes(small):
     model, data = small
     lab, unl, _ = data
     cfg = stac.STACConfig(tau=0.3)
-    raw = dc.predict(model, unl.images[:3])
+    raw = detector.predict(model, unl.images[:3])
     got = stac.pseudo_label(model, unl.images[:3], cfg)
     for r, t in zip(raw, got):
         assert len(t["boxes"]) == int((r["scores"] >= 0.3).sum())  # eval output is already NMS'd
@@ -85,12 +85,12 @@ def test_frozen_batchnorm_stays_frozen_through_evaluation(small):
     import copy
 
     model, data = small
-    m = dc.train_mode(copy.deepcopy(model), freeze_bn=True)
+    m = detector.train_mode(copy.deepcopy(model), freeze_bn=True)
     bns = [x for x in m.modules() if isinstance(x, torch.nn.BatchNorm2d)]
     assert bns and m.training and not any(b.training for b in bns)
     stats = [b.running_mean.clone() for b in bns]
     m(list(data[0].images[:2]), data[0].targets[:2])          # a training forward
-    dc.predict(m, data[0].images[:1])                          # eval, then back to training mode
+    detector.predict(m, data[0].images[:1])                          # eval, then back to training mode
     assert m.training and not any(b.training for b in bns)
     assert all(torch.equal(a, b.running_mean) for a, b in zip(stats, bns))
 
@@ -109,7 +109,7 @@ def test_box_loss_matches_torchvision_fastrcnn_loss():
 
 
 def test_bundled_burn_in_is_untouched_by_a_soft_teacher_step(small):
-    from core.learn.burn_in import load_burn_in
+    from core.learn.ssl.burn_in import load_burn_in
 
     model, why = load_burn_in(0.10)
     if model is None:

@@ -9,23 +9,23 @@ import torch
 import torch.nn.functional as F
 from torchvision.models.detection.roi_heads import fastrcnn_loss
 
-from core.learn import det_common as dc
-from core.learn import ssl_detect as sd
-from core.learn.ema import ema_update, make_teacher
-from core.learn.soft_teacher import box_uncertainty, reliability_weights, roi_head_outputs
+from core.learn.ssl import det_data, detector, views
+from core.learn.ssl import detect as sd
+from core.learn.ssl.ema import ema_update, make_teacher
+from core.learn.ssl.soft_teacher import box_uncertainty, reliability_weights, roi_head_outputs
 
 
 def _plain_unsup(student, teacher, images, cfg, g, method, box_jitter):
     """The straightforward version of sd.unsup_loss (one RoI call per use, every RoI pooled)."""
     size = images.shape[-1]
-    weak, a_w = dc.weak_view(images, g)
-    strong, a_s = dc.strong_view(images, g)
+    weak, a_w = views.weak_view(images, g)
+    strong, a_s = views.strong_view(images, g)
     with torch.no_grad():
         il_t, _ = teacher.transform(list(weak))
         t_feats = teacher.backbone(il_t.tensors)
         dets, _ = teacher.roi_heads(t_feats, teacher.rpn(il_t, t_feats)[0], il_t.image_sizes)
-    w2s = dc.compose_affine(dc.invert_affine(a_w), a_s)
-    s2w = dc.invert_affine(w2s)
+    w2s = views.compose_affine(views.invert_affine(a_w), a_s)
+    s2w = views.invert_affine(w2s)
     cand = [{k: d[k][d["scores"] >= cfg.jitter_min_score] for k in ("boxes", "labels", "scores")} for d in dets]
     il, _ = student.transform(list(strong))
     feats = student.backbone(il.tensors)
@@ -33,7 +33,7 @@ def _plain_unsup(student, teacher, images, cfg, g, method, box_jitter):
     def into(keeps):
         out = []
         for i, (c, k) in enumerate(zip(cand, keeps)):
-            b, ok = dc.boxes_into_view(c["boxes"][k], w2s[i], size)
+            b, ok = views.boxes_into_view(c["boxes"][k], w2s[i], size)
             out.append({"boxes": b, "labels": c["labels"][k][ok]})
         return out
 
@@ -49,7 +49,7 @@ def _plain_unsup(student, teacher, images, cfg, g, method, box_jitter):
     if method == "soft_teacher":
         with torch.no_grad():
             t_logits, _ = roi_head_outputs(teacher.roi_heads, t_feats,
-                                           [dc.map_boxes(p, s2w[i]) for i, p in enumerate(s_props)], il_t.image_sizes)
+                                           [views.map_boxes(p, s2w[i]) for i, p in enumerate(s_props)], il_t.image_sizes)
         w = reliability_weights(labels_cat, t_logits.softmax(-1)[:, 0], cfg.normalise)
         loss_cls = (w * F.cross_entropy(logits, labels_cat, reduction="none")).sum()
     else:
@@ -66,13 +66,13 @@ def _plain_unsup(student, teacher, images, cfg, g, method, box_jitter):
 
 @pytest.fixture(scope="module")
 def setup():
-    from core.learn.burn_in import load_burn_in
+    from core.learn.ssl.burn_in import load_burn_in
 
     model, why = load_burn_in(0.10)
     if model is None:
         pytest.skip(why)
-    _, unl, _ = dc.load_shapes(seed=0, labeled_fraction=0.10, n_train=40, n_test=1)
-    student = dc.train_mode(copy.deepcopy(model), True)
+    _, unl, _ = det_data.load_shapes(seed=0, labeled_fraction=0.10, n_train=40, n_test=1)
+    student = detector.train_mode(copy.deepcopy(model), True)
     for p in student.parameters():
         p.requires_grad_(True)
     return student, make_teacher(student), unl.images[:6]

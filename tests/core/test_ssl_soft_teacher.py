@@ -5,11 +5,11 @@ import torch
 import torch.nn.functional as F
 from torchvision.ops import nms
 
-from core.learn import det_common as dc
-from core.learn.soft_teacher import (box_uncertainty, jitter_boxes, localisation_variance,
+from core.learn.ssl import detector, views
+from core.learn.ssl.soft_teacher import (box_uncertainty, jitter_boxes, localisation_variance,
                                      reliability_weights, soft_teacher_cls_loss)
-from core.learn.ssl_detect import precision_recall
-from core.learn.stac import stac_filter
+from core.learn.ssl.detect import precision_recall
+from core.learn.ssl.stac import stac_filter
 
 
 def _candidates(seed=0, R=40, C=6):
@@ -84,7 +84,7 @@ def test_box_uncertainty_with_identity_regressor_is_the_jitter_spread():
     """With zero box deltas the teacher 'refines' each jittered box to itself, so the variance is
     that of the jitters: an independent check of the jitter -> refine -> std path."""
     torch.manual_seed(0)
-    model = dc.build_detector().eval()
+    model = detector.build_detector().eval()
     with torch.no_grad():
         model.roi_heads.box_predictor.bbox_pred.weight.zero_()
         model.roi_heads.box_predictor.bbox_pred.bias.zero_()
@@ -122,18 +122,18 @@ def test_stac_filter_is_nms_then_threshold():
 
 def test_view_geometry_round_trip_and_warp_agree():
     g = torch.Generator().manual_seed(2)
-    a = dc.random_affine(4, 128, g, flip=True, scale=(0.8, 1.2), shift=0.1)
+    a = views.random_affine(4, 128, g, flip=True, scale=(0.8, 1.2), shift=0.1)
     boxes = torch.tensor([[10.0, 20.0, 40.0, 60.0], [50.0, 50.0, 90.0, 70.0]])
     for i in range(4):
-        back = dc.map_boxes(dc.map_boxes(boxes, a[i]), dc.invert_affine(a)[i])
+        back = views.map_boxes(views.map_boxes(boxes, a[i]), views.invert_affine(a)[i])
         torch.testing.assert_close(back, boxes, atol=1e-4, rtol=0)
     img = torch.zeros(4, 3, 128, 128)
     img[:, :, 20:60, 10:40] = 1.0
-    w = dc.warp(img, a)
+    w = views.warp(img, a)
     for i in range(4):
         ys, xs = torch.nonzero(w[i, 0] > 0.5, as_tuple=True)
         seen = torch.tensor([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1]).float()
-        want = dc.map_boxes(boxes[:1], a[i])[0].clamp(0, 128)
+        want = views.map_boxes(boxes[:1], a[i])[0].clamp(0, 128)
         assert (seen - want).abs().max() <= 1.0
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core.vision import detect
-from core.vision.detections import Detections, Segmentation
+from core.vision.types import Detections, Segmentation
 from core.vision.samples import load_sample
 from core.zoo import get_card, local_path, resolve, sources
 from core.zoo.cards_vision import CARDS
@@ -70,7 +70,7 @@ def test_missing_weights_say_which_command_fetches_them(monkeypatch):
 
 def test_missing_shapes_module_is_a_clear_message(monkeypatch):
     _pretend_bundled_is_there(monkeypatch)
-    monkeypatch.setitem(sys.modules, "core.vision.shapes_models", None)  # import fails
+    monkeypatch.setitem(sys.modules, "core.vision.shapes.weights", None)  # import fails
     with pytest.raises(detect.ModelUnavailable, match="ShapesWorld"):
         detect.load_model("deeplabv3-mobilenet", "offline")
 
@@ -86,9 +86,9 @@ def test_offline_fallback_runs_the_shapes_model(monkeypatch):
             h, w = rgb.shape[:2]
             return Segmentation(np.ones((h, w), np.int64), self.class_names)
 
-    fake = types.ModuleType("core.vision.shapes_models")
+    fake = types.ModuleType("core.vision.shapes.weights")
     fake.load_shapes_model = lambda family: seen.append(family) or FakeShapes()
-    monkeypatch.setitem(sys.modules, "core.vision.shapes_models", fake)
+    monkeypatch.setitem(sys.modules, "core.vision.shapes.weights", fake)
     model = detect.load_model("deeplabv3-mobilenet", "offline")
     assert seen == ["deeplab"] and model.fallback and model.kind == "segment" and not model.uses_nms
     assert model.resolution.source.kind == "bundled"

@@ -7,8 +7,8 @@ from pycocotools.coco import COCO
 from transformers import DetrImageProcessor
 
 from core.vision.coco import coco_dataset, coco_results
-from core.vision.detections import Detections
-from core.vision.detr import boxes_to_pixels, class_names_of, postprocess, tiny_random_detr
+from core.vision.types import Detections
+from core.vision.pretrained.detr import boxes_to_pixels, class_names_of, postprocess, tiny_random_detr
 from core.viz.overlay import draw_detections
 
 H, W = 60, 80

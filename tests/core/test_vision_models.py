@@ -9,9 +9,9 @@ from pycocotools.coco import COCO
 from torchvision.ops import batched_nms as tv_batched_nms
 
 from core.vision import detect
-from core.vision import torchvision_models as tvm
+from core.vision.pretrained import torchvision_models as tvm
 from core.vision.coco import coco_dataset, coco_results
-from core.vision.detections import Detections, Segmentation
+from core.vision.types import Detections, Segmentation
 from core.viz.overlay import draw_detections, draw_segmentation
 
 H, W = 60, 80
@@ -123,7 +123,7 @@ def test_pretrained_path_loads_a_cached_checkpoint(tmp_path, monkeypatch, rgb):
 
 
 def test_detr_from_pretrained_folder(tmp_path, rgb):
-    from core.vision.detr import DetrDetector, tiny_random_detr
+    from core.vision.pretrained.detr import DetrDetector, tiny_random_detr
 
     tiny = tiny_random_detr()
     tiny.model.save_pretrained(tmp_path)

@@ -6,7 +6,7 @@ from PIL import Image
 from pycocotools.coco import COCO
 
 from core.vision.coco import COCO_CLASSES, COCO_IDS, category_ids, coco_dataset, coco_results
-from core.vision.detections import Detections, Segmentation
+from core.vision.types import Detections, Segmentation
 from core.viz.overlay import blend_masks, draw_detections, draw_segmentation, encode_png, legend_entries, palette
 
 

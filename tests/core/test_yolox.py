@@ -6,7 +6,8 @@ from torchvision.ops import batched_nms as tv_batched_nms
 from torchvision.ops import box_iou
 from torchvision.ops import nms as tv_nms
 
-from core.vision import yolox
+from core.vision import boxes as box_ops
+from core.vision.pretrained import yolox
 from core.vision.coco import COCO_CLASSES
 from core.vision.samples import load_sample
 from core.zoo import get_card, local_path, resolve
@@ -69,10 +70,10 @@ def _random_boxes(n, seed):
 @pytest.mark.parametrize("iou", [0.3, 0.5, 0.7])
 def test_nms_equals_torchvision(iou):
     boxes, scores, labels = _random_boxes(300, int(iou * 10))
-    ours = yolox.nms(boxes, scores, iou)
+    ours = box_ops.nms(boxes, scores, iou)
     ref = tv_nms(torch.from_numpy(boxes), torch.from_numpy(scores), iou).numpy()
     assert ours.tolist() == ref.tolist()
-    ours_b = yolox.batched_nms(boxes, scores, labels, iou)
+    ours_b = box_ops.batched_nms(boxes, scores, labels, iou)
     ref_b = tv_batched_nms(torch.from_numpy(boxes), torch.from_numpy(scores), torch.from_numpy(labels), iou).numpy()
     assert ours_b.tolist() == ref_b.tolist()
 

@@ -1,0 +1,276 @@
+"""Attention lab: type a prompt and watch a real Transformer attend, mask, soften and predict.
+
+Every number comes from the loaded model on the typed prompt (core.text.attention_lab.analyze);
+this file only lays the results out.
+"""
+from dataclasses import asdict
+
+import pandas as pd
+import streamlit as st
+import torch
+
+from core.text import attention as att
+from core.text import rollout as rollout_fn
+from core.text import attention_lab as lab
+from core.text import mlp
+from core.text.lm import MAX_HF_MB, context_limit, is_causal, load_hf_id, load_model
+from core.viz import attention as charts
+from app_pages.parts import ui
+
+MODELS = {"gpt-tiny": "gpt-tiny: KeyPoint's own tiny GPT (bundled)", "gpt2": "gpt2 (pretrained, 124M)",
+          "distilgpt2": "distilgpt2 (pretrained, 82M)", "minilm": "MiniLM encoder (packaged, BERT family)",
+          "bert-base-uncased": "bert-base-uncased (pretrained encoder)",
+          "other": "another Hugging Face model id…"}
+DEFAULT_PROMPT = "The cat sat on the"
+SMALL = 12  # prompts up to this many tokens get full matrices in the step-by-step
+
+st.title("Attention lab")
+st.markdown("Type a prompt and watch a real Transformer **attend**, **mask**, **soften** and **predict** — "
+            "every picture below comes from the model's own forward pass on your words.")
+
+
+@st.cache_resource(show_spinner="Loading the model…", max_entries=4)
+def get_model(name: str, mode: str):
+    if name.startswith("hf:"):  # a typed Hugging Face id
+        return load_hf_id(name[3:], mode)
+    return load_model(name, mode)
+
+
+@st.cache_data(max_entries=32, show_spinner="Running the model…")
+def get_result(name: str, mode: str, text: str, cfg: dict) -> lab.LabResult:
+    model, tokenizer, _ = get_model(name, mode)
+    return lab.analyze(model, tokenizer, text, lab.LabConfig(**cfg))
+
+
+@st.cache_data(max_entries=8, show_spinner="Ablating every head…")
+def get_all_kls(name: str, mode: str, ids: tuple, causal: bool, _logits: torch.Tensor) -> dict:
+    model, _, _ = get_model(name, mode)
+    heads = [(l, h) for l in range(model.config.num_hidden_layers) for h in range(model.config.num_attention_heads)]
+    return att.ablation_kls(model, list(ids), causal, heads, _logits)
+
+
+def append_token(text: str) -> None:
+    st.session_state.attn_prompt = st.session_state.get("attn_prompt", DEFAULT_PROMPT) + text
+
+
+st.session_state.setdefault("attn_prompt", DEFAULT_PROMPT)
+c_model, c_prompt = st.columns([1, 2])
+name = c_model.selectbox("Model", list(MODELS), format_func=MODELS.get, key="attn_model")
+text = c_prompt.text_area("Prompt", key="attn_prompt", height=68, max_chars=4000)
+if name == "other":
+    repo_id = c_model.text_input("Hugging Face model id", key="attn_hf_id", placeholder="openai-community/gpt2",
+                                 help=f"GPT-2 or BERT style, at most {MAX_HF_MB:.0f} MB; needs the network or the cache.")
+    if not repo_id.strip():
+        st.info("Type a model id, e.g. `gpt2-medium` or `prajjwal1/bert-tiny`.")
+        st.stop()
+    name = "hf:" + repo_id.strip()
+
+loaded = None
+with ui.friendly_errors("Loading the model"):
+    loaded = get_model(name, ui.model_source())
+if loaded is None:
+    st.stop()
+model, tokenizer, resolution = loaded
+ui.source_badge(resolution)
+decoder = is_causal(model)
+L, H = model.config.num_hidden_layers, model.config.num_attention_heads
+
+# A click on the model view (an altair point selection) picks the layer and head for the next run.
+picked = (st.session_state.get("attn_mv") or {}).get("selection", {}).get("pick") or []
+if picked and picked != st.session_state.get("attn_mv_used"):
+    st.session_state.attn_layer, st.session_state.attn_head = int(picked[0]["layer"]), int(picked[0]["head"])
+    st.session_state.attn_mv_used = picked
+c1, c2, c3, c4 = st.columns(4)
+layer = c1.selectbox("Layer", range(L), key="attn_layer")
+head = c2.selectbox("Head", range(H), key="attn_head")
+causal = c3.toggle("Causal mask", value=True, key="attn_mask", disabled=not decoder,
+                   help="Off: every token may look at future tokens too." if decoder else
+                   "An encoder reads the whole sentence at once: there is no mask to switch.")
+temperature = c4.slider("Temperature", 0.0, 3.0, 1.0, 0.05, key="attn_temp",
+                        help="Divides the logits before the softmax. 0 = argmax, large = flat.")
+ablate = c4.toggle("Remove the chosen head", key="attn_ablate", help="Zero this head's output and measure the change "
+                   "(one more row in the same forward pass; see the Multi-head tab).")
+
+if not text.strip():
+    st.info("The prompt is empty: type a few words, e.g. “The cat sat on the”.")
+    st.stop()
+limit = min(context_limit(model), lab.LabConfig.max_tokens)
+prompt_ids, _, _ = att.tokenize(tokenizer, text, limit, decoder)  # the same cut as the model will see
+prompt_tokens = charts.token_labels(att.decode_each(tokenizer, prompt_ids))
+token = st.selectbox("Query token (the row we follow in the step-by-step, the temperature row and the MLP)",
+                     [-1] + list(range(len(prompt_tokens))), key="attn_token",
+                     format_func=lambda i: "the last token" if i == -1 else prompt_tokens[i])
+cfg = lab.LabConfig(layer=layer, head=head, token=token, causal=causal, temperature=temperature, ablate=ablate)
+res = None
+with ui.friendly_errors("Attention"):
+    res = get_result(name, ui.model_source(), text, asdict(cfg))
+if res is None:
+    st.stop()
+tr = res.trace
+T = len(tr.ids)
+
+# Tokens, ids and the context limit
+st.caption(f"{T} tokens · context limit of this page {limit} (model: {context_limit(model)}) · "
+           f"{L} layers × {H} heads · d_model {model.config.hidden_size}")
+if tr.truncated:
+    st.warning(f"Your prompt has {tr.n_input_tokens} tokens, more than the {limit} this page feeds the model: "
+               f"it was truncated ({'the last' if decoder else 'the first'} {T} tokens are kept).")
+st.dataframe(pd.DataFrame({"token": charts.token_labels(tr.tokens), "id": tr.ids}).set_index("token").T,
+             width="stretch")
+
+tabs = st.tabs(["Attention maps", "One head, step by step", "Mask & temperature", "Next token", "Multi-head",
+                "MLP & parameters"])
+
+with tabs[0]:
+    a, b = st.columns([3, 2])
+    a.altair_chart(charts.heatmap(tr.weights[layer, head], tr.tokens, f"Layer {layer}, head {head}"))
+    row = pd.DataFrame({"key": charts.token_labels(tr.tokens), "weight": tr.weights[layer, head, res.token].tolist()})
+    b.altair_chart(charts.bars(row["key"].tolist(), row["weight"].tolist(),
+                               f"Attention from token {res.token} “{tr.tokens[res.token]}”", "weight"))
+    st.altair_chart(charts.small_multiples(tr.weights[layer], tr.tokens, title=f"All heads of layer {layer}"))
+    st.markdown("**Model view**: every layer × head (the chosen one in orange). Click a thumbnail, or use the "
+                "Layer / Head boxes above, to look at another head.")
+    st.altair_chart(charts.model_view(tr.weights, selected=(layer, head)), on_select="rerun", key="attn_mv",
+                    selection_mode="pick", width="content")
+    a, b = st.columns(2)
+    a.altair_chart(charts.heatmap(res.head_avg, tr.tokens, f"Layer {layer}, average of the {H} heads"))
+    b.altair_chart(charts.heatmap(res.rollout, tr.tokens, "Attention rollout through all layers"))
+    st.caption("Rollout multiplies the layers' head-averaged maps, each mixed half-and-half with the identity for "
+               "the residual connection (Abnar & Zuidema, 2020): how much each input token reaches each position.")
+    ui.show_code(att.capture_ids, rollout_fn.rollout)
+
+with tabs[1]:
+    s = res.steps
+    dh = s.Q.shape[1]
+    st.markdown(f"Layer {layer}, head {head}: **Q = E·W_q + b_q**, K, V alike (E: {T}×{s.E.shape[1]}, "
+                f"W_q: {s.Wq.shape[0]}×{dh}) → **scores = QKᵀ/√{dh}** → "
+                + ("**causal mask** (−∞ above the diagonal) → " if tr.causal else "no mask → ")
+                + "**softmax** per row → **Z = A·V** → out-projection → **residual add**. "
+                f"Check: Q recomputed from the weights differs from the model's by {s.max_err_q:.1e}.")
+    fmt = lambda m, rows, cols=None: pd.DataFrame(m.tolist(), index=rows, columns=cols)
+    labels = charts.token_labels(tr.tokens)
+    if T <= SMALL:
+        a, b, c = st.columns(3)
+        for col, nm, M in ((a, "Q", s.Q), (b, "K", s.K), (c, "V", s.V)):
+            col.markdown(f"**{nm}** ({T}×{dh}, first 6 columns)")
+            col.dataframe(fmt(M[:, :6], labels).style.format("{:.2f}"))
+        a, b, c = st.columns(3)
+        a.markdown("**QKᵀ/√d_k**")
+        a.dataframe(fmt(s.scores, labels, labels).style.format("{:.2f}"))
+        b.markdown("**+ mask**" if tr.causal else "**no mask**")
+        b.dataframe(fmt(s.masked, labels, labels).style.format("{:.2f}"))
+        c.markdown("**softmax → A**")
+        c.dataframe(fmt(s.A, labels, labels).style.format("{:.2f}"))
+    else:
+        st.info(f"{T} tokens: the matrices are too big to read, so here is a summary of each.")
+        summ = {nm: M for nm, M in (("E", s.E), ("Q", s.Q), ("K", s.K), ("V", s.V), ("scores", s.scores), ("A", s.A),
+                                     ("Z = A·V", s.Z), ("head output", s.head_out), ("attention output", s.attn_out))}
+        st.dataframe(pd.DataFrame([{"matrix": k, "shape": "×".join(map(str, M.shape)), "mean": float(M.mean()),
+                                    "std": float(M.std()), "min": float(M.min()), "max": float(M.max())}
+                                   for k, M in summ.items()]).set_index("matrix").style.format("{:.3f}", subset=["mean", "std", "min", "max"]))
+    st.markdown(f"**Following query token {res.token} “{tr.tokens[res.token]}”** across every key: its score, "
+                "the mask, the softmax weight, and how much of each value vector it takes.")
+    follow = pd.DataFrame({"key": labels, "q·k/√d": s.scores[res.token].tolist(), "+ mask": s.masked[res.token].tolist(),
+                           "softmax": s.A[res.token].tolist(),
+                           "|weight × v|": (s.A[res.token, :, None] * s.V).norm(dim=-1).tolist()}).set_index("key")
+    st.dataframe(follow.style.format("{:.3f}"), height=min(36 * (T + 1), 400))
+    norms = pd.DataFrame({"token": labels, "|residual in|": s.resid_in.norm(dim=-1).tolist(),
+                          f"|head {head} output|": s.head_out.norm(dim=-1).tolist(),
+                          "|all heads output|": s.attn_out.norm(dim=-1).tolist(),
+                          "|residual out|": s.resid_out.norm(dim=-1).tolist()}).set_index("token")
+    st.markdown("**The residual add**: the block adds the attention output to the stream it read from "
+                + ("(GPT-2: x + attn(LN(x)))." if decoder else "(BERT: LayerNorm(x + attn(x)))."))
+    st.dataframe(norms.style.format("{:.2f}"))
+    ui.show_code(att.head_steps)
+
+with tabs[2]:
+    if decoder:
+        if res.masked is None:
+            st.info("Switch **Causal mask** off above to recompute without it and compare.")
+        else:
+            up = torch.ones(T, T, dtype=torch.bool).triu(1)
+            leak = float(tr.weights[layer, head][up].sum() / T)
+            st.markdown(f"Without the mask every token sees the future: on average **{leak:.0%}** of a row's "
+                        f"attention now lands on later tokens (layer {layer}, head {head}).")
+            a, b = st.columns(2)
+            a.altair_chart(charts.heatmap(res.masked.weights[layer, head], tr.tokens, "With the causal mask"))
+            b.altair_chart(charts.heatmap(tr.weights[layer, head], tr.tokens, "Mask off: future tokens leak in"))
+            diff = pd.DataFrame({"with mask": res.next_masked.tokens[:5], "P": res.next_masked.probs[:5],
+                                 "without mask": res.next.tokens[:5], "P ": res.next.probs[:5]})
+            st.markdown("**Next-token prediction, with and without the mask** (the model was trained with it): "
+                        f"KL(with ‖ without) = {att.kl_div(res.masked.logits, tr.logits):.3f} bits.")
+            st.dataframe(diff.style.format("{:.3f}", subset=["P", "P "]))
+    else:
+        st.info("An encoder (BERT, MiniLM) reads the whole sentence at once to build a representation of every "
+                "token; nothing is generated left to right, so no token has a future to hide. The mask only "
+                "exists in decoders, where position t must not see the token it is trained to predict.")
+    st.markdown(f"**Temperature on one attention row** (token {res.token}, layer {layer}, head {head}): "
+                f"entropy {res.row_entropy[0]:.2f} bits at T = 1 → **{res.row_entropy[1]:.2f} bits** at T = {temperature:g}.")
+    st.altair_chart(charts.bars(charts.token_labels(tr.tokens), res.row_t.tolist(), f"softmax(scores / {temperature:g})",
+                                "weight"))
+    ui.show_code(att.softmax_t, att.entropy)
+
+with tabs[3]:
+    nt = res.next
+    if nt is None:
+        st.info("An encoder does not predict a next token. Pick gpt-tiny, gpt2 or distilgpt2 for this tab.")
+    else:
+        st.markdown(f"Top {len(nt.ids)} next tokens at T = {temperature:g}; entropy of the whole distribution "
+                    f"**{nt.entropy_bits:.2f} bits**.")
+        names = [f"{i + 1}. {t.replace(' ', '␣')}" for i, t in enumerate(nt.tokens)]
+        df = pd.DataFrame({"token": names, "T = 1 (the model)": nt.probs_t1}
+                          | ({f"T = {temperature:g}": nt.probs} if temperature != 1 else {}))
+        st.altair_chart(charts.grouped_bars(df.melt("token", var_name="temperature", value_name="probability"),
+                                            "token", "probability", "temperature", "Next-token probabilities", names))
+        g = torch.Generator().manual_seed(ui.seed() + len(tr.ids))
+        sampled = lab.sample_token(tr.logits, temperature, g)
+        a, b = st.columns(2)
+        a.button(f"Append greedy “{tokenizer.decode([nt.greedy])}”", on_click=append_token,
+                 args=(tokenizer.decode([nt.greedy]),), key="attn_greedy")
+        b.button(f"Append sampled “{tokenizer.decode([sampled])}”", on_click=append_token,
+                 args=(tokenizer.decode([sampled]),), key="attn_sample")
+        ui.show_code(lab.next_token, lab.sample_token)
+
+with tabs[4]:
+    st.markdown(f"**Ablate a head**: zero head {head} of layer {layer} (its slice of the concatenated heads, before "
+                "the out-projection) and run the model again on the same prompt.")
+    if res.ablation is None:
+        st.caption("Switch on *Remove the chosen head* above to measure what this head contributes.")
+    else:
+        st.metric(f"Effect of removing layer {layer}, head {head}", f"{res.ablation:.4f}", help=res.ablation_what)
+        st.caption(res.ablation_what)
+        if res.next_ablated is not None:
+            st.dataframe(pd.DataFrame({"original": res.next.tokens[:5], "P": res.next.probs[:5],
+                                       f"without L{layer} H{head}": res.next_ablated.tokens[:5],
+                                       "P ": res.next_ablated.probs[:5]}).style.format("{:.3f}", subset=["P", "P "]))
+    if decoder and st.toggle("Ablate every head (one extra forward per head)", key="attn_all"):
+        kls = get_all_kls(name, ui.model_source(), tuple(tr.ids), tr.causal, tr.logits)
+        grid = torch.tensor([[kls[(l, h)] for h in range(H)] for l in range(L)])
+        st.altair_chart(charts.heatmap(grid, [str(h) for h in range(H)], "KL (bits) when one head is removed",
+                                       domain=None, scheme="oranges", size=260)
+                        .encode(x=charts.alt.X("key:N", title="head"), y=charts.alt.Y("query:N", title="layer")))
+        st.caption("Heads differ: removing some barely changes the prediction, others move it a lot.")
+    ui.show_code(att.ablation_kls)
+
+with tabs[5]:
+    mv = res.mlp
+    st.markdown(f"Layer {layer}'s MLP at token {res.token} “{tr.tokens[res.token]}”: up-projection to "
+                f"{mv.pre.numel()} neurons → {mv.act_name} → down-projection back to {mv.out.numel()} dims.")
+    a, b = st.columns(2)
+    a.altair_chart(charts.bars([f"neuron {i}" for i in mv.top.tolist()], mv.act[mv.top].tolist(),
+                               "Most active neurons (after the nonlinearity)", "activation"))
+    xs = torch.linspace(float(mv.pre.min()) - 0.5, float(mv.pre.max()) + 0.5, 200)
+    act_fn = mlp._mlp_parts(model, layer)[0]
+    with torch.no_grad():
+        b.altair_chart(charts.curve(xs, act_fn(xs.to(next(model.parameters()).device)).cpu(), mv.pre[mv.top],
+                                    mv.act[mv.top], f"{mv.act_name}: where the top neurons sit"))
+    st.altair_chart(charts.bars([f"neuron {i}" for i in mv.top.tolist()], mv.contrib_norm.tolist(),
+                                "How hard each neuron pushes the residual stream: |activation × its W_down row|",
+                                "norm", color="#f58518"))
+    total, total3 = sum(res.split.values()), sum(res.gpt3.values())
+    df = pd.DataFrame([{"part": k, "model": f"{resolution.card.name} ({total / 1e6:.2f}M)", "share": v / total} for k, v in res.split.items()]
+                      + [{"part": k, "model": f"GPT-3 ({total3 / 1e9:.1f}B)", "share": v / total3} for k, v in res.gpt3.items()])
+    st.altair_chart(charts.grouped_bars(df, "part", "share", "model", "Where the parameters are"))
+    st.caption(f"GPT-3 from its published shape (96 layers, d_model 12288, 96 heads, MLP 49152 wide): the MLPs hold "
+               f"{res.gpt3['MLP'] / total3:.0%} of the weights. In this model: {res.split['MLP'] / total:.0%}.")
+    ui.show_code(mlp.mlp_view, mlp.split_from_shape)

@@ -1,0 +1,190 @@
+"""Detection & segmentation: YOLOX, DETR, Faster/Mask R-CNN, SSD and DeepLab draw on your image.
+
+The network runs once per (image, model, input size) (st.cache_data); thresholds, NMS, class filter
+and opacity only re-run the cheap post-processing and the overlay.
+"""
+import json
+
+import numpy as np
+import streamlit as st
+
+from core.vision import detect
+from core.vision.types import Detections
+from core.zoo import get_card, resolve
+from app_pages.parts import ui
+
+MAX_COMPARE = 4
+SIZES = [256, 320, 384, 448, 512, 640, 800]
+
+
+def label(name: str) -> str:
+    card = get_card(name)
+    return f"{name} ({card.family}, {card.extra.get('speed', '')})"
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def get_model(name: str, mode: str, input_size: int | None) -> detect.LoadedModel:
+    return detect.load_model(name, mode, input_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def get_candidates(image_bytes: bytes, name: str, mode: str, input_size: int | None):
+    """The network's raw output for one image (before threshold/NMS), keyed by the image bytes."""
+    from core.vision.image import load_image
+
+    return detect.predict(get_model(name, mode, input_size), detect.fit_image(load_image(image_bytes).rgb))
+
+
+def load_and_run(name: str, image_bytes: bytes, mode: str, input_size: int | None):
+    """(model, candidates) or (None, message). Slow models run under a status box."""
+    res = resolve(get_card(name), mode)
+    if res.source is None:  # say so at once: no status box for a model that cannot load
+        return None, detect.missing_message(res)
+    slow = get_card(name).extra.get("speed") == "slow" and res.source.kind != "bundled"
+    box = st.status(f"Running {name} (slow on a CPU)...", expanded=False) if slow else st.spinner(f"Running {name}...")
+    with box:
+        try:
+            model = get_model(name, mode, input_size)
+            raw = get_candidates(image_bytes, name, mode, input_size)
+        except ValueError as e:  # ModelUnavailable included: a clear reason, e.g. fallback weights missing
+            message = str(e) if isinstance(e, detect.ModelUnavailable) else f"{name}: {e}"
+        except Exception as e:  # noqa: BLE001 - one broken model must not take the page down
+            message = f"{name} failed: {type(e).__name__}: {e}"
+        else:
+            if slow:
+                box.update(label=f"{name}: done in {raw.meta['ms']:.0f} ms", state="complete")
+            return model, raw
+    if slow:
+        box.update(label=f"{name}: not available", state="error")
+    return None, message
+
+
+def render(rgb, result, opacity: float):
+    from core.viz.overlay import draw_detections, draw_segmentation
+
+    if isinstance(result, Detections):
+        return draw_detections(rgb, result, mask_opacity=opacity)
+    return draw_segmentation(rgb, result, opacity=opacity)
+
+
+def shapes_demo(model, opacity: float) -> None:
+    """The fallback model on a fresh ShapesWorld image (seeded by the sidebar seed)."""
+    from core.vision.shapes.generator import generate
+
+    cfg = getattr(model.predictor, "data_config", None)
+    small = generate(1, seed=ui.seed(), cfg=cfg)[0].image  # uint8[128, 128, 3]
+    image = np.repeat(np.repeat(small, 3, 0), 3, 1)  # 3x nearest: the model's own resize gives back `small`
+    result = detect.postprocess(detect.predict(model, image), detect.DEFAULT_SCORE_THR,
+                                detect.DEFAULT_NMS_IOU if model.uses_nms else None)
+    st.image(render(image, result, opacity), width=256,
+             caption=f"ShapesWorld image, seed {ui.seed()} (change the seed in the sidebar for another)")
+
+
+def panel(col, name: str, model, result, rgb, opacity: float, image_label: str, key: str) -> None:
+    """One model's picture with its latency, count, weights badge and downloads."""
+    from core.vision.coco import coco_dataset
+    from core.viz.overlay import encode_png, legend_entries
+
+    with col:
+        st.markdown(f"**{name}**")
+        img = render(rgb, result, opacity)
+        ms = result.meta.get("ms", 0.0)
+        if isinstance(result, Detections):
+            count = f"{len(result)} object{'s' if len(result) != 1 else ''}"
+        else:
+            count = f"{sum(1 for n, _, _ in legend_entries(result) if n != result.class_names[0])} classes"
+        st.image(img, width="stretch")
+        st.caption(f":material/timer: {ms:.0f} ms · {count} · input {model.input_size or 'native'} px")
+        ui.source_badge(model.resolution)
+        if model.fallback:
+            st.info(f"Offline fallback: these are KeyPoint's ShapesWorld weights for the {get_card(name).family} "
+                    f"family; they know {len(model.class_names)} classes ({', '.join(model.class_names[:6])}), "
+                    f"not COCO: on a photo its boxes mean little.")
+            with st.expander("See it on the kind of image it was trained on"):
+                shapes_demo(model, opacity)
+        stem = (image_label or "image").rsplit(".", 1)[0]
+        c1, c2 = st.columns(2)
+        c1.download_button("PNG", encode_png(img), f"{stem}_{name}.png", "image/png", key=f"png_{key}",
+                           icon=":material/download:")
+        if isinstance(result, Detections):
+            doc = coco_dataset(result, rgb.shape[1], rgb.shape[0], f"{stem}.png")
+            c2.download_button("COCO JSON", json.dumps(doc, indent=1), f"{stem}_{name}.json", "application/json",
+                               key=f"json_{key}", icon=":material/data_object:")
+
+
+st.title("Detection & segmentation")
+st.markdown("Pick an image and a model: the boxes, labels and masks are what the network computes now, on "
+            "your picture. YOLOX-Nano (0.9 M parameters) answers in tens of milliseconds; the ResNet-50 models "
+            "take seconds on a CPU, so they run under a status box.")
+
+image_label, image_bytes, rgb = ui.image_input("det")
+mode = ui.model_source()
+
+c1, c2 = st.columns([1, 3])
+compare = c1.toggle("Compare side by side", key="det_compare")
+if compare:
+    names = c2.multiselect(f"Models (2 to {MAX_COMPARE})", detect.MODEL_NAMES, key="det_models",
+                           default=["yolox-nano", "ssdlite320"], max_selections=MAX_COMPARE, format_func=label)
+    sizes = {n: None for n in names}
+else:
+    name = c2.selectbox("Model", detect.MODEL_NAMES, index=0, key="det_model", format_func=label)
+    names = [name]
+    default = detect.default_input_size(name)
+    sizes = {name: None}
+    pretrained = (resolve(get_card(name), mode).source or get_card(name).sources[-1]).kind == "pretrained"
+    if default is not None and get_card(name).extra["runner"] != "yolox" and pretrained:
+        sizes[name] = st.select_slider("Input size (shorter side, pixels): smaller is faster, larger finds "
+                                       "small objects", SIZES, value=default, key=f"det_size_{name}")
+
+s1, s2, s3 = st.columns(3)
+score_thr = s1.slider("Score threshold", 0.05, 0.95, detect.DEFAULT_SCORE_THR, 0.05, key="det_score",
+                      help="Hide detections the model is less sure of.")
+nms_iou = s2.slider("NMS IoU", 0.1, 0.9, detect.DEFAULT_NMS_IOU, 0.05, key="det_nms",
+                    help="Two boxes of the same class overlapping more than this: keep only the higher score. "
+                         "DETR and DeepLab do not use NMS.")
+opacity = s3.slider("Mask opacity", 0.0, 1.0, 0.5, 0.05, key="det_opacity")
+
+if image_bytes is None or rgb is None:
+    st.stop()
+if max(rgb.shape[:2]) > detect.MAX_SIDE:
+    rgb = detect.fit_image(rgb)  # the same pixels the models see (get_candidates does the same)
+    st.caption(f"Working at {rgb.shape[1]}x{rgb.shape[0]} pixels (the detectors shrink larger images anyway).")
+if compare and len(names) < 2:
+    st.info("Choose at least two models to compare.")
+    st.stop()
+
+runs = {n: load_and_run(n, image_bytes, mode, sizes[n]) for n in names}
+available = sorted({c for m, r in runs.values() if m is not None and isinstance(r, Detections)
+                    for c in m.class_names if c not in ("N/A", "__background__")})
+if "det_classes" in st.session_state:  # keep only choices the current models still know
+    st.session_state["det_classes"] = [c for c in st.session_state["det_classes"] if c in available]
+chosen = st.multiselect("Show only these classes (empty: all)", available, key="det_classes")
+classes = set(chosen) or None
+
+cols = st.columns(len(names))
+for i, (n, (model, raw)) in enumerate(runs.items()):
+    if model is None:
+        cols[i].warning(raw)
+        continue
+    result = detect.postprocess(raw, score_thr, nms_iou if model.uses_nms else None, classes)
+    panel(cols[i], n, model, result, rgb, opacity, image_label, key=f"{i}_{n}")
+
+st.subheader("Semantic vs instance segmentation")
+st.markdown("**Semantic** segmentation (DeepLab) gives every pixel a class, so two people side by side become "
+            "one *person* region; **instance** segmentation (Mask R-CNN) gives each object its own mask, so "
+            "you can count and tell them apart.")
+if st.toggle("Run DeepLab and Mask R-CNN on this image (Mask R-CNN takes a few seconds)", key="det_semantic"):
+    pair = ["deeplabv3-mobilenet", "maskrcnn-resnet50-v2"]
+    pcols = st.columns(2)
+    for i, n in enumerate(pair):
+        model, raw = load_and_run(n, image_bytes, mode, None)
+        if model is None:
+            pcols[i].warning(raw)
+            continue
+        result = detect.postprocess(raw, score_thr, nms_iou if model.uses_nms else None, None)
+        panel(pcols[i], n, model, result, rgb, opacity, image_label, key=f"sem_{n}")
+
+from core.vision import boxes  # noqa: E402 - only for "show the code"
+from core.vision.pretrained import yolox  # noqa: E402
+
+ui.show_code(yolox.letterbox, yolox.decode, boxes.nms, detect.postprocess)

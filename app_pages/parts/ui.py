@@ -1,0 +1,96 @@
+"""Small helpers every page shares: sidebar state, samples/upload, errors, "show the code".
+
+Pages import this as `from pages import ui`. It is the only UI module outside app.py.
+"""
+from __future__ import annotations
+
+import inspect
+from contextlib import contextmanager
+
+import streamlit as st
+
+DEFAULT_SEED = 0
+
+
+def model_source() -> str:
+    """The sidebar's model-source mode: "auto", "offline" or "online"."""
+    from core.zoo import default_mode  # light import: no torch
+
+    return st.session_state.get("model_source") or default_mode()  # None if the control was cleared
+
+
+def seed() -> int:
+    """The sidebar's global seed."""
+    value = st.session_state.get("seed")
+    return DEFAULT_SEED if value is None else int(value)
+
+
+@contextmanager
+def friendly_errors(what: str = "This step"):
+    """Turn a ValueError (bad input) into a clear message, and anything else into an error box
+    with the details folded away. Never a raw traceback in the page."""
+    try:
+        yield
+    except ValueError as e:
+        st.warning(f"{what}: {e}")
+    except Exception as e:  # noqa: BLE001 - the page must survive any failure
+        st.error(f"{what} failed: {type(e).__name__}: {e}")
+
+
+def show_code(*functions, label: str = "Show the code") -> None:
+    """An expander with the source of the core functions that made the picture."""
+    with st.expander(label):
+        for fn in functions:
+            st.caption(f"`{fn.__module__}.{fn.__qualname__}`")
+            st.code(inspect.getsource(fn), language="python")
+
+
+def source_badge(resolution) -> None:
+    """Say which weights the page is showing and why (a zoo Resolution)."""
+    if resolution.source is None:
+        st.error(f"**{resolution.card.name}**: {resolution.reason}")
+        return
+    icon = {"pretrained": ":material/public:", "packaged": ":material/inventory_2:", "bundled": ":material/home:"}
+    why = f", because {'; '.join(resolution.skipped)}" if resolution.skipped else ""
+    st.caption(f"{icon[resolution.source.kind]} Weights: **{resolution.card.name}** from {resolution.reason}{why}")
+    if resolution.source.kind != "pretrained":
+        pretrained = [s for s in resolution.card.sources if s.kind == "pretrained"]
+        if pretrained:
+            st.caption(f"For the pretrained weights, run once while online: "
+                       f"`python -m core.zoo download {resolution.card.name}`")
+
+
+MAX_UPLOAD_MB = 25
+
+
+def image_input(key: str, help_text: str = "") -> tuple[str, bytes | None, "object | None"]:
+    """Sample picker + uploader + camera. Returns (label, raw bytes or None, RGB array or None).
+
+    Bad files give a clear warning and (label, None, None); nothing else breaks.
+    """
+    from core.vision.image import load_image
+    from core.vision.samples import SAMPLES, load_sample, sample_png_bytes
+
+    c1, c2 = st.columns([1, 2])
+    choice = c1.radio("Image", ["Sample", "Upload", "Camera"], key=f"{key}_mode", horizontal=True)
+    if choice == "Sample":
+        name = c2.selectbox("Sample image", list(SAMPLES), key=f"{key}_sample",
+                            format_func=lambda n: f"{n}: {SAMPLES[n]}")
+        return name, sample_png_bytes(name), load_sample(name)
+    if choice == "Upload":
+        up = c2.file_uploader("Upload an image (PNG, JPEG, WebP, BMP, TIFF)", key=f"{key}_upload",
+                              type=["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"], help=help_text)
+    else:
+        up = c2.camera_input("Take a picture", key=f"{key}_camera")
+    if up is None:
+        st.info("Choose a file, or switch to *Sample* to use one of ours.")
+        return "", None, None
+    raw = up.getvalue()
+    try:
+        loaded = load_image(raw)
+    except ValueError as e:
+        st.warning(f"**{up.name}**: {e}")
+        return up.name, None, None
+    if loaded.notice:
+        st.info(loaded.notice)
+    return up.name, raw, loaded.rgb
