@@ -1,10 +1,10 @@
 """Linear regression: the normal equation vs gradient descent on the same points."""
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from core.learn import linreg
+from core.viz import linreg as viz
 from app_pages.parts import ui
 
 st.title("Linear regression")
@@ -45,32 +45,17 @@ xs = np.linspace(-2.2, 2.2, 2)
 lines = pd.DataFrame({"x": np.concatenate([xs, xs]),
                       "y": np.concatenate([w_star[0] + w_star[1] * xs, w_t[0] + w_t[1] * xs]),
                       "fit": ["normal equation"] * 2 + [f"gradient descent, step {t}"] * 2})
-points = alt.Chart(pd.DataFrame({"x": data.x, "y": data.y})).mark_circle(size=40, opacity=0.6).encode(x="x", y="y")
-fit = alt.Chart(lines).mark_line(strokeWidth=3).encode(x="x", y=alt.Y("y", scale=alt.Scale(zero=False)),
-                                                        color=alt.Color("fit", legend=alt.Legend(orient="bottom")),
-                                                        strokeDash="fit")
 left, right = st.columns(2)
-left.altair_chart((points + fit).properties(title="Data and fits", height=360), width="stretch")
+left.altair_chart(viz.fit_chart(data.x, data.y, lines), width="stretch")
 
 finite = [s for s in trace if np.isfinite(s.loss) and np.abs(s.w).max() < 50]
 W0, W1, L = linreg.loss_surface(X, data.y, (-4, 4), (-4, 5), n=45)
-surface = pd.DataFrame({"w0": W0.ravel(), "w1": W1.ravel(), "log loss": np.log10(L.ravel() + 1e-9)})
 path = pd.DataFrame({"w0": [s.w[0] for s in finite[: t + 1]], "w1": [s.w[1] for s in finite[: t + 1]],
                      "step": [s.step for s in finite[: t + 1]]})
-heat = alt.Chart(surface).mark_rect().encode(
-    x=alt.X("w0:Q", bin=alt.Bin(maxbins=45), title="w0 (intercept)"),
-    y=alt.Y("w1:Q", bin=alt.Bin(maxbins=45), title="w1 (slope)"),
-    color=alt.Color("mean(log loss):Q", scale=alt.Scale(scheme="viridis"), title="log10 loss"))
-walk = alt.Chart(path).mark_line(point=True, color="white").encode(x="w0:Q", y="w1:Q", order="step:Q",
-                                                                    tooltip=["step", "w0", "w1"])
-star = alt.Chart(pd.DataFrame({"w0": [w_star[0]], "w1": [w_star[1]]})).mark_point(
-    shape="diamond", size=200, color="red", filled=True).encode(x="w0:Q", y="w1:Q")
-right.altair_chart((heat + walk + star).properties(title="Loss surface and the descent path (red: normal equation)",
-                                                   height=360), width="stretch")
+right.altair_chart(viz.loss_surface_chart(W0, W1, L, path, w_star), width="stretch")
 
 curve = pd.DataFrame({"step": [s.step for s in finite], "loss": [s.loss for s in finite]})
-st.altair_chart(alt.Chart(curve).mark_line().encode(x="step", y=alt.Y("loss", scale=alt.Scale(type="log")))
-                .properties(title="Loss per gradient-descent step", height=220), width="stretch")
+st.altair_chart(viz.loss_curve_chart(curve), width="stretch")
 st.caption("Try η just below and just above the largest stable value: below, the path zig-zags but settles; "
            "above, every step overshoots further.")
 ui.show_code(linreg.normal_equation, linreg.gradient_descent)
