@@ -9,7 +9,6 @@ One code path for bundled, packaged and pretrained weights: every source is a Hu
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 from core.runtime import device
 from core.zoo import Resolution, get_card, hf_load_kwargs, local_path, resolve
@@ -31,30 +30,18 @@ def source_location(src: Source) -> str:
 
 def _load(name: str, mode: str | None, auto_model):
     """Resolve the card, then load; if the chosen source fails (a dead network mid-download,
-    a broken cache), fall back to the card's later local sources and say so."""
+    a broken cache), fall back to the card's later local sources and say so (core.zoo.load)."""
     from transformers import AutoTokenizer
 
-    card = get_card(name)
-    res = resolve(card, mode)  # type: ignore[arg-type]
-    if res.source is None:
-        raise ValueError(f"no weights for {name}: {res.reason}")
-    candidates = [res.source] + [s for s in card.sources[card.sources.index(res.source) + 1:] if s.kind != "pretrained"]
-    errors: list[str] = []
-    for src in candidates:
-        try:
-            where = source_location(src)
-            extra = hf_load_kwargs(src.ref) if src.hub == "hf" else {}
-            model = auto_model.from_pretrained(where, attn_implementation="eager", **extra)
-            tokenizer = AutoTokenizer.from_pretrained(where, **extra)
-        except Exception as e:  # noqa: BLE001 - try the next source, report why
-            errors.append(f"{src.kind} `{src.ref}` failed to load ({type(e).__name__})")
-            continue
-        model.eval().to(device())
-        if src is not res.source:
-            res = dataclasses.replace(res, source=src, reason=f"{src.kind} `{src.ref}` (" + "; ".join(errors) + ")",
-                                      skipped=res.skipped + tuple(errors))
-        return model, tokenizer, res
-    raise ValueError(f"could not load {name}: " + "; ".join(errors))
+    from core.zoo.load import load_with_fallback
+
+    def load_one(src, where, extra):
+        model = auto_model.from_pretrained(where, attn_implementation="eager", **extra)
+        return model, AutoTokenizer.from_pretrained(where, **extra)
+
+    (model, tokenizer), res = load_with_fallback(name, mode, load_one)
+    model.eval().to(device())
+    return model, tokenizer, res
 
 
 def load_causal_lm(name: str, mode: str | None = None):
@@ -126,7 +113,3 @@ def context_limit(model) -> int:
     """Longest input the model's position table allows."""
     c = model.config
     return int(getattr(c, "n_positions", None) or getattr(c, "max_position_embeddings", 512))
-
-
-def folder_size_mb(path: Path) -> float:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20

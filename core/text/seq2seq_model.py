@@ -251,34 +251,23 @@ def load_translator(name: str, mode: str | None = None):
 
     Every Marian source (bundled or pretrained opus-mt) goes through MarianMTModel.from_pretrained
     with eager attention (so cross-attention can be shown); if the chosen source fails to load
-    (e.g. opus-mt's tokenizer needs `sentencepiece`), the card's later local sources are tried."""
-    import dataclasses
-
+    (e.g. opus-mt's tokenizer needs `sentencepiece`), the card's later local sources are tried
+    (core.zoo.load)."""
     from transformers import AutoTokenizer, MarianMTModel
 
     from core.runtime import device
-    from core.zoo import get_card, hf_load_kwargs, local_path, resolve
+    from core.zoo import get_card
+    from core.zoo.load import load_with_fallback
 
-    card = get_card(name)
-    res = resolve(card, mode)  # type: ignore[arg-type]
-    if res.source is None:
-        raise ValueError(f"no weights for {name}: {res.reason}")
-    later = [s for s in card.sources[card.sources.index(res.source) + 1:] if s.kind != "pretrained"]
-    errors: list[str] = []
-    for src in [res.source] + later:
-        where = src.ref if src.hub == "hf" else str(local_path(src))
-        extra = hf_load_kwargs(src.ref) if src.hub == "hf" else {}
-        try:
-            tok = AutoTokenizer.from_pretrained(where, **extra)
-            model = load_gru(where) if card.extra.get("kind") == "gru" else \
-                MarianMTModel.from_pretrained(where, attn_implementation="eager", **extra)
-        except Exception as e:  # noqa: BLE001 - fall back to the next source and say why
-            errors.append(f"{src.kind} `{src.ref}` failed to load ({type(e).__name__}: {str(e)[:80]})")
-            continue
-        if src is not res.source:
-            res = dataclasses.replace(res, source=src, reason=f"{src.kind} `{src.ref}` (" + "; ".join(errors) + ")")
-        return model.eval().to(device()), tok, res
-    raise ValueError(f"could not load {name}: " + "; ".join(errors))
+    gru = get_card(name).extra.get("kind") == "gru"
+
+    def load_one(src, where, extra):
+        tok = AutoTokenizer.from_pretrained(where, **extra)
+        model = load_gru(where) if gru else MarianMTModel.from_pretrained(where, attn_implementation="eager", **extra)
+        return model, tok
+
+    (model, tok), res = load_with_fallback(name, mode, load_one, detail=True)
+    return model.eval().to(device()), tok, res
 
 
 def make_stepper(model, tok, text: str, attention: bool = True, attn_layer: int | None = -1):

@@ -27,14 +27,6 @@ class Resolution:
     reason: str
     skipped: tuple[str, ...] = field(default=())  # why each earlier source was passed over
 
-    @property
-    def ok(self) -> bool:
-        return self.source is not None
-
-    @property
-    def needs_download(self) -> bool:
-        return self.source is not None and not sources.is_local(self.source)
-
 
 def default_mode() -> Mode:
     m = os.environ.get("KEYPOINT_MODEL_SOURCE", "auto").strip().lower()
