@@ -19,28 +19,9 @@ TICK_S = 1.5  # a live fragment reruns this often while a run is going
 # ----------------------------------------------------------------------------- helpers
 def _switches(history: list[dict]) -> list[dict]:
     """Steps where the method (or box jittering) changed, for vertical rules on every chart."""
-    out = []
-    for prev, cur in zip(history, history[1:]):
-        if prev["label"] != cur["label"]:
-            out.append({"step": cur["step"], "label": cur["label"]})
-    return out
+    from core.viz.ssl import switch_marks
 
-
-def _line_chart(rows: list[dict], y_title: str, switches: list[dict]):
-    import altair as alt
-    import pandas as pd
-
-    df = pd.DataFrame(rows)
-    lines = alt.Chart(df).mark_line(point=True).encode(
-        x=alt.X("step:Q", title="step", axis=alt.Axis(format="d")), y=alt.Y("value:Q", title=y_title), color="series:N",
-        tooltip=["step", "series", alt.Tooltip("value:Q", format=".3f")])
-    if not switches:
-        return lines
-    sw = pd.DataFrame(switches)
-    rules = alt.Chart(sw).mark_rule(strokeDash=[4, 4], color="gray").encode(x="step:Q", tooltip=["step", "label"])
-    text = alt.Chart(sw).mark_text(align="left", dx=3, dy=-4, color="gray").encode(
-        x="step:Q", y=alt.value(8), text="label:N")
-    return lines + rules + text
+    return switch_marks([(r["step"], r["label"]) for r in history])
 
 
 # ----------------------------------------------------------------------------- classification
@@ -52,30 +33,16 @@ def _cls_data(name: str, per_class: int, seed: int):
 
 
 def _boundary_chart(event, data, ext: float, which: str):
-    import altair as alt
-    import numpy as np
-    import pandas as pd
+    from core.viz.ssl import boundary_chart
 
     grid = event.grid_student if which == "student" else event.grid_teacher
-    G = grid.shape[0]
-    ticks = np.linspace(-ext, ext, G)
-    xx, yy = np.meshgrid(ticks, ticks)
-    df = pd.DataFrame({"x": xx.ravel(), "y": yy.ravel(), "p": grid.ravel()})
-    step = 2 * ext / (G - 1)
-    heat = alt.Chart(df).mark_rect().encode(
-        x=alt.X("x:Q", bin=alt.Bin(step=step), title=None), y=alt.Y("y:Q", bin=alt.Bin(step=step), title=None),
-        color=alt.Color("p:Q", scale=alt.Scale(scheme="redblue", domain=[0, 1]), title="p(moon 1)"))
-    unl = data.x_unl.cpu().numpy()[:400]
-    lab = data.x_lab.cpu().numpy()
-    pts = pd.DataFrame({"x": unl[:, 0], "y": unl[:, 1], "kind": "unlabeled"})
-    lpts = pd.DataFrame({"x": lab[:, 0], "y": lab[:, 1], "kind": [f"label {int(c)}" for c in data.y_lab.tolist()]})
-    dots = alt.Chart(pts).mark_circle(size=8, color="black", opacity=0.35).encode(x="x:Q", y="y:Q")
-    big = alt.Chart(lpts).mark_point(size=90, filled=True, stroke="white").encode(
-        x="x:Q", y="y:Q", shape="kind:N", color=alt.value("gold"))
-    return (heat + dots + big).properties(title=f"{which} (step {event.step})", height=300)
+    return boundary_chart(grid, ext, data.x_unl.cpu().numpy()[:400], data.x_lab.cpu().numpy(),
+                          data.y_lab.tolist(), f"{which} (step {event.step})")
 
 
 def _draw_cls(run: LiveRun) -> None:
+    from core.viz.ssl import line_chart
+
     hist = run.history
     last = hist[-1]
     st.caption(f"Step {last.step} / {run.config.steps} ({run.state}), method **{last.method}**")
@@ -84,10 +51,10 @@ def _draw_cls(run: LiveRun) -> None:
     c1, c2 = st.columns(2)
     acc = [{"step": e.step, "series": s, "value": v} for e in hist
            for s, v in (("student", e.student_acc), ("teacher (EMA)", e.teacher_acc))]
-    c1.altair_chart(_line_chart(acc, "test accuracy", sw), width="stretch")
+    c1.altair_chart(line_chart(acc, "test accuracy", sw), width="stretch")
     mask = [{"step": e.step, "series": s, "value": v} for e in hist
             for s, v in (("share >= tau", e.mask_rate), ("pseudo-label accuracy", e.pseudo_acc)) if v == v]
-    c2.altair_chart(_line_chart(mask, "unlabeled batch", sw), width="stretch")
+    c2.altair_chart(line_chart(mask, "unlabeled batch", sw), width="stretch")
     if last.grid_student is not None:
         b1, b2 = st.columns(2)
         b1.altair_chart(_boundary_chart(last, run.extra["data"], run.config.extent, "student"), width="stretch")
@@ -169,6 +136,8 @@ def _draw_pseudo(shown: list) -> list:
 
 
 def _draw_det(run: LiveRun) -> None:
+    from core.viz.ssl import line_chart, threshold_chart, variance_iou_chart
+
     hist = run.history
     label = lambda e: e.method + (" + jitter" if e.box_jitter and e.method != "supervised" else "")  # noqa: E731
     sw = _switches([{"step": e.step, "label": label(e)} for e in hist])
@@ -181,36 +150,22 @@ def _draw_det(run: LiveRun) -> None:
     maps = [{"step": e.step, "series": s, "value": v} for e in evals
             for s, v in (("student mAP", e.student_map), ("teacher mAP", e.teacher_map),
                          ("teacher mAP@.5", e.teacher_map50))]
-    c1.altair_chart(_line_chart(maps, "held-out mAP", sw).properties(title="mAP on held-out ShapesWorld"),
-                    width="stretch")
+    c1.altair_chart(line_chart(maps, "held-out mAP", sw, title="mAP on held-out ShapesWorld"), width="stretch")
     keys = [k for k in ("sup", "cls_u", "reg_u", "rpn_u") if k in last.losses]
     losses = [{"step": e.step, "series": k, "value": e.losses[k]} for e in hist for k in keys if k in e.losses]
-    c2.altair_chart(_line_chart(losses, "loss", sw).properties(title="losses"), width="stretch")
+    c2.altair_chart(line_chart(losses, "loss", sw, title="losses"), width="stretch")
     ev = evals[-1] if evals else None
     if ev is None:
         return
-    import altair as alt
-    import pandas as pd
-
     d1, d2, d3 = st.columns(3)
     pr = [{"step": e.step, "series": s, "value": v} for e in evals
           for s, v in (("precision", e.precision), ("recall", e.recall)) if v == v]
-    d1.altair_chart(_line_chart(pr, f"at threshold {run.config.fg_threshold:.2f}", sw)
-                    .properties(title="pseudo-boxes vs hidden truth"), width="stretch")
-    curve = pd.DataFrame([{"threshold": t, "series": s, "value": v} for t, p, r in ev.pr_curve
-                          for s, v in (("precision", p), ("recall", r)) if v == v])
-    if len(curve):
-        d2.altair_chart(alt.Chart(curve).mark_line(point=True).encode(
-            x="threshold:Q", y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1])), color="series:N")
-            .properties(title=f"Fig. 3a: vs score threshold (step {ev.step})"), width="stretch")
+    d1.altair_chart(line_chart(pr, f"at threshold {run.config.fg_threshold:.2f}", sw,
+                               title="pseudo-boxes vs hidden truth"), width="stretch")
+    if ev.pr_curve:
+        d2.altair_chart(threshold_chart(ev.pr_curve, f"Fig. 3a: vs score threshold (step {ev.step})"), width="stretch")
     if ev.var_iou:
-        vi = pd.DataFrame(ev.var_iou, columns=["variance", "IoU", "score"])
-        dots = alt.Chart(vi).mark_circle(opacity=0.6).encode(
-            x=alt.X("variance:Q", scale=alt.Scale(type="log"), title="localisation variance (log)"),
-            y=alt.Y("IoU:Q", title="IoU with ground truth"), color=alt.Color("score:Q", scale=alt.Scale(scheme="viridis")),
-            tooltip=["variance", "IoU", "score"])
-        rule = alt.Chart(pd.DataFrame({"v": [run.config.reg_threshold]})).mark_rule(color="red").encode(x="v:Q")
-        d3.altair_chart((dots + rule).properties(title="Fig. 3c: box variance vs IoU"), width="stretch")
+        d3.altair_chart(variance_iou_chart(ev.var_iou, run.config.reg_threshold), width="stretch")
     if ev.shown:
         st.caption(f"The teacher's pseudo-boxes (score >= {run.config.fg_threshold:.2f}) on unlabeled images at "
                    f"step {ev.step}; thin white boxes are the hidden ground truth.")

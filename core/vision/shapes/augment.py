@@ -8,6 +8,18 @@ are not labelled as one.
 
     weak(sample, rng)            flip + small scale/shift (FixMatch's "weak")
     strong(sample, rng, cfg)     colour jitter, RandAugment-style ops, larger affine, cutout
+
+The same geometry, batched on tensors, for the semi-supervised detectors (core.learn.ssl.views
+builds its teacher/student views from these):
+
+    axis_affine(M)               a flip/scale/shift matrix from `affine_matrix` as (sx, tx, sy, ty)
+    random_affine(n, size, g)    a batch of those, drawn with a torch.Generator
+    warp_batch(images, a)        resample Tensor[B, 3, H, W] through them (grid_sample)
+    photometric_batch(images, g) colour jitter, noise and cut-out: the strong view's non-geometric part
+
+One matrix convention for both: `affine_matrix` works in pixel-index coordinates (cv2's); an axis
+affine works in continuous coordinates (pixel i spans [i, i + 1), boxes' and grid_sample's), and
+`axis_affine` converts, so a flip + scale + shift is defined once.
 """
 from __future__ import annotations
 
@@ -15,6 +27,8 @@ from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 from core.vision.shapes.generator import ShapesSample, boxes_from_masks
 
@@ -170,3 +184,65 @@ def strong(s: ShapesSample, rng: np.random.Generator, cfg: StrongConfig | None =
     if cfg.cutout > 0:
         s = cutout(s, rng, cfg.cutout, cfg.cutout_frac, cfg.min_area)
     return s
+
+
+# ---- batched tensor views with known axis-aligned geometry (the semi-supervised detectors) ----
+# An axis affine is Tensor[4] (sx, tx, sy, ty): x' = sx * x + tx, y' = sy * y + ty in continuous
+# coordinates (a flip has sx < 0); a batch of them Tensor[B, 4]. No rotation or shear: a box must
+# stay a tight box when carried from one view to another (pseudo-boxes have no masks to recompute from).
+
+def axis_affine(M: np.ndarray) -> np.ndarray:
+    """A 2x3 matrix from `affine_matrix` without rotation/shear -> f64[4] (sx, tx, sy, ty).
+
+    Pixel index i covers [i, i + 1): x_idx' = a x_idx + b means x' = a x + b + (1 - a) / 2.
+    """
+    if abs(M[0, 1]) > 1e-9 or abs(M[1, 0]) > 1e-9:
+        raise ValueError("an axis affine has no rotation or shear")
+    a, d = M[0, 0], M[1, 1]
+    return np.array([a, M[0, 2] + 0.5 * (1 - a), d, M[1, 2] + 0.5 * (1 - d)])
+
+
+def random_affine(n: int, size: int, g: torch.Generator, flip: bool = True, scale: tuple = (1.0, 1.0),
+                  shift: float = 0.0) -> torch.Tensor:
+    """n random flips, isotropic scales about the centre and shifts (a fraction of the size), as
+    Tensor[n, 4] axis affines: `affine_matrix`'s flip/zoom/shift, drawn with a torch.Generator."""
+    from core.runtime import device
+
+    s = scale[0] + (scale[1] - scale[0]) * torch.rand(n, generator=g)
+    fx = torch.where(torch.rand(n, generator=g) < 0.5, -1.0, 1.0) if flip else torch.ones(n)
+    dx, dy = (torch.rand(2, n, generator=g) * 2 - 1) * shift * size
+    rows = [axis_affine(affine_matrix(size, scale=float(s[i]), tx=float(dx[i]), ty=float(dy[i]), flip=bool(fx[i] < 0)))
+            for i in range(n)]
+    return torch.tensor(np.stack(rows) if rows else np.zeros((0, 4)), dtype=torch.float32).to(device())
+
+
+def warp_batch(images: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    """Resample images (Tensor[B, 3, H, W]) so that content at x appears at sx * x + tx (a: Tensor[B, 4])."""
+    B, _, H, W = images.shape
+    theta = torch.zeros(B, 2, 3, device=images.device)
+    theta[:, 0, 0] = 1 / a[:, 0]
+    theta[:, 0, 2] = (1 - 2 * a[:, 1] / W) / a[:, 0] - 1   # derived from align_corners=False coords
+    theta[:, 1, 1] = 1 / a[:, 2]
+    theta[:, 1, 2] = (1 - 2 * a[:, 3] / H) / a[:, 2] - 1
+    grid = F.affine_grid(theta, list(images.shape), align_corners=False)
+    return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
+def photometric_batch(images: torch.Tensor, g: torch.Generator, cutouts: int = 2) -> torch.Tensor:
+    """Colour jitter, noise and a few cut-out squares on Tensor[B, 3, H, W] in [0, 1]: the strong
+    view's non-geometric part. Boxes are not changed (pseudo-boxes have no masks to erase)."""
+    B, _, H, W = images.shape
+    d = images.device
+    bright = (torch.rand(B, 1, 1, 1, generator=g) * 0.4 - 0.2).to(d)
+    contrast = (0.7 + torch.rand(B, 1, 1, 1, generator=g) * 0.6).to(d)
+    mean = images.mean(dim=(1, 2, 3), keepdim=True)
+    out = (images - mean) * contrast + mean + bright
+    out = out[:, torch.randperm(3, generator=g).to(d)] if bool(torch.rand(1, generator=g) < 0.3) else out
+    out = out + 0.04 * torch.randn(out.shape, generator=g).to(d)
+    side = int(H * 0.12)
+    ys = torch.randint(0, H - side, (B, cutouts, 1, 1), generator=g).to(d)
+    xs = torch.randint(0, W - side, (B, cutouts, 1, 1), generator=g).to(d)
+    r = torch.arange(H, device=d).view(1, 1, H, 1)
+    c = torch.arange(W, device=d).view(1, 1, 1, W)
+    hole = ((r >= ys) & (r < ys + side) & (c >= xs) & (c < xs + side)).any(dim=1, keepdim=True)  # [B, 1, H, W]
+    return out.masked_fill(hole, 0.5).clamp(0, 1)

@@ -1,0 +1,99 @@
+"""Altair charts of the semi-supervised page: live training curves with method switches marked,
+the two-moons decision boundary, pseudo-box quality against the score threshold, and Soft Teacher's
+Fig. 3 scatters. Every function takes plain data (lists of dicts / tuples, arrays) and returns a chart."""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+LEGEND = alt.Legend(orient="bottom", title=None, labelLimit=260)  # under the plot: switch labels never cover it
+
+
+def switch_marks(labels: list[tuple[int, str]]) -> list[dict]:
+    """(step, label) per event -> [{"step", "label"}] where the label changed (a method switch)."""
+    return [{"step": cur[0], "label": cur[1]} for prev, cur in zip(labels, labels[1:]) if prev[1] != cur[1]]
+
+
+def line_chart(rows: list[dict], y_title: str, switches: list[dict] | None = None, title: str = "",
+               x_title: str = "step", y_domain: tuple | None = None, dashed: list[str] | None = None) -> alt.Chart:
+    """rows [{"step", "series", "value"}] -> one line per series, with dashed vertical rules and their
+    labels (at the top of the plot) at every switch. Series named in `dashed` are drawn dashed."""
+    df = pd.DataFrame(rows, columns=["step", "series", "value"])
+    df["dash"] = df["series"].isin(dashed or [])
+    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=list(y_domain)) if y_domain else alt.Undefined)
+    lines = alt.Chart(df).mark_line(point=True).encode(
+        x=alt.X("step:Q", title=x_title, axis=alt.Axis(format="d")), y=y,
+        color=alt.Color("series:N", legend=LEGEND),
+        strokeDash=alt.StrokeDash("dash:N", legend=None, scale=alt.Scale(domain=[False, True], range=[[1, 0], [5, 3]])),
+        tooltip=["step", "series", alt.Tooltip("value:Q", format=".3f")])
+    chart = lines
+    if switches:
+        sw = pd.DataFrame(switches)
+        rules = alt.Chart(sw).mark_rule(strokeDash=[4, 4], color="gray").encode(x="step:Q", tooltip=["step", "label"])
+        text = alt.Chart(sw).mark_text(align="left", dx=3, dy=-4, color="gray").encode(
+            x="step:Q", y=alt.value(8), text="label:N")
+        chart = lines + rules + text
+    return chart.properties(title=title, height=260)
+
+
+def boundary_chart(grid: np.ndarray, extent: float, unlabeled: np.ndarray, labeled: np.ndarray,
+                   labels: list[int], title: str) -> alt.Chart:
+    """grid f32[G, G] p(class 1) over [-extent, extent]^2, unlabeled f32[U, 2] points (black dots),
+    labeled f32[L, 2] points with their classes (gold markers)."""
+    G = grid.shape[0]
+    ticks = np.linspace(-extent, extent, G)
+    xx, yy = np.meshgrid(ticks, ticks)
+    df = pd.DataFrame({"x": xx.ravel(), "y": yy.ravel(), "p": grid.ravel()})
+    step = 2 * extent / (G - 1)
+    heat = alt.Chart(df).mark_rect().encode(
+        x=alt.X("x:Q", bin=alt.Bin(step=step), title=None), y=alt.Y("y:Q", bin=alt.Bin(step=step), title=None),
+        color=alt.Color("p:Q", scale=alt.Scale(scheme="redblue", domain=[0, 1]), title="p(moon 1)",
+                        legend=alt.Legend(orient="bottom", gradientLength=180)))
+    pts = pd.DataFrame({"x": unlabeled[:, 0], "y": unlabeled[:, 1]})
+    lpts = pd.DataFrame({"x": labeled[:, 0], "y": labeled[:, 1], "kind": [f"label {int(c)}" for c in labels]})
+    dots = alt.Chart(pts).mark_circle(size=8, color="black", opacity=0.35).encode(x="x:Q", y="y:Q")
+    big = alt.Chart(lpts).mark_point(size=90, filled=True, stroke="white").encode(
+        x="x:Q", y="y:Q", shape=alt.Shape("kind:N", legend=alt.Legend(orient="bottom", title=None)),
+        color=alt.value("gold"))
+    return (heat + dots + big).properties(title=title, height=300).resolve_legend(color="independent")
+
+
+def threshold_chart(curve: list[tuple[float, float, float]], title: str, marked: float | None = None) -> alt.Chart:
+    """curve [(threshold, precision, recall)] -> precision and recall against the score threshold,
+    with a vertical rule at the threshold in use."""
+    df = pd.DataFrame([{"threshold": t, "series": s, "value": v} for t, p, r in curve
+                       for s, v in (("precision", p), ("recall", r)) if v == v], columns=["threshold", "series", "value"])
+    chart = alt.Chart(df).mark_line(point=True).encode(
+        x=alt.X("threshold:Q", title="teacher score threshold"),
+        y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1]), title="vs hidden truth (IoU >= 0.5)"),
+        color=alt.Color("series:N", legend=LEGEND), tooltip=["threshold", "series", alt.Tooltip("value:Q", format=".3f")])
+    if marked is not None:
+        chart = chart + alt.Chart(pd.DataFrame({"t": [marked]})).mark_rule(color="red").encode(x="t:Q")
+    return chart.properties(title=title, height=260)
+
+
+def variance_iou_chart(points: list[tuple[float, float, float]], reg_threshold: float,
+                       title: str = "Fig. 3c: box variance vs IoU") -> alt.Chart:
+    """points [(localisation variance, IoU with ground truth, score)] -> log-x scatter, rule at the threshold."""
+    df = pd.DataFrame(points, columns=["variance", "IoU", "score"])
+    dots = alt.Chart(df).mark_circle(opacity=0.6).encode(
+        x=alt.X("variance:Q", scale=alt.Scale(type="log"), title="localisation variance (log)"),
+        y=alt.Y("IoU:Q", title="IoU with ground truth", scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("score:Q", scale=alt.Scale(scheme="viridis"), title="score",
+                        legend=alt.Legend(orient="bottom", gradientLength=160)),
+        tooltip=["variance", "IoU", "score"])
+    rule = alt.Chart(pd.DataFrame({"v": [reg_threshold]})).mark_rule(color="red").encode(x="v:Q")
+    return (dots + rule).properties(title=title, height=260)
+
+
+def score_iou_chart(points: list[tuple[float, float, float]], fg_threshold: float,
+                    title: str = "Fig. 3b: foreground score vs IoU") -> alt.Chart:
+    """The same points with the teacher's score on x: a high score does not promise a good box."""
+    df = pd.DataFrame(points, columns=["variance", "IoU", "score"])
+    dots = alt.Chart(df).mark_circle(opacity=0.6, color="#4c78a8").encode(
+        x=alt.X("score:Q", title="teacher foreground score", scale=alt.Scale(zero=False)),
+        y=alt.Y("IoU:Q", title="IoU with ground truth", scale=alt.Scale(domain=[0, 1])),
+        tooltip=["variance", "IoU", "score"])
+    rule = alt.Chart(pd.DataFrame({"v": [fg_threshold]})).mark_rule(color="red").encode(x="v:Q")
+    return (dots + rule).properties(title=title, height=260)
