@@ -246,9 +246,7 @@ with tabs[4]:
     if decoder and st.toggle("Ablate every head (one extra forward per head)", key="attn_all"):
         kls = get_all_kls(name, ui.model_source(), tuple(tr.ids), tr.causal, tr.logits)
         grid = torch.tensor([[kls[(l, h)] for h in range(H)] for l in range(L)])
-        st.altair_chart(charts.heatmap(grid, [str(h) for h in range(H)], "KL (bits) when one head is removed",
-                                       domain=None, scheme="oranges", size=260)
-                        .encode(x=charts.alt.X("key:N", title="head"), y=charts.alt.Y("query:N", title="layer")))
+        st.altair_chart(charts.ablation_heatmap(grid))
         st.caption("Heads differ: removing some barely changes the prediction, others move it a lot.")
     ui.show_code(att.ablation_kls)
 
@@ -260,7 +258,7 @@ with tabs[5]:
     a.altair_chart(charts.bars([f"neuron {i}" for i in mv.top.tolist()], mv.act[mv.top].tolist(),
                                "Most active neurons (after the nonlinearity)", "activation"))
     xs = torch.linspace(float(mv.pre.min()) - 0.5, float(mv.pre.max()) + 0.5, 200)
-    act_fn = mlp._mlp_parts(model, layer)[0]
+    act_fn = mlp.mlp_parts(model, layer)[0]
     with torch.no_grad():
         b.altair_chart(charts.curve(xs, act_fn(xs.to(next(model.parameters()).device)).cpu(), mv.pre[mv.top],
                                     mv.act[mv.top], f"{mv.act_name}: where the top neurons sit"))

@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import json
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from app_pages.parts import ui
+from core.viz import decoding as charts
 
 SEQ2SEQ = {"seq2seq-dates": "Transformer (Marian), dates -> ISO", "gru-seq2seq": "GRU + attention, dates -> ISO",
            "gru-seq2seq-noattn": "GRU, no attention, dates -> ISO", "opus-mt-en-de": "Marian opus-mt, English -> German"}
 CAUSAL = {"gpt-tiny": "tiny GPT (open-ended prompt)", "gpt2": "GPT-2 (open-ended prompt)",
           "distilgpt2": "DistilGPT2 (open-ended prompt)"}
-STATUS_COLORS = alt.Scale(domain=["kept", "finished", "pruned"], range=["#1f77b4", "#2ca02c", "#c7c7c7"])
-
-
-def causal_available() -> bool:
-    """The attention lab's GPT loader is optional: the page works without it."""
-    try:
-        import core.text.lm  # noqa: F401
-        from core.zoo import get_card
-
-        get_card("gpt-tiny")
-        return True
-    except Exception:  # noqa: BLE001
-        return False
 
 
 @st.cache_resource(show_spinner="Loading the model…")
@@ -64,83 +51,6 @@ def run(name: str, mode: str, text: str, method: str, cfg_json: str, seed: int, 
     return sample(st_, cfg)
 
 
-def tree_frames(tr, upto: int, greedy_tokens: list[int]):
-    """Nodes and edges of the search tree up to step `upto` (x = step, y = rank by score)."""
-    best = set(tr.path(tr.best.step, tr.best.index))
-    gre = {tuple(greedy_tokens[:i + 1]) for i in range(len(greedy_tokens))}
-    nodes, edges, pos, prefix = [], [], {}, {}
-    root = {b: (-1, 0.0) for b in range(64)}
-    for s, step in enumerate(tr.steps[:upto + 1]):
-        order = sorted(range(len(step.candidates)), key=lambda i: -step.candidates[i].score)
-        rank = {i: r for r, i in enumerate(order)}
-        for i, c in enumerate(step.candidates):
-            if c.score < -1e8:
-                continue
-            px, py = root[c.parent] if s == 0 else pos[(s - 1, c.parent)]
-            pre = (() if s == 0 else prefix[(s - 1, c.parent)]) + (c.token,)
-            y = -rank[i]
-            nodes.append({"step": s, "y": y, "token": repr(c.text), "status": c.status, "logprob": round(c.logprob, 3),
-                          "score": round(c.score, 3), "norm_score": None if c.norm_score is None else round(c.norm_score, 3),
-                          "parent beam": c.parent, "best beam": (s, i) in best, "greedy path": pre in gre})
-            edges.append({"x": px, "y": py, "x2": s, "y2": y, "best beam": (s, i) in best, "status": c.status})
-            if c.status == "kept":
-                pos[(s, c.beam)] = (s, y)
-                prefix[(s, c.beam)] = pre
-    return pd.DataFrame(nodes), pd.DataFrame(edges)
-
-
-def tree_chart(nodes: pd.DataFrame, edges: pd.DataFrame) -> alt.Chart:
-    base_e = alt.Chart(edges)
-    lines = base_e.mark_rule(opacity=0.5).encode(x="x:Q", y="y:Q", x2="x2:Q", y2="y2:Q",
-                                                 color=alt.Color("status:N", scale=STATUS_COLORS, legend=None))
-    best = base_e.transform_filter("datum['best beam']").mark_rule(color="#d62728", strokeWidth=3).encode(
-        x="x:Q", y="y:Q", x2="x2:Q", y2="y2:Q")
-    tips = ["step", "token", "status", "logprob", "score", "norm_score", "parent beam", "best beam", "greedy path"]
-    pts = alt.Chart(nodes).mark_circle(size=260, opacity=0.9).encode(
-        x=alt.X("step:Q", title="step", axis=alt.Axis(tickMinStep=1), scale=alt.Scale(padding=20, nice=False)),
-        y=alt.Y("y:Q", title="rank at this step (by cumulative log-prob)", axis=alt.Axis(labels=False),
-                scale=alt.Scale(padding=24, nice=False)),
-        color=alt.Color("status:N", scale=STATUS_COLORS), tooltip=tips,
-        stroke=alt.condition("datum['greedy path']", alt.value("#ff7f0e"), alt.value(None)),
-        strokeWidth=alt.value(3))
-    text = alt.Chart(nodes).mark_text(fontSize=11, dy=-13).encode(x="step:Q", y="y:Q", text="token:N")
-    return (lines + best + pts + text).properties(height=420).interactive()
-
-
-def nbest_frame(tr) -> pd.DataFrame:
-    rows = [{"output": h.text, "tokens": len(h.tokens), "log-prob (raw)": round(h.score, 4),
-             f"length-normalised ({tr.form}, α={tr.alpha})": round(h.norm_score, 4)} for h in tr.hypotheses]
-    df = pd.DataFrame(rows)
-    df["rank by raw"] = df["log-prob (raw)"].rank(ascending=False, method="first").astype(int)
-    return df
-
-
-def attention_chart(tr, source_tokens: list[str]) -> alt.Chart | None:
-    att = tr.attention_of(tr.best)
-    if att is None:
-        return None
-    out_toks = [tr.steps[s].candidates[i].text for s, i in tr.path(tr.best.step, tr.best.index)]
-    rows = [{"output": f"{t:02d} {out_toks[t]!r}", "source": f"{j:02d} {source_tokens[j]!r}", "weight": float(att[t, j])}
-            for t in range(att.shape[0]) for j in range(att.shape[1])]
-    return alt.Chart(pd.DataFrame(rows)).mark_rect().encode(
-        x=alt.X("source:O", title="source token", sort=None),
-        y=alt.Y("output:O", title="decoded token", sort=None, axis=alt.Axis(labelOverlap=False)),
-        color=alt.Color("weight:Q", scale=alt.Scale(scheme="blues")), tooltip=["output", "source", "weight"]
-    ).properties(height=max(200, 22 * att.shape[0]))
-
-
-def penalty_chart(tr, form: str) -> alt.Chart:
-    """The same finished hypotheses re-scored for a range of α: where lines cross, the ranking flips."""
-    from core.text.decoding import length_norm
-
-    rows = [{"α": a / 4, "hypothesis": f"{i + 1}. {h.text[:24]!r} ({len(h.tokens)} tok)",
-             "normalised score": h.score / length_norm(len(h.tokens), a / 4, form)}
-            for i, h in enumerate(tr.hypotheses) for a in range(-4, 13)]
-    return alt.Chart(pd.DataFrame(rows)).mark_line().encode(
-        x="α:Q", y="normalised score:Q", color=alt.Color("hypothesis:N", sort=None),
-        tooltip=["hypothesis", "α", "normalised score"]).properties(height=220)
-
-
 LP_HELP = """**Length penalty.** Log-probabilities are negative and every extra token adds another
 negative term, so raw scores favour short outputs. Finished hypotheses are divided by a length
 term `lp(len)^α`: with **α > 0** the divisor grows with length and long (very negative) scores
@@ -153,9 +63,7 @@ st.title("Decoding lab")
 st.caption("Greedy, beam search and sampling, fully traced on real models. Type a source (or a prompt), "
            "then watch every candidate the search considered.")
 mode, seed = ui.model_source(), ui.seed()
-names = dict(SEQ2SEQ)
-if causal_available():
-    names.update(CAUSAL)
+names = SEQ2SEQ | CAUSAL
 name = st.selectbox("Model", list(names), format_func=lambda n: f"{n}: {names[n]}", key="dec_model")
 is_dates = name in ("seq2seq-dates", "gru-seq2seq", "gru-seq2seq-noattn")
 
@@ -215,20 +123,20 @@ if trace is None:
 
 lp_slot.caption("The finished hypotheses below, re-scored for α from -1 to 3 with the chosen form: "
                 "where lines cross, the ranking flips. Equal lengths never cross.")
-lp_slot.altair_chart(penalty_chart(trace, form), width="stretch")
+lp_slot.altair_chart(charts.penalty_chart(trace, form), width="stretch")
 
 st.subheader("The search tree")
 st.caption("Every candidate of every step: blue runs on, green finished (EOS) and entered the n-best pool, grey "
            "was pruned. Red edges: the best beam. Orange rings: the greedy path. Hover for scores.")
 upto = st.slider("Replay up to step", 0, len(trace.steps) - 1, len(trace.steps) - 1, key=f"dec_step_{len(trace.steps)}")
-nodes, edges = tree_frames(trace, upto, greedy_tr.best.tokens)
-st.altair_chart(tree_chart(nodes, edges), width="stretch")
+nodes, edges = charts.tree_frames(trace, upto, greedy_tr.best.tokens)
+st.altair_chart(charts.tree_chart(nodes, edges), width="stretch")
 with st.expander(f"Candidates at step {upto}"):
     st.dataframe(nodes[nodes.step == upto].drop(columns=["y"]), hide_index=True)
 
 c1, c2 = st.columns([3, 2])
 c1.markdown("**n-best list** (sorted by the length-normalised score)")
-c1.dataframe(nbest_frame(trace), hide_index=True)
+c1.dataframe(charts.nbest_frame(trace), hide_index=True)
 c2.markdown("**Greedy** for comparison")
 c2.write(f"`{greedy_tr.best.text}`  log-prob {greedy_tr.best.score:.3f}")
 if greedy_tr.best.tokens != trace.best.tokens:
@@ -241,7 +149,7 @@ if name in SEQ2SEQ:
                      format_func=lambda v: "last layer" if v == -1 else "mean of all layers" if v is None else f"layer {v + 1}")
     with ui.friendly_errors("Cross-attention"):
         source_toks = stepper_for(name, mode, text).source_tokens()
-        chart = attention_chart(trace, source_toks)
+        chart = charts.attention_chart(trace, source_toks)
         if chart is None:
             st.info("This model has no attention: everything it knows about the source is one fixed vector.")
         else:
@@ -273,9 +181,7 @@ if dates_weights:
             st.session_state["dec_study"] = df
     if "dec_study" in st.session_state:
         df = st.session_state["dec_study"]
-        long = df.melt("k", ["mean_logprob", "exact_match", "ms_per_input"])
-        st.altair_chart(alt.Chart(long).mark_line(point=True).encode(x="k:Q", y=alt.Y("value:Q", title=None))
-                        .properties(height=160, width=220).facet(column="variable:N").resolve_scale(y="independent"))
+        st.altair_chart(charts.study_chart(df))
 
     st.subheader("Teacher forcing vs free running (exposure bias)")
     st.caption("Per output position: accuracy with the gold prefix (how it was trained) vs with its own "
@@ -285,9 +191,7 @@ if dates_weights:
             st.session_state["dec_tf"] = (name, study.exposure_bias(model, tok, make_pairs(200, seed + 1, "test")))
     if st.session_state.get("dec_tf", (None,))[0] == name:
         r = st.session_state["dec_tf"][1]
-        df = pd.DataFrame(r["positions"]).melt("position", var_name="decoder input", value_name="token accuracy")
-        st.altair_chart(alt.Chart(df).mark_line(point=True).encode(x="position:O", y="token accuracy:Q",
-                                                                   color="decoder input:N"), width="stretch")
+        st.altair_chart(charts.exposure_chart(r["positions"]), width="stretch")
         st.write(f"Whole-date exact match: teacher forcing {r['exact_teacher_forcing']:.1%}, "
                  f"free running {r['exact_free_running']:.1%}.")
 
@@ -307,9 +211,7 @@ if dates_weights:
                                             "exact match": b["exact_match"], "n": b["n"]} for b in r["by_length"]]
     curves += st.session_state.get("dec_len", [])
     if curves:
-        st.altair_chart(alt.Chart(pd.DataFrame(curves)).mark_line(point=True).encode(
-            x=alt.X("source length:O", sort=None), y="exact match:Q", color="model:N", tooltip=["model", "n", "exact match"]),
-            width="stretch")
+        st.altair_chart(charts.length_curves_chart(curves), width="stretch")
         st.caption("Measured by the training script on held-out dates (stored in each model's card.json).")
 
 ui.show_code(beam_search)

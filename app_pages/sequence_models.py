@@ -1,11 +1,10 @@
 """Sequence models: an n-gram counts its way to the next word; RNN / GRU / LSTM cells carry a state."""
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from core.text import char_lm, ngram
 from core.text.corpus import CorpusConfig, generate
 from app_pages.parts import ui
+from core.viz import sequence as charts
 
 st.title("Sequence models")
 st.markdown("Two ways to predict what comes next: **count** (an n-gram looks up the last n−1 words) "
@@ -55,13 +54,11 @@ with tab_ngram:
     lm = models[n]
     ctx = lm.context_of(history)
     st.markdown(f"The {n}-gram sees only the last {n - 1} word(s): **{' '.join(ctx) or '(nothing)'}**")
-    dist = pd.DataFrame(lm.next_distribution(history, top=10), columns=["next word", "P"])
     c1, c2 = st.columns(2)
-    c1.altair_chart(alt.Chart(dist).mark_bar().encode(x="P:Q", y=alt.Y("next word:N", sort="-x", axis=alt.Axis(labelOverlap=False)), tooltip=["next word", "P"])
-                    .properties(title=f"P(next | {' '.join(ctx) or '∅'})", height=300), width="stretch")
-    ppl = pd.DataFrame({"n": [1, 2, 3, 4], "perplexity": held_out_perplexity(ui.seed())})
-    c2.altair_chart(alt.Chart(ppl).mark_line(point=True).encode(x="n:O", y=alt.Y("perplexity:Q", scale=alt.Scale(type="log")))
-                    .properties(title="Held-out perplexity by n (add-0.01 smoothing)", height=260), width="stretch")
+    c1.altair_chart(charts.next_word_chart(lm.next_distribution(history, top=10), f"P(next | {' '.join(ctx) or '∅'})"),
+                    width="stretch")
+    c2.altair_chart(charts.ngram_perplexity_chart([1, 2, 3, 4], held_out_perplexity(ui.seed()),
+                                                  "Held-out perplexity by n (add-0.01 smoothing)"), width="stretch")
     if not history:
         st.info("Type a few words to condition on; with an empty context the model predicts how documents start.")
     ui.show_code(ngram.NGramLM.prob, ngram.NGramLM.perplexity)
@@ -73,9 +70,8 @@ with tab_cells:
     hidden = c2.select_slider("Hidden units", [16, 32, 64], value=32, key="cell_hidden")
     steps = c3.select_slider("Training steps", [50, 150, 400, 800], value=150, key="cell_steps")
     model, events = trained_char_lm(kind, hidden, steps, ui.seed())
-    curve = pd.DataFrame({"step": [e.step for e in events], "train": [char_lm.bits_per_char(e.loss) for e in events]})
-    st.altair_chart(alt.Chart(curve).mark_line().encode(x="step", y=alt.Y("train", title="bits per character"))
-                    .properties(title=f"This {kind.upper()}'s training run", height=180), width="stretch")
+    st.altair_chart(charts.training_curve_chart([e.step for e in events], [char_lm.bits_per_char(e.loss) for e in events],
+                                                f"This {kind.upper()}'s training run"), width="stretch")
     text = st.text_input("Characters to feed in", "The dog barks.", key="cell_text", max_chars=60)
     with ui.friendly_errors("Running the cell"):
         chars, trace, probs = char_lm.trace_text(model, text)
@@ -84,13 +80,7 @@ with tab_cells:
         names = [g for g in trace.gates if g != "h"] + ["h"]
         gate = st.radio("Show", names, horizontal=True, key="cell_gate")
         values = trace.gates[gate][:, 0, :].numpy()  # [T, H]
-        df = pd.DataFrame([(t, f"{t:02d} {repr(c)[1:-1]}", u, float(values[t, u]))
-                           for t, c in enumerate(chars) for u in range(values.shape[1])],
-                          columns=["t", "char", "unit", "value"])
-        st.altair_chart(alt.Chart(df).mark_rect().encode(
-            x=alt.X("char:N", sort=None, title="time step (input character)"), y=alt.Y("unit:O", title="hidden unit"),
-            color=alt.Color("value:Q", scale=alt.Scale(scheme="redblue", domainMid=0 if gate in ("h", "candidate n", "candidate g", "cell c") else 0.5)),
-            tooltip=["char", "unit", "value"]).properties(title=f"{gate} at every step", height=320), width="stretch")
+        st.altair_chart(charts.gate_heatmap(chars, values, gate), width="stretch")
         top = probs[-1].topk(5)
         st.markdown("After the last character the model expects: " + ", ".join(
             f"`{model.vocab.chars[int(i)]!r}` {float(p):.2f}" for p, i in zip(top.values, top.indices)))

@@ -124,12 +124,6 @@ def model_info(model) -> ModelInfo:
     return info
 
 
-def _blocks(model):
-    """(kind, list of per-layer module dicts), cached per model."""
-    info = model_info(model)
-    return info.kind, info.blocks
-
-
 def decode_each(tokenizer, ids: list[int]) -> list[str]:
     """Each token decoded on its own (" cat"), straight through the Rust tokenizer when there is one
     (a plain loop: decode_batch's thread pool costs more than it saves on a busy 2-core machine)."""

@@ -122,30 +122,9 @@ class DecodeConfig:
 
 
 def greedy(stepper, cfg: DecodeConfig) -> BeamTrace:
-    """Pick the arg-max token every step; stop at EOS. Records the top `cfg.record` alternatives."""
-    tr = BeamTrace("greedy", list(stepper.prefix), alpha=cfg.alpha, form=cfg.form)
-    stepper.start(1)
-    seqs = torch.tensor([stepper.prefix], dtype=torch.long, device=stepper.device)  # [1, t]
-    total, out = 0.0, []
-    for step in range(cfg.max_new_tokens):
-        logits, attn = stepper.next_logits(seqs)
-        logp = F.log_softmax(logits.float(), dim=-1)[0]  # [V]
-        top_lp, top_ids = logp.topk(min(cfg.record, logp.numel()))
-        tok = int(logits[0].argmax())  # HF greedy: arg-max of the logits themselves
-        cands = [_cand(stepper, 0, int(t), float(lp), total + float(lp), "pruned")
-                 for lp, t in zip(top_lp.tolist(), top_ids.tolist()) if int(t) != tok]
-        total += float(logp[tok])
-        out.append(tok)
-        ends = tok in stepper.eos or step == cfg.max_new_tokens - 1
-        chosen = _cand(stepper, 0, tok, float(logp[tok]), total, "finished" if ends else "kept", beam=0 if not ends else -1)
-        tr.steps.append(TraceStep([chosen] + cands, None if attn is None else attn.detach()))
-        if ends:
-            break
-        seqs = torch.cat([seqs, seqs.new_tensor([[tok]])], dim=1)
-    last = tr.steps[-1].candidates[0]
-    last.norm_score = total / length_norm(len(out), cfg.alpha, cfg.form)
-    tr.hypotheses = [Hypothesis(out, total, last.norm_score, len(tr.steps) - 1, 0, stepper.decode(out))]
-    return tr
+    """Pick the arg-max token every step; stop at EOS. Records the top `cfg.record` alternatives.
+    The same loop as sampling (`decode_one_row`), with the arg-max as the choice."""
+    return decode_one_row(stepper, cfg, "greedy", pick_argmax)
 
 
 def beam_search(stepper, cfg: DecodeConfig) -> BeamTrace:
@@ -242,19 +221,32 @@ def filter_logits(logits: torch.Tensor, temperature: float = 1.0, top_k: int = 0
     return x
 
 
-def sample(stepper, cfg: DecodeConfig, generator: torch.Generator | None = None) -> BeamTrace:
-    """Ancestral sampling from the filtered distribution; `generator=None` uses torch's global RNG
-    (then the same seed reproduces HF `generate(do_sample=True)` token for token)."""
-    tr = BeamTrace("sample", list(stepper.prefix), alpha=cfg.alpha, form=cfg.form)
+def pick_argmax(logits: torch.Tensor, cfg: DecodeConfig, generator=None) -> tuple[int, torch.Tensor, int]:
+    """Greedy's choice: logits [1, V] -> (arg-max of the logits themselves, as HF; log-probs [V];
+    how many tokens were possible: all V)."""
+    logp = F.log_softmax(logits.float(), dim=-1)[0]
+    return int(logits[0].argmax()), logp, logp.numel()
+
+
+def pick_sample(logits: torch.Tensor, cfg: DecodeConfig, generator=None) -> tuple[int, torch.Tensor, int]:
+    """Sampling's choice: a draw from the filtered distribution; log-probs [V] under that distribution
+    (removed tokens at log 1e-30); how many tokens the filters left."""
+    probs = filter_logits(logits, cfg.temperature, cfg.top_k, cfg.top_p).softmax(-1)  # [1, V]
+    tok = int(torch.multinomial(probs, 1, generator=generator)[0, 0])
+    return tok, probs[0].clamp_min(1e-30).log(), int((probs[0] > 0).sum())
+
+
+def decode_one_row(stepper, cfg: DecodeConfig, method: str, pick, generator: torch.Generator | None = None) -> BeamTrace:
+    """The one-hypothesis step loop shared by greedy and sampling: `pick(logits [1, V], cfg, generator)`
+    -> (token, log-probs [V], tokens possible) chooses each token; the top `cfg.record` alternatives are recorded."""
+    tr = BeamTrace(method, list(stepper.prefix), alpha=cfg.alpha, form=cfg.form)
     stepper.start(1)
-    seqs = torch.tensor([stepper.prefix], dtype=torch.long, device=stepper.device)
+    seqs = torch.tensor([stepper.prefix], dtype=torch.long, device=stepper.device)  # [1, t]
     total, out = 0.0, []
     for step in range(cfg.max_new_tokens):
         logits, attn = stepper.next_logits(seqs)
-        probs = filter_logits(logits, cfg.temperature, cfg.top_k, cfg.top_p).softmax(-1)  # [1, V]
-        tok = int(torch.multinomial(probs, 1, generator=generator)[0, 0])
-        logq = probs[0].clamp_min(1e-30).log()  # log-prob under the filtered distribution
-        top_q, top_ids = logq.topk(min(cfg.record, int((probs[0] > 0).sum())))
+        tok, logq, allowed = pick(logits, cfg, generator)  # logq [V]
+        top_q, top_ids = logq.topk(min(cfg.record, allowed))
         cands = [_cand(stepper, 0, int(t), float(lp), total + float(lp), "pruned")
                  for lp, t in zip(top_q.tolist(), top_ids.tolist()) if int(t) != tok]
         total += float(logq[tok])
@@ -269,6 +261,12 @@ def sample(stepper, cfg: DecodeConfig, generator: torch.Generator | None = None)
     tr.steps[-1].candidates[0].norm_score = norm
     tr.hypotheses = [Hypothesis(out, total, norm, len(tr.steps) - 1, 0, stepper.decode(out))]
     return tr
+
+
+def sample(stepper, cfg: DecodeConfig, generator: torch.Generator | None = None) -> BeamTrace:
+    """Ancestral sampling from the filtered distribution; `generator=None` uses torch's global RNG
+    (then the same seed reproduces HF `generate(do_sample=True)` token for token)."""
+    return decode_one_row(stepper, cfg, "sample", pick_sample, generator)
 
 
 def _cand(stepper, parent: int, tok: int, lp: float, score: float, status: str, beam: int = -1) -> Candidate:

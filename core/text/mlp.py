@@ -30,8 +30,8 @@ class MLPView:
     act_name: str  # e.g. "gelu_new"
 
 
-def _mlp_parts(model, layer: int):
-    """(activation fn, W_down [F, D], b_down [D], activation name)."""
+def mlp_parts(model, layer: int):
+    """The MLP of `layer`: (activation fn, W_down [F, D], b_down [D], activation name)."""
     info = model_info(model)
     b = info.blocks[layer]
     if info.kind == "gpt2":  # Conv1D stores [in, out]
@@ -42,7 +42,7 @@ def _mlp_parts(model, layer: int):
 @torch.no_grad()
 def mlp_view(model, trace: AttentionTrace, layer: int, token: int, k: int = 12) -> MLPView:
     """The MLP of `layer` at position `token`, from the captured up-projection."""
-    act_fn, W_down, b_down, name = _mlp_parts(model, layer)
+    act_fn, W_down, b_down, name = mlp_parts(model, layer)
     W_down, b_down = W_down.detach().float().cpu(), b_down.detach().float().cpu()  # [F, D], [D]
     pre = trace.mlp_pre[layer, token]  # [F]
     act = act_fn(pre)

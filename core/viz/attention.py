@@ -147,3 +147,10 @@ def curve(xs: torch.Tensor, ys: torch.Tensor, points_x: torch.Tensor, points_y: 
     pts = alt.Chart(pd.DataFrame({"x": points_x.tolist(), "y": points_y.tolist()})).mark_point(
         color="#e45756", filled=True, size=60).encode(x="x:Q", y="y:Q", tooltip=["x", "y"])
     return (line + pts).properties(width=380, height=220)
+
+
+def ablation_heatmap(grid: torch.Tensor, size: int = 260) -> alt.Chart:
+    """grid [L, H]: the KL (bits) of the next-token prediction when one head is removed."""
+    return heatmap(grid, [str(h) for h in range(grid.shape[1])], "KL (bits) when one head is removed",
+                   domain=None, scheme="oranges", size=size).encode(
+        x=alt.X("key:N", title="head"), y=alt.Y("query:N", title="layer"))
