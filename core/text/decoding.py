@@ -4,7 +4,8 @@ Every step records each candidate the search looked at: its parent beam, token, 
 cumulative score and what became of it (kept / pruned / finished), so a page can replay it.
 
 Beam search follows Hugging Face `generate` (transformers 5) step for step, which is what the
-tests check it against: at each step the 2k best continuations over all k beams are taken;
+tests check it against: at each step the (1 + number of EOS ids) x k best continuations over all
+k beams are taken (at least 2k), enough that k of them can run on even if the others all end;
 those ending in EOS *and* ranked in the top k go to the pool of finished hypotheses, scored
 `sum log p / len^alpha` (len = generated tokens, EOS included); the k best non-EOS ones run on.
 The search stops when the best running beam cannot beat the worst finished one at its current
@@ -141,15 +142,16 @@ def beam_search(stepper, cfg: DecodeConfig) -> BeamTrace:
     pool_scores = torch.full((k,), NEG, device=dev)  # finished hypotheses' penalised scores
     pool: list[Hypothesis | None] = [None] * k
     improvable = True  # HF's is_early_stop_heuristic_unsatisfied
+    n_keep = max(2, 1 + len(stepper.eos)) * k  # HF's beams_to_keep: room for every EOS id to take a slot
     for step in range(cfg.max_new_tokens):
         logits, attn = stepper.next_logits(seqs)
         logp = F.log_softmax(logits.float(), dim=-1)  # [k, V]
         V = logp.shape[-1]
         acc = (logp + run[:, None]).reshape(-1)  # [k * V] cumulative scores of every continuation
-        top, idx = acc.topk(2 * k)  # [2k]
+        top, idx = acc.topk(n_keep)  # [n_keep]
         parent, tok = idx // V, idx % V
         last_step = step == cfg.max_new_tokens - 1
-        hits = torch.isin(tok, stepper.eos_tensor) | last_step  # [2k] these end here
+        hits = torch.isin(tok, stepper.eos_tensor) | last_step  # [n_keep] these end here
         masked = top + hits.float() * NEG
         keep = masked.topk(k).indices  # [k] the running beams for the next step
         # finished candidates: only those in the top k ranks, penalised, merged into the pool
@@ -159,7 +161,7 @@ def beam_search(stepper, cfg: DecodeConfig) -> BeamTrace:
             fin = fin + NEG
         if not improvable:
             fin = fin + NEG
-        top_k_rank = torch.arange(2 * k, device=dev) < k
+        top_k_rank = torch.arange(n_keep, device=dev) < k
         fin = fin + (~(hits & top_k_rank)).float() * NEG
         merged = torch.cat([pool_scores, fin])
         chosen = merged.topk(k).indices.tolist()
@@ -170,7 +172,7 @@ def beam_search(stepper, cfg: DecodeConfig) -> BeamTrace:
         for row, j in enumerate(keep.tolist()):
             if not bool(hits[j]):
                 cands[j].status, cands[j].beam = "kept", row
-        for j in range(2 * k):
+        for j in range(n_keep):
             if bool(hits[j]):
                 cands[j].norm_score = float(top[j]) / denom
         new_pool: list[Hypothesis | None] = []
