@@ -1,5 +1,4 @@
 """Detector internals: the small algorithms every detector is built from, one at a time."""
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -11,7 +10,7 @@ from core.vision.internals.nms import nms_steps
 from core.vision.internals.roi import bilinear, roi_align
 from core.vision.types import Detections
 from core.vision.internals.hungarian import hungarian
-from core.viz.internals import boxes_chart, boxes_frame, heatmap
+from core.viz.internals import boxes_chart, boxes_frame, curve_chart, feature_map_chart, heatmap
 from app_pages.parts import ui
 
 st.title("Detector internals")
@@ -38,12 +37,9 @@ with tab_iou:
     right.metric("GIoU = IoU − (hull − union) / hull", f"{giou:.3f}")
     offsets = np.arange(-120, 121, 4)
     shifted = torch.tensor([[40.0 + o, 40, 100 + o, 90] for o in offsets])
-    curve = pd.DataFrame({"shift": np.concatenate([offsets, offsets]),
-                          "value": np.concatenate([box_iou(a, shifted)[0].numpy(),
-                                                   generalized_box_iou(a, shifted)[0].numpy()]),
-                          "measure": ["IoU"] * len(offsets) + ["GIoU"] * len(offsets)})
-    right.altair_chart(alt.Chart(curve).mark_line().encode(x="shift", y="value", color="measure")
-                       .properties(title="Sliding a copy of A sideways", height=200), width="stretch")
+    right.altair_chart(curve_chart(offsets, {"IoU": box_iou(a, shifted)[0].numpy(),
+                                             "GIoU": generalized_box_iou(a, shifted)[0].numpy()},
+                                   x_title="shift", title="Sliding a copy of A sideways"), width="stretch")
     st.caption("Once the boxes stop overlapping, IoU is flat at 0 (no gradient to learn from); GIoU keeps falling "
                "with the distance, which is why DETR trains its boxes with it.")
     ui.show_code(box_iou, generalized_box_iou)
@@ -143,17 +139,9 @@ with tab_roi:
         st.info("Make the box at least half a cell wide and tall.")
     else:
         out, pts = roi_align(fmap, torch.tensor([x1, y1, x2, y2]), S, sampling_ratio=r)
-        ys, xs = np.indices((16, 16))
-        fm = pd.DataFrame({"x": xs.ravel(), "y": ys.ravel(), "v": fmap[0].numpy().ravel()})
-        base = alt.Chart(fm).mark_rect().encode(
-            x=alt.X("x:Q", bin=alt.Bin(step=1), scale=alt.Scale(domain=[0, 16])),
-            y=alt.Y("y:Q", bin=alt.Bin(step=1), scale=alt.Scale(domain=[0, 16], reverse=True)),
-            color=alt.Color("v:Q", scale=alt.Scale(scheme="greys"), legend=None))
-        dots = alt.Chart(pd.DataFrame({"x": pts[:, 0] + 0.5, "y": pts[:, 1] + 0.5})).mark_circle(color="red", size=30).encode(x="x:Q", y="y:Q")
-        box = alt.Chart(pd.DataFrame({"x1": [x1], "x2": [x2], "y1": [y1], "y2": [y2]})).mark_rect(
-            fillOpacity=0, stroke="orange", strokeWidth=2).encode(x="x1:Q", x2="x2:Q", y="y1:Q", y2="y2:Q")
         left, right = st.columns(2)
-        left.altair_chart((base + box + dots).properties(width=360, height=360, title="Feature map, box, sample points"))
+        left.altair_chart(feature_map_chart(fmap[0].numpy(), box=(x1, y1, x2, y2), points=pts.numpy() + 0.5,
+                                            title="Feature map, box, sample points"))
         right.altair_chart(heatmap(out[0].numpy(), title=f"RoI Align output {S}×{S}", scheme="greys"), width="content")
     ui.show_code(roi_align, bilinear)
 

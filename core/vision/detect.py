@@ -18,13 +18,8 @@ from core.runtime import Timer
 from core.vision.boxes import batched_nms
 from core.vision.types import Detections, Segmentation
 from core.zoo import Resolution, get_card, local_path, resolve
+from core.zoo.cards_vision import MODEL_NAMES, kind_of  # noqa: F401  (MODEL_NAMES: the page's list, from the cards)
 
-# Page order: the fast default first.
-MODEL_NAMES = ["yolox-nano", "fasterrcnn-mobilenet-320", "ssdlite320", "deeplabv3-mobilenet", "yolox-tiny",
-               "yolox-s", "detr-resnet-50", "fasterrcnn-mobilenet", "fasterrcnn-resnet50-v2",
-               "maskrcnn-resnet50-v2", "ssd300-vgg16", "deeplabv3-resnet50"]
-KIND_OF_FAMILY = {"yolo": "detect", "ssd": "detect", "frcnn": "detect", "detr": "detect",
-                  "maskrcnn": "instance", "deeplab": "segment"}
 NO_NMS = {"detr"}  # set prediction: one query per object, nothing to suppress
 DEFAULT_SCORE_THR = 0.3  # YOLOX demo default: shows the sure objects, hides most clutter
 DEFAULT_NMS_IOU = 0.45  # YOLOX and SSD default
@@ -64,10 +59,8 @@ class LoadedModel:
 
 
 def _load_shapes(family: str):
-    try:
-        from core.vision.shapes.weights import load_shapes_model
-    except ImportError as e:
-        raise ModelUnavailable(f"the ShapesWorld fallback models are not installed yet ({e})") from None
+    from core.vision.shapes.weights import load_shapes_model
+
     try:
         return load_shapes_model(family)
     except (OSError, FileNotFoundError, KeyError) as e:
@@ -122,7 +115,7 @@ def load_model(name: str, mode: str | None = None, input_size: int | None = None
     else:
         size = input_size or default_input_size(name)
         predictor = _load_pretrained(name, res, size)
-    kind = KIND_OF_FAMILY[family]
+    kind = kind_of(name)
     return LoadedModel(name, res, predictor, kind, uses_nms=kind != "segment" and family not in NO_NMS,
                        input_size=size, fallback=res.source.kind == "bundled")
 

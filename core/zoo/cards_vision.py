@@ -47,12 +47,25 @@ def _tv(ref: str, size_mb: float) -> Source:
     return Source(kind="pretrained", hub="torchvision", ref=ref, size_mb=size_mb)
 
 
+# Page order: the fast default first (the Detection page lists them in this order).
 CARDS: list[ModelCard] = [
     _card("yolox-nano", "YOLO", "detection", "Apache-2.0",
           Source(kind="pretrained", hub="onnx", ref="yolox_nano.onnx", url=YOLOX_RELEASE + "yolox_nano.onnx",
                  sha256="e8af074932d4ed7e232278e3055cefcdea3edf178874a3694ae292649fb464dd", size_mb=3.7),
           "yolo", "YOLOX-Nano (Megvii): anchor-free, 0.91M parameters, 416x416 input, COCO 80 classes, "
           "run through OpenCV DNN.", runner="yolox", input_size=416, speed="fast"),
+    _card("fasterrcnn-mobilenet-320", "Faster R-CNN", "detection", TV_LICENSE,
+          _tv("FasterRCNN_MobileNet_V3_Large_320_FPN_Weights.DEFAULT", 74.2),
+          "frcnn", "Faster R-CNN, MobileNetV3-Large FPN backbone at 320 px: the fast two-stage detector. COCO.",
+          runner="torchvision", speed="fast"),
+    _card("ssdlite320", "SSD", "detection", TV_LICENSE,
+          _tv("SSDLite320_MobileNet_V3_Large_Weights.DEFAULT", 13.4),
+          "ssd", "SSDlite, MobileNetV3-Large at 320x320: single-shot, default boxes on 6 feature maps. COCO.",
+          runner="torchvision", speed="fast"),
+    _card("deeplabv3-mobilenet", "DeepLab", "semantic segmentation", TV_LICENSE,
+          _tv("DeepLabV3_MobileNet_V3_Large_Weights.DEFAULT", 42.3),
+          "deeplab", "DeepLabV3, MobileNetV3-Large backbone, atrous spatial pyramid pooling; "
+          "21 Pascal VOC classes (trained on a COCO subset).", runner="torchvision", speed="fast"),
     _card("yolox-tiny", "YOLO", "detection", "Apache-2.0",
           Source(kind="pretrained", hub="onnx", ref="yolox_tiny.onnx", url=YOLOX_RELEASE + "yolox_tiny.onnx",
                  size_mb=19.3),
@@ -67,10 +80,6 @@ CARDS: list[ModelCard] = [
           Source(kind="pretrained", hub="hf", ref="facebook/detr-resnet-50", size_mb=167.0),
           "detr", "DETR with a ResNet-50 backbone (Facebook AI): a transformer decodes 100 object queries "
           "matched one-to-one to objects, so no NMS. COCO.", runner="detr", speed="slow"),
-    _card("fasterrcnn-mobilenet-320", "Faster R-CNN", "detection", TV_LICENSE,
-          _tv("FasterRCNN_MobileNet_V3_Large_320_FPN_Weights.DEFAULT", 74.2),
-          "frcnn", "Faster R-CNN, MobileNetV3-Large FPN backbone at 320 px: the fast two-stage detector. COCO.",
-          runner="torchvision", speed="fast"),
     _card("fasterrcnn-mobilenet", "Faster R-CNN", "detection", TV_LICENSE,
           _tv("FasterRCNN_MobileNet_V3_Large_FPN_Weights.DEFAULT", 74.2),
           "frcnn", "Faster R-CNN, MobileNetV3-Large FPN backbone at full resolution. COCO.",
@@ -83,19 +92,31 @@ CARDS: list[ModelCard] = [
           _tv("MaskRCNN_ResNet50_FPN_V2_Weights.DEFAULT", 177.6),
           "maskrcnn", "Mask R-CNN v2, ResNet-50 FPN: Faster R-CNN plus a mask head, one mask per object. COCO.",
           runner="torchvision", speed="slow"),
-    _card("ssdlite320", "SSD", "detection", TV_LICENSE,
-          _tv("SSDLite320_MobileNet_V3_Large_Weights.DEFAULT", 13.4),
-          "ssd", "SSDlite, MobileNetV3-Large at 320x320: single-shot, default boxes on 6 feature maps. COCO.",
-          runner="torchvision", speed="fast"),
     _card("ssd300-vgg16", "SSD", "detection", TV_LICENSE,
           _tv("SSD300_VGG16_Weights.DEFAULT", 135.9),
           "ssd", "SSD300 with a VGG-16 backbone, the original single-shot detector. COCO.",
           runner="torchvision", speed="slow"),
-    _card("deeplabv3-mobilenet", "DeepLab", "semantic segmentation", TV_LICENSE,
-          _tv("DeepLabV3_MobileNet_V3_Large_Weights.DEFAULT", 42.3),
-          "deeplab", "DeepLabV3, MobileNetV3-Large backbone, atrous spatial pyramid pooling; "
-          "21 Pascal VOC classes (trained on a COCO subset).", runner="torchvision", speed="fast"),
     _card("deeplabv3-resnet50", "DeepLab", "semantic segmentation", TV_LICENSE,
           _tv("DeepLabV3_ResNet50_Weights.DEFAULT", 160.5),
           "deeplab", "DeepLabV3, ResNet-50 backbone; 21 Pascal VOC classes.", runner="torchvision", speed="slow"),
 ]
+
+# The one task vocabulary of the vision models: a card's task (what the Models table prints) -> the
+# short kind the code branches on. Detection, the torchvision wrappers and the ShapesWorld families
+# all read it from here.
+KIND_OF_TASK = {"detection": "detect", "instance segmentation": "instance", "semantic segmentation": "segment"}
+MODEL_NAMES = [c.name for c in CARDS]  # the Detection page's model list, in page order
+_BY_NAME = {c.name: c for c in CARDS}
+
+
+def kind_of(name: str) -> str:
+    """"detect", "instance" or "segment" for the vision card `name`."""
+    return KIND_OF_TASK[_BY_NAME[name].task]
+
+
+def kind_of_family(family: str) -> str:
+    """The kind of the cards whose ShapesWorld stand-in is `family` (yolo, ssd, frcnn, maskrcnn, detr, deeplab)."""
+    kinds = {KIND_OF_TASK[c.task] for c in CARDS if c.extra["shapes"] == family}
+    if len(kinds) != 1:
+        raise ValueError(f"ShapesWorld family {family!r} has cards of kinds {sorted(kinds)}; expected exactly one")
+    return kinds.pop()

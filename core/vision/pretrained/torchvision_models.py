@@ -17,6 +17,7 @@ import torch.nn.functional as F
 
 from core.runtime import device
 from core.vision.types import Detections, Segmentation
+from core.zoo.cards_vision import kind_of  # the task vocabulary lives on the cards
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -25,27 +26,28 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 @dataclass(frozen=True)
 class TVSpec:
     builder: str  # function name in torchvision.models.detection / .segmentation
-    kind: str  # "detect" (boxes), "instance" (boxes + masks) or "segment" (per-pixel classes)
     weights: str  # weights enum of the pretrained checkpoint
     input_size: int | None  # default shorter side fed to the model; None = fixed by the architecture
     nms_kw: str | None  # the builder's keyword for its internal NMS IoU (None: no NMS)
 
 
 SPECS: dict[str, TVSpec] = {
-    "fasterrcnn-mobilenet-320": TVSpec("fasterrcnn_mobilenet_v3_large_320_fpn", "detect",
-                                       "FasterRCNN_MobileNet_V3_Large_320_FPN_Weights.DEFAULT", 320, "box_nms_thresh"),
-    "fasterrcnn-mobilenet": TVSpec("fasterrcnn_mobilenet_v3_large_fpn", "detect",
-                                   "FasterRCNN_MobileNet_V3_Large_FPN_Weights.DEFAULT", 640, "box_nms_thresh"),
-    "fasterrcnn-resnet50-v2": TVSpec("fasterrcnn_resnet50_fpn_v2", "detect",
-                                     "FasterRCNN_ResNet50_FPN_V2_Weights.DEFAULT", 512, "box_nms_thresh"),
-    "maskrcnn-resnet50-v2": TVSpec("maskrcnn_resnet50_fpn_v2", "instance",
-                                   "MaskRCNN_ResNet50_FPN_V2_Weights.DEFAULT", 512, "box_nms_thresh"),
-    "ssdlite320": TVSpec("ssdlite320_mobilenet_v3_large", "detect",
-                         "SSDLite320_MobileNet_V3_Large_Weights.DEFAULT", None, "nms_thresh"),
-    "ssd300-vgg16": TVSpec("ssd300_vgg16", "detect", "SSD300_VGG16_Weights.DEFAULT", None, "nms_thresh"),
-    "deeplabv3-mobilenet": TVSpec("deeplabv3_mobilenet_v3_large", "segment",
-                                  "DeepLabV3_MobileNet_V3_Large_Weights.DEFAULT", 384, None),
-    "deeplabv3-resnet50": TVSpec("deeplabv3_resnet50", "segment", "DeepLabV3_ResNet50_Weights.DEFAULT", 384, None),
+    "fasterrcnn-mobilenet-320": TVSpec("fasterrcnn_mobilenet_v3_large_320_fpn",
+                    "FasterRCNN_MobileNet_V3_Large_320_FPN_Weights.DEFAULT", 320, "box_nms_thresh"),
+    "fasterrcnn-mobilenet": TVSpec("fasterrcnn_mobilenet_v3_large_fpn",
+                    "FasterRCNN_MobileNet_V3_Large_FPN_Weights.DEFAULT", 640, "box_nms_thresh"),
+    "fasterrcnn-resnet50-v2": TVSpec("fasterrcnn_resnet50_fpn_v2",
+                    "FasterRCNN_ResNet50_FPN_V2_Weights.DEFAULT", 512, "box_nms_thresh"),
+    "maskrcnn-resnet50-v2": TVSpec("maskrcnn_resnet50_fpn_v2",
+                    "MaskRCNN_ResNet50_FPN_V2_Weights.DEFAULT", 512, "box_nms_thresh"),
+    "ssdlite320": TVSpec("ssdlite320_mobilenet_v3_large",
+                    "SSDLite320_MobileNet_V3_Large_Weights.DEFAULT", None, "nms_thresh"),
+    "ssd300-vgg16": TVSpec("ssd300_vgg16",
+                    "SSD300_VGG16_Weights.DEFAULT", None, "nms_thresh"),
+    "deeplabv3-mobilenet": TVSpec("deeplabv3_mobilenet_v3_large",
+                    "DeepLabV3_MobileNet_V3_Large_Weights.DEFAULT", 384, None),
+    "deeplabv3-resnet50": TVSpec("deeplabv3_resnet50",
+                    "DeepLabV3_ResNet50_Weights.DEFAULT", 384, None),
 }
 
 INTERNAL_NMS = 0.7  # the model's own NMS is set loose; ours runs after it at the page's IoU
@@ -67,9 +69,9 @@ def build(name: str, pretrained: bool = True, input_size: int | None = None, **k
     import torchvision.models.segmentation as seg
     from torchvision.models import get_weight
 
-    spec = SPECS[name]
-    fn = getattr(seg if spec.kind == "segment" else det, spec.builder)
-    if spec.kind != "segment":
+    spec, kind = SPECS[name], kind_of(name)
+    fn = getattr(seg if kind == "segment" else det, spec.builder)
+    if kind != "segment":
         kwargs.setdefault(spec.nms_kw, INTERNAL_NMS)
         if spec.input_size is not None:
             size = input_size or spec.input_size
@@ -78,7 +80,7 @@ def build(name: str, pretrained: bool = True, input_size: int | None = None, **k
     if pretrained:
         model = fn(weights=get_weight(spec.weights), **kwargs)
     else:
-        extra = {"aux_loss": False} if spec.kind == "segment" else {}
+        extra = {"aux_loss": False} if kind == "segment" else {}
         model = fn(weights=None, weights_backbone=None, num_classes=len(categories(spec)), **extra, **kwargs)
     return model.eval().to(device())
 
@@ -151,6 +153,6 @@ def load(name: str, pretrained: bool = True, input_size: int | None = None, **kw
     """Build `name` and wrap it in the right predictor."""
     spec = SPECS[name]
     model = build(name, pretrained, input_size, **kwargs)
-    if spec.kind == "segment":
+    if kind_of(name) == "segment":
         return TorchvisionSegmenter(name, model, categories(spec), input_size)
     return TorchvisionDetector(name, model, categories(spec))

@@ -22,6 +22,7 @@ from torchvision.ops import box_convert, generalized_box_iou
 
 from core.vision.types import Detections
 from core.vision.shapes.generator import CLASSES, ShapesConfig
+from core.zoo.cards_vision import kind_of_family  # the task vocabulary lives on the cards
 from core.vision.shapes.models.family import Family, images_to_tensor, model_device, stack_images
 
 
@@ -168,5 +169,5 @@ def family():
             out = model(images_to_tensor(images, model_device(model)))
             return decode({k: v.cpu() for k, v in out.items()}, model.cfg)
 
-    return Family(name="detr", task="detect", build=lambda: TinyDETR(), loss=loss, predict=predict,
+    return Family(name="detr", task=kind_of_family("detr"), build=lambda: TinyDETR(), loss=loss, predict=predict,
                   data=ShapesConfig(easy=True), batch=16, lr=5e-4)

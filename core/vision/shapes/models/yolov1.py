@@ -25,6 +25,7 @@ from torchvision.ops import batched_nms
 from core.vision.boxes import elementwise_iou
 from core.vision.types import Detections
 from core.vision.shapes.generator import CLASSES, ShapesConfig
+from core.zoo.cards_vision import kind_of_family  # the task vocabulary lives on the cards
 from core.vision.shapes.models.family import Family, images_to_tensor, model_device, stack_images
 
 
@@ -165,5 +166,5 @@ def family():
         with torch.no_grad():
             return decode(model(images_to_tensor(images, model_device(model))).cpu(), model.cfg)
 
-    return Family(name="yolo", task="detect", build=lambda: YoloV1(cfg), loss=loss, predict=predict,
+    return Family(name="yolo", task=kind_of_family("yolo"), build=lambda: YoloV1(cfg), loss=loss, predict=predict,
                   data=ShapesConfig(easy=True), batch=16, lr=2e-3)
