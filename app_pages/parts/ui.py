@@ -60,6 +60,20 @@ def source_badge(resolution) -> None:
                        f"`python -m core.zoo download {resolution.card.name}`")
 
 
+_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
+
+
+def shown(text: str, limit: int = 80) -> str:
+    """User-typed text made safe to place inside st.markdown / st.warning: shortened to `limit`
+    characters, control characters and lone surrogates replaced, markdown and HTML escaped (so
+    `**bold**` and `<script>` show as typed, never rendered)."""
+    text = str(text)
+    clean = "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF or (ord(ch) < 32 and ch not in "\t") or ord(ch) == 127
+                    else ch for ch in text[:limit])
+    clean = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in clean)
+    return clean + (f"… ({len(text):,} characters)" if len(text) > limit else "")
+
+
 MAX_UPLOAD_MB = 25
 
 
@@ -78,18 +92,23 @@ def image_input(key: str, help_text: str = "") -> tuple[str, bytes | None, "obje
                             format_func=lambda n: f"{n}: {SAMPLES[n]}")
         return name, sample_png_bytes(name), load_sample(name)
     if choice == "Upload":
-        up = c2.file_uploader("Upload an image (PNG, JPEG, WebP, BMP, TIFF)", key=f"{key}_upload",
-                              type=["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"], help=help_text)
+        # No `type=` name list: a name the list refuses (a .jfif JPEG, or a client that skips the
+        # browser's filter) raises inside Streamlit before this script runs. The loader checks the bytes.
+        up = c2.file_uploader(f"Upload an image (PNG, JPEG, WebP, BMP, TIFF, GIF; up to {MAX_UPLOAD_MB} MB)",
+                              key=f"{key}_upload", help=help_text or None)
     else:
         up = c2.camera_input("Take a picture", key=f"{key}_camera")
     if up is None:
         st.info("Choose a file, or switch to *Sample* to use one of ours.")
         return "", None, None
+    if getattr(up, "size", 0) > MAX_UPLOAD_MB * 2**20:
+        st.warning(f"**{shown(up.name)}** is {up.size / 2**20:.0f} MB; the limit is {MAX_UPLOAD_MB} MB.")
+        return up.name, None, None
     raw = up.getvalue()
     try:
         loaded = load_image(raw)
     except ValueError as e:
-        st.warning(f"**{up.name}**: {e}")
+        st.warning(f"**{shown(up.name)}**: {e}")
         return up.name, None, None
     if loaded.notice:
         st.info(loaded.notice)
