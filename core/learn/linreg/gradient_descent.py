@@ -1,0 +1,106 @@
+"""Gradient descent for linear regression: the notes' own function, the page's stepper, one step written out.
+
+Model: y ≈ X·w, with X the design matrix (a column of ones for the bias, then the features).
+Loss:  L(w) = 1/(2n) · ||X·w − y||²,   gradient ∇L = 1/n · Xᵀ(X·w − y).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+
+def loss(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """Mean squared error / 2: L(w) = 1/(2n) · ||X·w − y||²."""
+    r = X @ w - y
+    return float(r @ r / (2 * len(y)))
+
+
+@dataclass
+class GDStep:
+    step: int
+    w: np.ndarray  # float64[d] weights after this step
+    loss: float
+    grad_norm: float
+
+
+def gradient_descent(X: np.ndarray, y: np.ndarray, lr: float = 0.1, steps: int = 100,
+                     w0: np.ndarray | None = None) -> Iterator[GDStep]:
+    """Yield every step of batch gradient descent: w ← w − lr · 1/n · Xᵀ(X·w − y)."""
+    n, d = X.shape
+    w = np.zeros(d) if w0 is None else np.asarray(w0, dtype=np.float64).copy()
+    yield GDStep(0, w.copy(), loss(X, y, w), float("nan"))
+    for t in range(1, steps + 1):
+        grad = X.T @ (X @ w - y) / n  # [d]
+        w = w - lr * grad
+        yield GDStep(t, w.copy(), loss(X, y, w), float(np.linalg.norm(grad)))
+        if not np.isfinite(w).all():
+            return  # diverged: the learning rate is too large for this data
+
+
+def max_stable_lr(X: np.ndarray) -> float:
+    """GD on this quadratic converges iff lr < 2 / λ_max(XᵀX / n)."""
+    return float(2.0 / np.linalg.eigvalsh(X.T @ X / len(X)).max())
+
+
+def loss_surface(X: np.ndarray, y: np.ndarray, w0_range: tuple[float, float], w1_range: tuple[float, float],
+                 n: int = 40) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """L(w0, w1) on a grid (intercept × slope) for the straight-line model (the first two columns
+    of X), for the contour plot. Returns (W0, W1, L), each [n, n]."""
+    a = np.linspace(*w0_range, n)
+    b = np.linspace(*w1_range, n)
+    W0, W1 = np.meshgrid(a, b)  # [n, n]
+    W = np.stack([W0.ravel(), W1.ravel()], axis=1)  # [n*n, 2]
+    R = X[:, :2] @ W.T - y[:, None]  # [samples, n*n]
+    L = (R**2).mean(axis=0) / 2
+    return W0, W1, L.reshape(n, n)
+
+
+def computeCost(X, y, theta):  # noqa: N802 - the notes' name, kept so the notes' code runs as written
+    """The course notes' cost function, verbatim: J(θ) = 1/(2m) · Σ (Xθ − y)²."""
+    m = len(y)
+    return (1 / (2 * m)) * np.sum((X.dot(theta) - y) ** 2)
+
+
+def gradient_descent_notes(X, y, theta, alpha, num_iters):
+    """The course notes' `gradientDescent`, as written there (only the name is changed): batch
+    gradient descent θ ← θ − α/m · Xᵀ(Xθ − y), recording the cost after every iteration.
+    Returns (theta, J_history [num_iters, 1])."""
+    m = len(y)
+    J_history = np.zeros((num_iters, 1))
+    for iter in range(num_iters):  # noqa: A001 - the notes' loop variable
+        theta = theta - (alpha / m) * X.T.dot(X.dot(theta) - y)
+        J_history[iter] = computeCost(X, y, theta)
+    return theta, J_history
+
+
+def run_gradient_descent(X: np.ndarray, y: np.ndarray, lr: float, steps: int,
+                         w0: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The page's vectorised stepper (gradient_descent) collected into the notes' return shape:
+    (final w [d], losses [steps]), nan where it stopped early after overflowing."""
+    trace = list(gradient_descent(X, y, lr=lr, steps=steps, w0=w0))
+    losses = np.full(steps, np.nan)
+    losses[: len(trace) - 1] = [s.loss for s in trace[1:]]
+    return trace[-1].w, losses
+
+
+@dataclass
+class GradientStep:
+    X: np.ndarray  # float64[n, d] the design matrix
+    y: np.ndarray  # float64[n] the targets
+    w: np.ndarray  # float64[d] the weights before the step
+    residual: np.ndarray  # float64[n] r = Xw − y
+    grad: np.ndarray  # float64[d] ∇L = Xᵀr / n
+    lr: float  # the step size η
+    w_next: np.ndarray  # float64[d] w − η·∇L
+
+
+def one_step(X: np.ndarray, y: np.ndarray, w: np.ndarray, lr: float) -> GradientStep:
+    """One gradient step with every intermediate kept, to write out with the user's numbers:
+    r_i = x_i·w − y_i, then ∂L/∂w_j = (1/n) Σ_i X_ij r_i."""
+    X = np.asarray(X, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    r = X @ w - y  # [n]
+    grad = X.T @ r / len(y)  # [d]
+    return GradientStep(X, np.asarray(y, dtype=np.float64), w, r, grad, lr, w - lr * grad)

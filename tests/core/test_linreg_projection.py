@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+
+from core.learn import linreg
+
+
+def test_projection_onto_a_line():
+    a, b = np.array([2.0, 1.0]), np.array([1.0, 3.0])
+    pr = linreg.project_onto_line(a, b)
+    np.testing.assert_allclose(pr.p, a * (a @ b) / (a @ a))
+    assert abs(pr.e @ a) < 1e-12  # e ⟂ a
+    np.testing.assert_allclose(pr.p, linreg.project(a, b).p)
+    np.testing.assert_allclose(pr.P, linreg.projection_matrix(a[:, None]))
+    assert pr.symmetry_error < 1e-15 and pr.idempotence_error < 1e-15
+
+
+def test_doubling_a_keeps_p_doubling_b_doubles_it():
+    a, b = np.array([1.0, -0.5]), np.array([0.3, 2.0])
+    p = linreg.project_onto_line(a, b).p
+    np.testing.assert_allclose(linreg.project_onto_line(2 * a, b).p, p)
+    np.testing.assert_allclose(linreg.project_onto_line(a, 2 * b).p, 2 * p)
+
+
+def test_projection_onto_a_plane_is_the_least_squares_fit():
+    rng = np.random.default_rng(0)
+    A, b = rng.normal(size=(3, 2)), rng.normal(size=3)
+    pr = linreg.project(A, b)
+    ref, *_ = np.linalg.lstsq(A, b, rcond=None)
+    np.testing.assert_allclose(pr.x_hat, ref)
+    np.testing.assert_allclose(pr.P, pr.P.T, atol=1e-14)
+    np.testing.assert_allclose(pr.P @ pr.P, pr.P, atol=1e-14)
+    np.testing.assert_allclose(pr.orthogonality, 0, atol=1e-14)
+    np.testing.assert_allclose(pr.P, A @ np.linalg.inv(A.T @ A) @ A.T, atol=1e-12)  # the formula itself
+    assert np.trace(pr.P) == pytest.approx(2)  # rank 2: it keeps a plane
+
+
+@pytest.mark.parametrize("A", [np.zeros(2), np.array([[1.0, 2.0], [2.0, 4.0], [0.0, 0.0]])])
+def test_degenerate_spans_raise_a_clear_error(A):
+    with pytest.raises(ValueError, match="zero|parallel"):
+        linreg.project(A, np.ones(len(A)))
+    if A.ndim == 1:
+        with pytest.raises(ValueError, match="zero"):
+            linreg.project_onto_line(A, np.ones(2))
