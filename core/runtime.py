@@ -5,9 +5,12 @@ Override with the environment variable KEYPOINT_DEVICE=cpu|cuda|mps.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import random
+import threading
 import time
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -58,11 +61,87 @@ def set_threads(n: int | None = None) -> int:
 
 
 def seed_everything(seed: int) -> torch.Generator:
-    """Seed python, numpy and torch; return a torch.Generator seeded the same way."""
+    """Seed python, numpy and torch; return a torch.Generator seeded the same way.
+    For scripts only (training CLIs): global state is shared by every session of a server, so
+    pages use `torch_rng` / `numpy_rng` instead."""
     random.seed(seed)
     np.random.seed(seed % (2**32))
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+
+def mixed_seed(seed: int, *inputs) -> int:
+    """One 63-bit seed from the sidebar seed and the inputs that define a draw (prompt, settings).
+    With no inputs it is `seed` itself, so `torch_rng(s)` draws what `torch.manual_seed(s)` would."""
+    if not inputs:
+        return int(seed)
+    digest = hashlib.sha256(repr((int(seed),) + tuple(inputs)).encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:8], "little") >> 1
+
+
+def torch_rng(seed: int, *inputs, device: torch.device | str | None = "cpu") -> torch.Generator:
+    """A private torch.Generator: the same seed and inputs give the same draws in any thread, whatever
+    other sessions draw at the same time (torch's global RNG is one stream for the whole process)."""
+    return torch.Generator(device=device).manual_seed(mixed_seed(seed, *inputs))
+
+
+def numpy_rng(seed: int, *inputs) -> np.random.Generator:
+    """A private numpy Generator seeded like `torch_rng`."""
+    return np.random.default_rng(mixed_seed(seed, *inputs))
+
+
+class JobSlots:
+    """At most `n` heavy jobs (training runs, big-model inference) at once in this process; the rest
+    wait in arrival order. `on_wait(ahead, running)` is called while a caller waits, whenever its
+    place changes (ahead = callers queued before it), e.g. to say "waiting for a free slot (2 ahead)".
+
+        with HEAVY.slot(on_wait=lambda ahead, running: print(ahead)):
+            train()
+    """
+
+    def __init__(self, n: int):
+        self.n = max(1, int(n))
+        self._cond = threading.Condition()
+        self._queue: deque[object] = deque()
+        self.running = 0
+
+    def waiting(self) -> int:
+        with self._cond:
+            return len(self._queue)
+
+    @contextmanager
+    def slot(self, on_wait=None, poll_s: float = 0.25):
+        ticket = object()
+        with self._cond:
+            self._queue.append(ticket)
+            try:
+                last = None
+                while not (self.running < self.n and self._queue[0] is ticket):
+                    place = (self._queue.index(ticket), self.running)
+                    if on_wait is not None and place != last:
+                        on_wait(*place)
+                        last = place
+                    self._cond.wait(poll_s)
+            finally:
+                self._queue.remove(ticket)
+                self._cond.notify_all()
+            self.running += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self.running -= 1
+                self._cond.notify_all()
+
+
+def default_heavy_jobs() -> int:
+    """KEYPOINT_HEAVY_JOBS, else as many jobs as there are `default_threads()` groups of cores:
+    each job uses that many torch threads, so more jobs than that only slow every job down."""
+    env = int(os.environ.get("KEYPOINT_HEAVY_JOBS", "0") or 0)
+    return env if env > 0 else max(1, (os.cpu_count() or 1) // default_threads())
+
+
+HEAVY = JobSlots(default_heavy_jobs())  # one per process, shared by every session
 
 
 @dataclass

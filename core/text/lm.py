@@ -33,11 +33,11 @@ def _load(name: str, mode: str | None, auto_model):
     a broken cache), fall back to the card's later local sources and say so (core.zoo.load)."""
     from transformers import AutoTokenizer
 
-    from core.zoo.load import load_with_fallback
+    from core.zoo.load import guard_tokenizer, load_with_fallback
 
     def load_one(src, where, extra):
         model = auto_model.from_pretrained(where, attn_implementation="eager", **extra)
-        return model, AutoTokenizer.from_pretrained(where, **extra)
+        return model, guard_tokenizer(AutoTokenizer.from_pretrained(where, **extra))  # shared by sessions
 
     (model, tokenizer), res = load_with_fallback(name, mode, load_one)
     model.eval().to(device())

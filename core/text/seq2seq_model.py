@@ -257,12 +257,12 @@ def load_translator(name: str, mode: str | None = None):
 
     from core.runtime import device
     from core.zoo import get_card
-    from core.zoo.load import load_with_fallback
+    from core.zoo.load import guard_tokenizer, load_with_fallback
 
     gru = get_card(name).extra.get("kind") == "gru"
 
     def load_one(src, where, extra):
-        tok = AutoTokenizer.from_pretrained(where, **extra)
+        tok = guard_tokenizer(AutoTokenizer.from_pretrained(where, **extra))  # shared by sessions
         model = load_gru(where) if gru else MarianMTModel.from_pretrained(where, attn_implementation="eager", **extra)
         return model, tok
 

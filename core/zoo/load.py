@@ -73,6 +73,22 @@ def load_lock(key: str) -> threading.RLock:
         return _locks.setdefault(key, threading.RLock())
 
 
-def tokenizer_lock(tokenizer) -> threading.RLock:
-    """The lock for one shared tokenizer object (see `load_lock`)."""
-    return load_lock(f"tokenizer:{id(tokenizer)}")
+def guard_tokenizer(tokenizer):
+    """Make one shared Hugging Face fast tokenizer safe under many script threads, in place.
+
+    Every encode sets the Rust tokenizer's truncation/padding state and then encodes
+    (`_encode_plus`); two threads at once either fail with `RuntimeError: Already borrowed` or,
+    measured here, silently encode with the other thread's max_length. One lock per tokenizer
+    around that method serialises only the encoding (microseconds), not the model."""
+    inner = getattr(tokenizer, "_encode_plus", None)
+    if inner is None or getattr(inner, "_keypoint_locked", False):
+        return tokenizer
+    lock = threading.RLock()
+
+    def locked(*args, **kwargs):
+        with lock:
+            return inner(*args, **kwargs)
+
+    locked._keypoint_locked = True  # type: ignore[attr-defined]
+    tokenizer._encode_plus = locked
+    return tokenizer
