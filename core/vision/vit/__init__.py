@@ -1,0 +1,1 @@
+"""Vision transformers: ViT patches and attention, MAE masking and reconstruction, Swin windows."""

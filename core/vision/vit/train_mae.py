@@ -1,0 +1,136 @@
+"""Train the bundled small MAE on ShapesWorld images and save it to assets/vit/mae_shapes/.
+
+    nice -n 10 python -m core.vision.vit.train_mae                 # ~7 minutes on one CPU thread
+    python -m core.vision.vit.train_mae --budget-s 20 --out /tmp/m  # a quick smoke run
+
+A Hugging Face ViTMAEForPreTraining (ViTMAEConfig + save_pretrained), so the page runs it and
+facebook/vit-mae-base through one code path (core.vision.vit.mae). 75% of patches are hidden per
+image; the loss is the pixel MSE on the hidden patches only. The held-out score is that loss on
+images of another seed, next to a baseline that paints every hidden patch the mean visible colour.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+from core.runtime import seed_everything
+from core.vision.vit.bundle import save_bundle
+from core.vision.vit.data import MEAN, STD, shapes_tensors
+from core.vision.vit.mae import masked_loss, random_mask, run_mae, targets
+
+OUT = Path(__file__).resolve().parents[3] / "assets" / "vit" / "mae_shapes"
+
+
+@dataclass
+class TrainConfig:
+    image_size: int = 64  # input side in pixels
+    patch_size: int = 8  # 8 x 8 grid -> 64 patches, 16 visible at 75%
+    hidden_size: int = 96  # encoder d_model
+    layers: int = 4  # encoder blocks
+    heads: int = 4  # encoder heads
+    mlp: int = 192  # encoder MLP size
+    dec_hidden: int = 64  # decoder d_model (the MAE decoder is narrower than the encoder)
+    dec_layers: int = 2  # decoder blocks
+    dec_heads: int = 4  # decoder heads
+    dec_mlp: int = 128  # decoder MLP size
+    mask_ratio: float = 0.75  # hidden fraction of patches during training
+    train_n: int = 4000  # ShapesWorld training images (seed 0)
+    val_n: int = 200  # held-out images (seed 1)
+    batch_size: int = 64  # images per step
+    lr: float = 1.5e-3  # peak AdamW learning rate
+    warmup_steps: int = 100  # linear warm-up, then cosine over the time budget
+    budget_s: float = 420.0  # wall-time budget for the optimisation loop
+    max_steps: int = 100000  # upper bound (the budget usually stops first)
+    seed: int = 0  # init, masks and batch order
+
+
+def build(cfg: TrainConfig):
+    from transformers import ViTMAEConfig, ViTMAEForPreTraining
+
+    conf = ViTMAEConfig(image_size=cfg.image_size, patch_size=cfg.patch_size, hidden_size=cfg.hidden_size,
+                        num_hidden_layers=cfg.layers, num_attention_heads=cfg.heads, intermediate_size=cfg.mlp,
+                        decoder_hidden_size=cfg.dec_hidden, decoder_num_hidden_layers=cfg.dec_layers,
+                        decoder_num_attention_heads=cfg.dec_heads, decoder_intermediate_size=cfg.dec_mlp,
+                        mask_ratio=cfg.mask_ratio, norm_pix_loss=False, hidden_dropout_prob=0.0,
+                        attention_probs_dropout_prob=0.0)
+    conf._attn_implementation = "eager"
+    return ViTMAEForPreTraining(conf)
+
+
+def batch_masks(b: int, n: int, ratio: float, gen: torch.Generator) -> torch.Tensor:
+    return torch.stack([random_mask(n, ratio, gen) for _ in range(b)])  # bool[b, n]
+
+
+@torch.no_grad()
+def held_out(model, x: torch.Tensor, ratio: float, seed: int = 123) -> dict:
+    """Masked-patch MSE of the model and of the mean-visible-colour baseline (same masks)."""
+    model.eval()
+    gen = torch.Generator().manual_seed(seed)
+    n = (x.shape[-1] // model.config.patch_size) ** 2
+    mask = batch_masks(len(x), n, ratio, gen)
+    r = run_mae(model, x, mask)
+    t = targets(model, x)  # [B, N, P]
+    P = t.shape[-1]
+    vis = (~mask).unsqueeze(-1).float()
+    colour = (t.view(len(x), n, -1, 3) * vis.unsqueeze(-1)).sum((1, 2)) / (vis.sum(1) * (P // 3))  # [B, 3]
+    base = colour.unsqueeze(1).unsqueeze(2).expand(-1, n, P // 3, -1).reshape(len(x), n, P)
+    _, base_loss = masked_loss(base, t, mask)
+    return {"masked_mse": round(r.loss.item(), 4), "mean_colour_baseline_mse": round(base_loss.item(), 4)}
+
+
+def main(argv=None) -> dict:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--budget-s", type=float, default=TrainConfig.budget_s)
+    p.add_argument("--out", type=Path, default=OUT)
+    args = p.parse_args(argv)
+    cfg = TrainConfig(budget_s=args.budget_s)
+    torch.set_num_threads(1)
+    t_all = time.time()
+    gen = seed_everything(cfg.seed)
+    x, _ = shapes_tensors(cfg.train_n, 0, cfg.image_size)  # [N, 3, 64, 64]
+    xv, _ = shapes_tensors(cfg.val_n, 1, cfg.image_size)
+    model = build(cfg)
+    n = (cfg.image_size // cfg.patch_size) ** 2
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=0.05)
+    t0, step = time.time(), 0
+    while step < cfg.max_steps and (el := time.time() - t0) < cfg.budget_s:
+        lr = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps) * 0.5 * (1 + math.cos(math.pi * el / cfg.budget_s))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        model.train()
+        idx = torch.randint(0, len(x), (cfg.batch_size,), generator=gen)
+        xb = x[idx]
+        flip = torch.rand(len(idx), generator=gen) < 0.5
+        xb[flip] = xb[flip].flip(-1)
+        loss = run_mae(model, xb, batch_masks(len(idx), n, cfg.mask_ratio, gen)).loss
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        step += 1
+        if step % 200 == 0:
+            print(f"step {step} loss {loss.item():.4f} {time.time() - t0:.0f}s", file=sys.stderr, flush=True)
+    wall = time.time() - t0
+    score = held_out(model, xv, cfg.mask_ratio)
+    card = {"name": "mae-shapes", "command": "python -m core.vision.vit.train_mae",
+            "data": f"core.vision.shapes.classification.classification_set: {cfg.train_n} images (seed 0) "
+                    f"for training, {cfg.val_n} (seed 1) held out",
+            "config": asdict(cfg), "params": sum(p.numel() for p in model.parameters()), "steps": step,
+            "train_wall_s": round(wall, 1), "total_wall_s": round(time.time() - t_all, 1), "threads": 1,
+            "held_out": score, "mean": MEAN, "std": STD}
+    from transformers import ViTImageProcessor
+
+    proc = ViTImageProcessor(size={"height": cfg.image_size, "width": cfg.image_size}, image_mean=list(MEAN),
+                             image_std=list(STD))
+    save_bundle(model, args.out, card, [proc])
+    print(card, flush=True)
+    return card
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Train the bundled small ViT on ShapesWorld classification and save it to assets/vit/vit_shapes/.
+
+    nice -n 10 python -m core.vision.vit.train_vit                 # ~6 minutes on one CPU thread
+    python -m core.vision.vit.train_vit --budget-s 20 --out /tmp/v  # a quick smoke run
+
+A Hugging Face ViTForImageClassification (ViTConfig + save_pretrained), so the page runs the bundled
+model and google/vit-base-patch16-224 through one code path (eager attention, output_attentions).
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+from core.runtime import seed_everything
+from core.vision.shapes.generator import CLASSES
+from core.vision.vit.bundle import save_bundle
+from core.vision.vit.data import MEAN, STD, shapes_tensors
+
+OUT = Path(__file__).resolve().parents[3] / "assets" / "vit" / "vit_shapes"
+
+
+@dataclass
+class TrainConfig:
+    image_size: int = 64  # input side in pixels
+    patch_size: int = 8  # 8 x 8 grid of patches -> 64 tokens + CLS
+    hidden_size: int = 96  # d_model
+    layers: int = 4  # transformer blocks
+    heads: int = 4  # attention heads (head dim 24)
+    mlp: int = 192  # MLP hidden size
+    train_n: int = 4000  # ShapesWorld training images (seed 0)
+    val_n: int = 500  # held-out images (seed 1)
+    batch_size: int = 64  # images per step
+    lr: float = 2e-3  # peak AdamW learning rate
+    weight_decay: float = 0.05  # AdamW weight decay
+    warmup_steps: int = 100  # linear warm-up, then cosine over the time budget
+    budget_s: float = 360.0  # wall-time budget for the optimisation loop
+    max_steps: int = 100000  # upper bound (the budget usually stops first)
+    seed: int = 0  # init and batch order
+
+
+def build(cfg: TrainConfig):
+    from transformers import ViTConfig, ViTForImageClassification
+
+    conf = ViTConfig(image_size=cfg.image_size, patch_size=cfg.patch_size, num_channels=3,
+                     hidden_size=cfg.hidden_size, num_hidden_layers=cfg.layers, num_attention_heads=cfg.heads,
+                     intermediate_size=cfg.mlp, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
+                     num_labels=len(CLASSES), id2label=dict(enumerate(CLASSES)),
+                     label2id={c: i for i, c in enumerate(CLASSES)})
+    conf._attn_implementation = "eager"
+    return ViTForImageClassification(conf)
+
+
+@torch.no_grad()
+def accuracy(model, x: torch.Tensor, y: torch.Tensor, bs: int = 250) -> float:
+    model.eval()
+    hits = sum((model(pixel_values=x[i:i + bs]).logits.argmax(-1) == y[i:i + bs]).sum().item()
+               for i in range(0, len(x), bs))
+    return hits / len(x)
+
+
+def main(argv=None) -> dict:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--budget-s", type=float, default=TrainConfig.budget_s)
+    p.add_argument("--out", type=Path, default=OUT)
+    args = p.parse_args(argv)
+    cfg = TrainConfig(budget_s=args.budget_s)
+    torch.set_num_threads(1)
+    t_all = time.time()
+    gen = seed_everything(cfg.seed)
+    x, y = shapes_tensors(cfg.train_n, 0, cfg.image_size)  # [N, 3, 64, 64], [N]
+    xv, yv = shapes_tensors(cfg.val_n, 1, cfg.image_size)
+    model = build(cfg)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    t0, step = time.time(), 0
+    while step < cfg.max_steps and (el := time.time() - t0) < cfg.budget_s:
+        frac = el / cfg.budget_s
+        lr = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps) * 0.5 * (1 + math.cos(math.pi * frac))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        model.train()
+        idx = torch.randint(0, len(x), (cfg.batch_size,), generator=gen)
+        xb = x[idx]
+        flip = torch.rand(len(idx), generator=gen) < 0.5  # horizontal flips: a shape keeps its class
+        xb[flip] = xb[flip].flip(-1)
+        loss = torch.nn.functional.cross_entropy(model(pixel_values=xb).logits, y[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        step += 1
+        if step % 200 == 0:
+            print(f"step {step} loss {loss.item():.3f} {time.time() - t0:.0f}s", file=sys.stderr, flush=True)
+    wall = time.time() - t0
+    acc = accuracy(model, xv, yv)
+    card = {"name": "vit-shapes", "command": "python -m core.vision.vit.train_vit",
+            "data": f"core.vision.shapes.classification.classification_set: {cfg.train_n} images (seed 0) "
+                    f"for training, {cfg.val_n} (seed 1) held out; 5 classes {list(CLASSES)}",
+            "config": asdict(cfg), "params": sum(p.numel() for p in model.parameters()), "steps": step,
+            "train_wall_s": round(wall, 1), "total_wall_s": round(time.time() - t_all, 1), "threads": 1,
+            "held_out": {"accuracy": round(acc, 4)}, "mean": MEAN, "std": STD}
+    from transformers import ViTImageProcessor
+
+    proc = ViTImageProcessor(size={"height": cfg.image_size, "width": cfg.image_size}, image_mean=list(MEAN),
+                             image_std=list(STD))
+    save_bundle(model, args.out, card, [proc])
+    print(card, flush=True)
+    return card
+
+
+if __name__ == "__main__":
+    main()
