@@ -6,6 +6,7 @@ import sys
 
 import streamlit as st
 
+from app_pages.parts import ui
 from core.catalog import GROUPS, TOPICS, slug
 
 st.set_page_config(page_title="KeyPoint", page_icon=":material/school:", layout="wide")
@@ -22,9 +23,7 @@ nav = st.navigation(sections)
 
 with st.sidebar:
     st.markdown("### KeyPoint")
-    st.segmented_control("Model source", ["auto", "offline", "online"], key="model_source",
-                         default="auto", help="auto: pretrained weights when cached or the network answers, "
-                         "else the weights bundled with KeyPoint. offline: never touch the network.")
+    ui.model_source_control()
     st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed",
                     help="One seed for every random choice on every page.")
 nav.run()

@@ -13,10 +13,60 @@ DEFAULT_SEED = 0
 
 
 def model_source() -> str:
-    """The sidebar's model-source mode: "auto", "offline" or "online"."""
+    """The sidebar's model-source mode: "auto", "offline" or "online"; always "offline" when the
+    environment forces it (KEYPOINT_OFFLINE=1 ...), so pages, badges and the Models page agree."""
     from core.zoo import default_mode  # light import: no torch
+    from core.zoo.network import offline_forced
 
+    if offline_forced():
+        return "offline"
     return st.session_state.get("model_source") or default_mode()  # None if the control was cleared
+
+
+def model_source_control() -> None:
+    """The sidebar's model-source control (app.py); disabled, and saying why, when offline is forced."""
+    from core.zoo import default_mode
+    from core.zoo.network import offline_reason
+
+    forced = offline_reason()
+    help_text = ("auto: pretrained weights when cached or the network answers, else the weights bundled "
+                 "with KeyPoint. offline: never touch the network. online: like auto, but say so when the "
+                 "network is down.")
+    if forced:
+        st.segmented_control("Model source", ["auto", "offline", "online"], key="model_source_forced",
+                             default="offline", disabled=True, help=help_text)
+        st.caption(f":material/cloud_off: Offline: forced by `{forced}` on this server; only cached, "
+                   "packaged and bundled weights are used.")
+    else:
+        st.segmented_control("Model source", ["auto", "offline", "online"], key="model_source",
+                             default=default_mode(), help=help_text)
+
+
+MODEL_CACHE_ENTRIES = 4  # models one page keeps in st.cache_resource (least recently used evicted)
+
+
+def cached_model(fn=None, *, max_entries: int = MODEL_CACHE_ENTRIES):
+    """st.cache_resource for model loaders, with an LRU cap: a class trying every model of a page
+    must not keep them all in memory. Use as `@ui.cached_model` on the page's `get_model`."""
+    deco = st.cache_resource(max_entries=max_entries, show_spinner="Loading the model…")
+    return deco(fn) if fn is not None else deco
+
+
+@contextmanager
+def heavy_slot(what: str = "This run"):
+    """Wait for a free heavy-job slot (core.runtime.HEAVY), saying so, then run the block.
+    Wrap training runs and big-model inference: `with ui.heavy_slot("Training"): ...`."""
+    from core.runtime import HEAVY
+
+    box = st.empty()
+
+    def on_wait(ahead: int, running: int) -> None:
+        box.info(f":material/hourglass_top: {what} is waiting for a free slot ({ahead} ahead; {running} "
+                 f"running now on this server, which runs at most {HEAVY.n} at once).")
+
+    with HEAVY.slot(on_wait=on_wait):
+        box.empty()
+        yield
 
 
 def seed() -> int:

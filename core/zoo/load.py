@@ -57,8 +57,24 @@ def load_with_fallback(name: str, mode: str | None, load: LoadFn, detail: bool =
         if src is not res.source:
             res = dataclasses.replace(res, source=src, reason=f"{src.kind} `{src.ref}` (" + "; ".join(errors) + ")",
                                       skipped=res.skipped + tuple(errors))
+        record_loaded(res)
         return obj, res
     raise ValueError(f"could not load {name}: " + "; ".join(errors))
+
+
+_loaded: dict[str, Resolution] = {}  # card name -> the source last loaded in this process
+
+
+def record_loaded(res: Resolution) -> None:
+    """Remember which source of a card this process actually loaded (the Models page shows it, so
+    it agrees with the pages' badges). Loaders that do not go through `load_with_fallback` call it."""
+    if res.source is not None:
+        _loaded[res.card.name] = res
+
+
+def loaded() -> dict[str, Resolution]:
+    """Card name -> the Resolution of what this server process loaded last (empty before any load)."""
+    return dict(_loaded)
 
 
 _locks_guard = threading.Lock()

@@ -10,10 +10,21 @@ _lock = threading.Lock()
 _answer: bool | None = None
 
 
+_FLAGS = ("KEYPOINT_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+
+
+def offline_reason() -> str:
+    """The environment variable that forces offline ("KEYPOINT_OFFLINE=1"), or "" when none does."""
+    for f in _FLAGS:
+        value = os.environ.get(f, "").strip()
+        if value.lower() in {"1", "true", "yes", "on"}:
+            return f"{f}={value}"
+    return ""
+
+
 def offline_forced() -> bool:
     """True when the user or the environment says: never touch the network."""
-    flags = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "KEYPOINT_OFFLINE")
-    return any(os.environ.get(f, "").strip().lower() in {"1", "true", "yes", "on"} for f in flags)
+    return bool(offline_reason())
 
 
 def network_up(timeout_s: float = 2.0) -> bool:

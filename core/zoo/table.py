@@ -1,14 +1,17 @@
 """The zoo as a table: one row per card with its resolved source (the CLI and the Models page)."""
 from __future__ import annotations
 
+from core.zoo.load import loaded
 from core.zoo.registry import all_cards
 from core.zoo.resolve import Mode, resolve
 
 
 def zoo_rows(mode: Mode | None = None) -> list[dict]:
     rows = []
+    here = loaded()
     for card in all_cards().values():
         res = resolve(card, mode)
+        got = here.get(card.name)
         rows.append({
             "model": card.name,
             "family": card.family,
@@ -19,5 +22,7 @@ def zoo_rows(mode: Mode | None = None) -> list[dict]:
             "resolved": res.source.kind if res.source else "none",
             "why": res.reason if not (res.skipped and res.source) else f"{res.reason}, because " + "; ".join(res.skipped),
             "page": card.page,
+            # what this server process actually loaded (a failed pretrained load falls back), if anything yet
+            "loaded": f"{got.source.kind}:{got.source.ref}" if got and got.source else "",
         })
     return rows

@@ -22,13 +22,29 @@ def test_home_is_a_map_of_every_topic():
     assert [s.value for s in at.subheader] == ["Language", "Vision", "Learning"]
 
 
-def test_sidebar_has_seed_and_model_source():
+def test_sidebar_has_seed_and_model_source(monkeypatch):
+    for flag in ("KEYPOINT_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        monkeypatch.delenv(flag, raising=False)
     at = _app().run()
     seed = at.sidebar.number_input[0]
     assert (seed.label, seed.value) == ("Seed", 0)
     source = at.sidebar.button_group[0]
     assert source.options == ["auto", "offline", "online"]
     assert source.value in ("auto", ["auto"])
+    assert not source.disabled
+
+
+def test_forced_offline_disables_the_source_and_says_so(monkeypatch):
+    monkeypatch.setenv("KEYPOINT_OFFLINE", "1")
+    at = _app().run()
+    source = at.sidebar.button_group[0]
+    assert source.disabled and source.value in ("offline", ["offline"])
+    assert any("KEYPOINT_OFFLINE=1" in c.value for c in at.sidebar.caption)
+    at.switch_page("app_pages/models.py").run()
+    assert not at.exception
+    assert any("forced by `KEYPOINT_OFFLINE=1`" in m.value for m in at.markdown)
+    df = at.dataframe[0].value
+    assert "online" not in " ".join(df["why"])  # every row resolved offline, as every badge says
 
 
 def test_models_page_lists_every_card_with_its_source():
