@@ -64,20 +64,41 @@ def test_jitter_boxes_offsets_scale_with_box_size():
     torch.testing.assert_close(j, boxes[None] + noise * side * 0.06)
 
 
-def test_localisation_variance_hand_computed():
+def test_localisation_variance_hand_computed_released_code_norm():
     # two refined copies of one box: x moves by 2 px, y not at all
     refined = torch.tensor([[[0.0, 0.0, 10.0, 20.0]], [[2.0, 0.0, 12.0, 20.0]]])  # [J=2, N=1, 4]
     std_x = np.std([0.0, 2.0], ddof=1)                                          # sqrt(2)
     expected = (std_x / 10 + 0 + std_x / 10 + 0) / 4                           # w = 10, h = 20
-    assert float(localisation_variance(refined)[0]) == pytest.approx(expected)
+    assert float(localisation_variance(refined, "code")[0]) == pytest.approx(expected)
     # random jitters vs numpy
     r = torch.rand(10, 5, 4) * 5 + torch.tensor([10.0, 10.0, 40.0, 50.0])
     a = r.numpy()
     mean = a.mean(0)
     side = np.maximum(np.concatenate([mean[:, 2:] - mean[:, :2]] * 2, 1), 1.0)
     ref = (a.std(0, ddof=1) / side).mean(1)
-    np.testing.assert_allclose(localisation_variance(r).numpy(), ref, rtol=1e-5)
+    np.testing.assert_allclose(localisation_variance(r, "code").numpy(), ref, rtol=1e-5)
     assert localisation_variance(torch.zeros(10, 0, 4)).shape == (0,)
+
+
+def test_localisation_variance_paper_norm_by_hand_on_several_aspect_ratios():
+    """The paper's sigma: every coordinate's spread over 0.5 (h + w), averaged over the 4 coordinates."""
+    # one box per aspect ratio (w x h): 10x40, 20x20, 60x15, 5x5; three refined copies each, by hand
+    base = [(0.0, 0.0, 10.0, 40.0), (5.0, 5.0, 25.0, 25.0), (0.0, 10.0, 60.0, 25.0), (3.0, 3.0, 8.0, 8.0)]
+    moves = [(0, 0, 0, 0), (1, -2, 3, 0.5), (-1, 2, 0, -0.5)]   # the same offsets for every box
+    refined = torch.tensor([[[b[k] + m[k] for k in range(4)] for b in base] for m in moves])  # [J=3, N=4, 4]
+    spread = [np.std([m[k] for m in moves], ddof=1) for k in range(4)]       # per coordinate, unbiased
+    for n, b in enumerate(base):
+        mean_box = [b[k] + np.mean([m[k] for m in moves]) for k in range(4)]
+        w, h = mean_box[2] - mean_box[0], mean_box[3] - mean_box[1]
+        paper = sum(sd / (0.5 * (h + w)) for sd in spread) / 4
+        code = (spread[0] / w + spread[1] / h + spread[2] / w + spread[3] / h) / 4
+        assert float(localisation_variance(refined, "paper")[n]) == pytest.approx(paper, rel=1e-5)
+        assert float(localisation_variance(refined, "code")[n]) == pytest.approx(code, rel=1e-5)
+        if w == h:
+            assert paper == pytest.approx(code)                       # they agree on square boxes only
+    assert localisation_variance(refined)[0] == localisation_variance(refined, "paper")[0]  # the default
+    with pytest.raises(ValueError):
+        localisation_variance(refined, "mmdet")
 
 
 def test_box_uncertainty_with_identity_regressor_is_the_jitter_spread():

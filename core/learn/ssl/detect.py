@@ -9,6 +9,7 @@ every event carries the method in force, so charts can mark the switch.
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import dataclass, field
 
 import torch
@@ -23,6 +24,9 @@ from core.learn.ssl.soft_teacher import (box_uncertainty, jitter_rois, roi_head_
                                      variance_from_regression)
 
 METHODS = ("supervised", "mean_teacher", "soft_teacher")
+METHOD_NAMES = {"supervised": "supervised only", "mean_teacher": "Mean Teacher (E2E)", "soft_teacher": "Soft Teacher"}
+LOSS_NAMES = {"sup": "labeled loss", "cls_u": "unlabeled: classification", "reg_u": "unlabeled: box regression",
+              "rpn_u": "unlabeled: RPN", "unsup": "unlabeled total", "total": "total"}
 
 
 @dataclass
@@ -44,10 +48,15 @@ class DetectConfig:
     normalise: str = "code"        # Soft Teacher weights: "code" (released: / (N_fg + sum r)) or
                                    # "paper" (Eq. 3: 1/N_fg on fg). With 1-5 pseudo-boxes a batch,
                                    # Eq. 3 gives one box the weight of all the background: unstable
-    eval_every: int = 25           # steps between evaluations (mAP, pseudo-box quality)
-    n_eval: int = 64               # held-out images for mAP
+    variance_norm: str = "paper"   # box-jitter variance: "paper" (every coordinate / 0.5 (h + w)) or
+                                   # "code" (x by w, y by h, as released)
+    eval_every: int = 25           # steps between mAP evaluations on the fixed held-out images
+    detail_every: int = 50         # steps between the heavier pseudo-box charts (also at the first eval)
+    n_eval: int = 64               # held-out images for mAP (the first n_eval test images: a fixed set)
     n_show: int = 4                # unlabeled images whose pseudo-boxes are drawn
+    n_quality: int = 16            # unlabeled images for pseudo-box precision/recall and Fig. 3
     freeze_bn: bool = True         # BatchNorm statistics frozen at the burn-in's (norm_eval, as released)
+    baseline: bool = False         # also train a supervised-only twin on the same labeled batches (read at start)
 
 
 @dataclass
@@ -62,10 +71,12 @@ class DetectEvent:
     teacher_map: float | None = None
     student_map50: float | None = None
     teacher_map50: float | None = None
+    baseline_map: float | None = None  # the supervised-only twin (cfg.baseline), same labeled batches
+    elapsed_s: float = 0.0          # wall seconds since the loop started, when this event was made
     precision: float | None = None  # pseudo-boxes >= fg_threshold vs hidden GT (IoU >= 0.5, same class)
     recall: float | None = None
     pr_curve: list = field(default_factory=list)     # [(threshold, precision, recall)]
-    var_iou: list = field(default_factory=list)      # [(variance, IoU with GT, score)] of boxes >= 0.5
+    var_iou: list = field(default_factory=list)      # [(variance, IoU with GT, score)] of boxes >= jitter_min_score
     shown: list = field(default_factory=list)        # [{"image", "boxes", "labels", "scores", "gt"}]
 
 
@@ -168,7 +179,7 @@ def unsup_loss(student, teacher, images: torch.Tensor, cfg: DetectConfig, g: tor
             (_, jit_reg), (bg_logits, _) = _pool_two(teacher.roi_heads, t_feats, jit, bg_c, t_sizes)
         if box_jitter:
             unc = variance_from_regression(teacher.roi_heads.box_coder, jit_reg, jit, [c["labels"] for c in cand],
-                                           t_sizes, cfg.jitter_times)
+                                           t_sizes, cfg.jitter_times, cfg.variance_norm)
     if soft:
         bg = torch.zeros(len(labels_cat), device=labels_cat.device)       # [R]; fg entries unused
         bg[labels_cat == 0] = bg_logits.softmax(-1)[:, 0]
@@ -220,14 +231,15 @@ def precision_recall(dets: list, gts: list, threshold: float, iou: float = 0.5) 
 
 
 @torch.no_grad()
-def variance_vs_iou(teacher, images, gts, cfg: DetectConfig, g) -> list:
-    """(localisation variance, best IoU with any GT box, score) for teacher boxes >= 0.5: Fig. 3c."""
+def variance_vs_iou(teacher, images, gts, cfg: DetectConfig, g, passed: tuple | None = None) -> list:
+    """(localisation variance, best IoU with any GT box, score) for teacher boxes >= jitter_min_score:
+    Fig. 3b/3c. `passed`: a teacher_pass(teacher, images) already made (its dets, features, sizes)."""
     from torchvision.ops import box_iou
 
-    dets, feats, sizes = teacher_pass(teacher, images)
+    dets, feats, sizes = passed if passed is not None else teacher_pass(teacher, images)
     cand = [_select(d, d["scores"] >= cfg.jitter_min_score) for d in dets]
     unc = box_uncertainty(teacher.roi_heads, feats, [c["boxes"] for c in cand], [c["labels"] for c in cand],
-                          sizes, cfg.jitter_times, cfg.jitter_scale, g)
+                          sizes, cfg.jitter_times, cfg.jitter_scale, g, cfg.variance_norm)
     pts = []
     for c, u, t in zip(cand, unc, gts):
         if len(c["boxes"]) == 0:
@@ -237,8 +249,7 @@ def variance_vs_iou(teacher, images, gts, cfg: DetectConfig, g) -> list:
     return pts
 
 
-def _snapshot(teacher, images, gts, threshold) -> list:
-    dets = detector.predict(teacher, images)
+def _snapshot(images, dets, gts, threshold) -> list:
     return [{"image": (img.permute(1, 2, 0) * 255).byte().cpu().numpy(),
              "boxes": d["boxes"][d["scores"] >= threshold].cpu().numpy(),
              "labels": (d["labels"][d["scores"] >= threshold] - 1).cpu().numpy(),
@@ -247,21 +258,43 @@ def _snapshot(teacher, images, gts, threshold) -> list:
 
 
 # ----------------------------------------------------------------------------- the live loop
+def _details(ev: DetectEvent, teacher, unl, cfg: DetectConfig, g: torch.Generator, show: torch.Tensor) -> None:
+    """Pseudo-box quality against the hidden truth, Fig. 3 points and drawn pseudo-boxes, into ev:
+    one teacher pass over the drawn images and n_quality random unlabeled ones."""
+    iu = show.tolist() + torch.randint(0, len(unl.images), (cfg.n_quality,), generator=g).tolist()
+    imgs, gts = unl.images[iu], [unl.targets[i] for i in iu]
+    passed = teacher_pass(teacher, imgs)               # eval-mode detections (= detector.predict) + features
+    dets, n = passed[0], len(show)
+    ev.precision, ev.recall = precision_recall(dets[n:], gts[n:], cfg.fg_threshold)
+    ev.pr_curve = [(th, *precision_recall(dets[n:], gts[n:], th)) for th in (0.3, 0.5, 0.7, 0.8, 0.9, 0.95)]
+    ev.var_iou = variance_vs_iou(teacher, imgs, gts, cfg, g, passed)
+    ev.shown = _snapshot(imgs[:n], dets[:n], gts[:n], cfg.fg_threshold)
+
+
 def train(cfg: DetectConfig, student, data: tuple, seed: int = 0):
     """Yield a DetectEvent every step (with evaluations every cfg.eval_every steps).
 
     student: the starting detector (the burn-in); it is deep-copied, never changed.
     data: (labeled, unlabeled, test) DetSplits; the unlabeled truth is used only for the charts.
+    Step 0 is the starting point: its losses (no update) and one mAP (student = teacher = start),
+    cheap so that a page shows it at once. With cfg.baseline a supervised-only twin trains on the
+    very same labeled images each step (its own augmentation draws), for a line on the same chart.
     """
     lab, unl, test = data
     if len(lab.images) == 0 or len(unl.images) == 0:
         raise ValueError("need at least one labeled and one unlabeled image")
+    t0 = time.perf_counter()
     g = torch.Generator().manual_seed(seed)
     student = detector.train_mode(copy.deepcopy(student).to(device()), cfg.freeze_bn)
     for p in student.parameters():
         p.requires_grad_(True)
     teacher = make_teacher(student)
     opt = make_optimizer(student, cfg.lr)
+    twin = twin_opt = None
+    if cfg.baseline:
+        g_twin = torch.Generator().manual_seed(seed + 7919)
+        twin = detector.train_mode(copy.deepcopy(student), cfg.freeze_bn)
+        twin_opt = make_optimizer(twin, cfg.lr)
     test_imgs, test_t = test.images[:cfg.n_eval], test.targets[:cfg.n_eval]
     show = torch.arange(min(cfg.n_show, len(unl.images)))
     for step in range(cfg.steps + 1):
@@ -283,16 +316,44 @@ def train(cfg: DetectConfig, student, data: tuple, seed: int = 0):
             total.backward()
             opt.step()
             ema_update(teacher, student, cfg.ema)
+            if twin is not None:
+                twin_loss = sum(supervised_loss(twin, lab.images[il], [lab.targets[i] for i in il], g_twin).values())
+                twin_opt.zero_grad()
+                twin_loss.backward()
+                twin_opt.step()
         ev = DetectEvent(step, method, jitter, {k: float(v.detach()) if torch.is_tensor(v) else float(v)
                                                 for k, v in losses.items()}, info["n_pseudo"], info["n_reg"])
         if step % cfg.eval_every == 0 or step == cfg.steps:
-            s, t = coco_map(detector.predict(student, test_imgs), test_t), coco_map(detector.predict(teacher, test_imgs), test_t)
+            s = coco_map(detector.predict(student, test_imgs), test_t)
+            t = s if step == 0 else coco_map(detector.predict(teacher, test_imgs), test_t)  # equal at step 0
             ev.student_map, ev.student_map50, ev.teacher_map, ev.teacher_map50 = s["map"], s["map50"], t["map"], t["map50"]
-            iu = torch.randint(0, len(unl.images), (16,), generator=g).tolist()
-            imgs, gts = unl.images[iu], [unl.targets[i] for i in iu]
-            dets = detector.predict(teacher, imgs)
-            ev.precision, ev.recall = precision_recall(dets, gts, cfg.fg_threshold)
-            ev.pr_curve = [(th, *precision_recall(dets, gts, th)) for th in (0.3, 0.5, 0.7, 0.8, 0.9, 0.95)]
-            ev.var_iou = variance_vs_iou(teacher, imgs, gts, cfg, g)
-            ev.shown = _snapshot(teacher, unl.images[show], [unl.targets[i] for i in show.tolist()], cfg.fg_threshold)
+            if twin is not None:
+                ev.baseline_map = s["map"] if step == 0 else coco_map(detector.predict(twin, test_imgs), test_t)["map"]
+        if step > 0 and (step == cfg.eval_every or step % cfg.detail_every == 0 or step == cfg.steps):
+            _details(ev, teacher, unl, cfg, g, show)
+        ev.elapsed_s = time.perf_counter() - t0
         yield ev
+
+
+def lesson_config(**changes) -> DetectConfig:
+    """The page's default run, sized for a lesson on a 2-core CPU: about 2 minutes for 200 steps,
+    mAP on 16 fixed held-out images every 10 steps, a supervised-only twin for comparison."""
+    base = dict(method="soft_teacher", box_jitter=True, steps=200, batch_labeled=4, batch_unlabeled=4, ema=0.99,
+                eval_every=10, detail_every=50, n_eval=16, n_quality=12, n_show=4, baseline=True)
+    return DetectConfig(**{**base, **changes})
+
+
+def progress_line(events: list, total_steps: int, window: int = 20) -> str:
+    """'step 40 / 200 · 3.1 steps/s · about 52 s left' from events with .step and .elapsed_s
+    (the rate over the last `window` events, so a slow start or a method switch fades out)."""
+    if not events:
+        return f"step 0 / {total_steps}"
+    last = events[-1]
+    recent = events[-window - 1:]
+    dt, ds = recent[-1].elapsed_s - recent[0].elapsed_s, recent[-1].step - recent[0].step
+    if ds <= 0 or dt <= 0:
+        return f"step {last.step} / {total_steps}"
+    rate = ds / dt
+    left = max(total_steps - last.step, 0) / rate
+    when = f"about {left:.0f} s left" if left < 120 else f"about {left / 60:.1f} min left"
+    return f"step {last.step} / {total_steps} · {rate:.2f} steps/s · " + ("done" if left == 0 else when)

@@ -10,7 +10,8 @@ Teacher", ICCV 2021), on torchvision's Faster R-CNN parts.
    `normalise="code"` gives that form.)
 2. Box jittering. A pseudo-box is jittered J times (offsets ~ N(0, (scale * box size)^2)), the
    teacher's regression branch refines every copy, and the spread of the refined copies,
-   sigma = mean over the 4 coordinates of std / (w, h, w, h), says how well localised the box is.
+   sigma = mean over the 4 coordinates of std / (0.5 (h + w)) (the paper; the released code divides
+   x-coordinates by w and y by h instead: `norm="code"`), says how well localised the box is.
    Only boxes with sigma < 0.02 train the student's box regression (released config: 10 jitters,
    scale 0.06, threshold 0.02; boxes come from teacher detections with score > 0.5).
 """
@@ -74,16 +75,25 @@ def jitter_boxes(boxes: torch.Tensor, times: int = 10, scale: float = 0.06,
     return boxes[None] + noise * side[None] * scale
 
 
-def localisation_variance(refined: torch.Tensor) -> torch.Tensor:
+VARIANCE_NORMS = ("paper", "code")
+
+
+def localisation_variance(refined: torch.Tensor, norm: str = "paper") -> torch.Tensor:
     """refined (Tensor[J, N, 4]) teacher-refined jittered copies -> Tensor[N].
 
-    sigma = mean_k( std_J(coord_k) / side_k ), side = (w, h, w, h) of the mean refined box
-    (clamped to >= 1 pixel); std is the unbiased one, as in the released code.
+    sigma = mean_k( std_J(coord_k) / side_k ), from the mean refined box (w, h clamped to >= 1 px):
+      norm "paper": side_k = 0.5 * (h + w) for every coordinate (the paper's Sec. 3.3; the notes)
+      norm "code":  side = (w, h, w, h): x-coordinates by the width, y by the height (released code)
+    std is the unbiased one, as in the released code. The two agree on square boxes; on a long
+    thin box "code" divides the short side's spread by the short side, so it calls it less sure.
     """
+    if norm not in VARIANCE_NORMS:
+        raise ValueError(f"norm must be one of {VARIANCE_NORMS}, got {norm!r}")
     if refined.shape[1] == 0:
         return refined.new_zeros(0)
     mean = refined.mean(dim=0)                                    # [N, 4]
-    side = (mean[:, 2:4] - mean[:, :2]).clamp(min=1.0).repeat(1, 2)
+    wh = (mean[:, 2:4] - mean[:, :2]).clamp(min=1.0)              # [N, 2]
+    side = wh.repeat(1, 2) if norm == "code" else (0.5 * wh.sum(1, keepdim=True)).expand(-1, 4)
     return (refined.std(dim=0) / side).mean(dim=1)
 
 
@@ -94,8 +104,24 @@ def jitter_rois(boxes: list[torch.Tensor], times: int = 10, scale: float = 0.06,
     return [jitter_boxes(b, times, scale, generator).reshape(-1, 4) for b in boxes]
 
 
+def refine_jitters(box_coder, box_regression: torch.Tensor, rois: list[torch.Tensor],
+                   labels: list[torch.Tensor], image_sizes: list, times: int) -> list[torch.Tensor]:
+    """The teacher's regression on jittered copies -> per image Tensor[times, N_i, 4] refined boxes
+    (each copy refined with its own box's class deltas, clipped to the image)."""
+    if box_regression.shape[0] == 0:
+        return [r.new_zeros(times, len(lab), 4) for r, lab in zip(rois, labels)]
+    decoded = box_coder.decode(box_regression, rois)                              # [R, C+1, 4]
+    own = torch.cat([lab.repeat(times) for lab in labels])                        # [R] (jitter-major)
+    refined = decoded[torch.arange(len(own), device=own.device), own]            # [R, 4]
+    limit = torch.cat([r.new_tensor([s[1], s[0], s[1], s[0]]).expand(len(r), 4)   # (W, H, W, H) per RoI
+                       for r, s in zip(rois, image_sizes)])
+    refined = torch.minimum(refined.clamp(min=0), limit)
+    return [part.reshape(times, len(lab), 4) for part, lab in zip(refined.split([len(r) for r in rois]), labels)]
+
+
 def variance_from_regression(box_coder, box_regression: torch.Tensor, rois: list[torch.Tensor],
-                             labels: list[torch.Tensor], image_sizes: list, times: int) -> list[torch.Tensor]:
+                             labels: list[torch.Tensor], image_sizes: list, times: int,
+                             norm: str = "paper") -> list[torch.Tensor]:
     """The teacher's regression on jittered copies -> localisation variance of each pseudo-box.
 
     box_regression (Tensor[sum J N_i, (C+1)*4]) the teacher's deltas on `rois` (from jitter_rois),
@@ -104,22 +130,14 @@ def variance_from_regression(box_coder, box_regression: torch.Tensor, rois: list
     """
     if box_regression.shape[0] == 0:
         return [r.new_zeros(len(lab)) for r, lab in zip(rois, labels)]
-    decoded = box_coder.decode(box_regression, rois)                              # [R, C+1, 4]
-    own = torch.cat([lab.repeat(times) for lab in labels])                        # [R] (jitter-major)
-    refined = decoded[torch.arange(len(own), device=own.device), own]            # [R, 4]
-    limit = torch.cat([r.new_tensor([s[1], s[0], s[1], s[0]]).expand(len(r), 4)   # (W, H, W, H) per RoI
-                       for r, s in zip(rois, image_sizes)])
-    refined = torch.minimum(refined.clamp(min=0), limit)
-    out = []
-    for part, lab in zip(refined.split([len(r) for r in rois]), labels):
-        out.append(localisation_variance(part.reshape(times, len(lab), 4)) if len(lab) else part.new_zeros(0))
-    return out
+    parts = refine_jitters(box_coder, box_regression, rois, labels, image_sizes, times)
+    return [localisation_variance(p, norm) if p.shape[1] else p.new_zeros(0) for p in parts]
 
 
 @torch.no_grad()
 def box_uncertainty(roi_heads, features: dict, boxes: list[torch.Tensor], labels: list[torch.Tensor],
                     image_sizes: list, times: int = 10, scale: float = 0.06,
-                    generator: torch.Generator | None = None) -> list[torch.Tensor]:
+                    generator: torch.Generator | None = None, norm: str = "paper") -> list[torch.Tensor]:
     """Localisation variance of each pseudo-box, via the teacher's regression branch: all
     pseudo-boxes x all jitters of the batch in one RoI-head call.
 
@@ -130,4 +148,4 @@ def box_uncertainty(roi_heads, features: dict, boxes: list[torch.Tensor], labels
     if sum(len(r) for r in rois) == 0:
         return [b.new_zeros(0) for b in boxes]
     _, reg = roi_head_outputs(roi_heads, features, rois, image_sizes)              # [sum J N_i, (C+1)*4]
-    return variance_from_regression(roi_heads.box_coder, reg, rois, labels, image_sizes, times)
+    return variance_from_regression(roi_heads.box_coder, reg, rois, labels, image_sizes, times, norm)
