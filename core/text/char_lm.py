@@ -6,13 +6,14 @@ hand-written cells in core.text.rnn_cells to show every gate.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 
 import torch
 from torch import nn
 
 import core.runtime  # noqa: F401  (sets the thread count once for the process)
+from core.text.gradients import clip_by_global_norm
 from core.text.rnn_cells import CellTrace, CellWeights, run_cell
 
 
@@ -25,6 +26,9 @@ class CharLMConfig:
     batch: int = 32  # windows per step
     lr: float = 5e-3  # Adam learning rate
     steps: int = 250  # optimisation steps
+    optimizer: str = "adam"  # "adam", or "sgd" (plain steps: an exploding gradient is a huge step)
+    clip: float | None = 1.0  # gradient clipping threshold θ on the global norm (None: no clipping)
+    explicit: bool = False  # True: run our hand-written cells (core.text.rnn_cells) instead of torch's fused ones
 
 
 class Vocab:
@@ -50,19 +54,29 @@ class CharLM(nn.Module):
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         """ids [T, B] -> logits [T, B, V]."""
-        out, _ = self.rnn(self.embed(ids))
+        if self.cfg.explicit:  # the same weights through our cells: slower, every gate in reach
+            out = run_cell(self.cfg.kind, CellWeights.from_torch(self.rnn, detach=False), self.embed(ids)).hidden
+        else:
+            out, _ = self.rnn(self.embed(ids))
         return self.head(out)
 
 
 @dataclass
 class TrainEvent:
     step: int
-    loss: float  # cross-entropy in nats per character
+    loss: float  # cross-entropy in nats per character (inf once the run diverged)
     val_loss: float | None = None  # on held-out text, every few steps
+    grad_norm: float = 0.0  # global gradient norm before clipping
+    clipped_norm: float = 0.0  # after clipping (== grad_norm without clipping)
+    kind: str = ""  # "rnn" | "gru" | "lstm": which model this event is from
+    diverged: bool = False  # the loss or the gradients became inf / NaN: the run stops here
+    model: "CharLM | None" = field(default=None, repr=False)  # the model being trained (the same object every event)
 
 
 def train_char_lm(text: str, cfg: CharLMConfig, seed: int = 0) -> Iterator[TrainEvent | CharLM]:
-    """Yield a TrainEvent per step, then the trained model (a generator, so a page can draw progress)."""
+    """Yield a TrainEvent per step, then the trained model (a generator, so a page can draw progress).
+    A run whose loss or gradients stop being finite yields one event with diverged=True and ends
+    there (the model it then yields holds whatever weights the last finite step left)."""
     g = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     vocab = Vocab(text)
@@ -71,7 +85,7 @@ def train_char_lm(text: str, cfg: CharLMConfig, seed: int = 0) -> Iterator[Train
     train, val = data[:split], data[split:]
     model = CharLM(len(vocab.chars), cfg)
     model.vocab = vocab
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt = (torch.optim.SGD if cfg.optimizer == "sgd" else torch.optim.Adam)(model.parameters(), lr=cfg.lr)
 
     def batch(src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         starts = torch.randint(0, len(src) - cfg.seq_len - 1, (cfg.batch,), generator=g)
@@ -84,14 +98,20 @@ def train_char_lm(text: str, cfg: CharLMConfig, seed: int = 0) -> Iterator[Train
         loss = nn.functional.cross_entropy(model(x).flatten(0, 1), y.flatten())
         opt.zero_grad()
         loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # plain RNNs explode without it
+        params = [p for p in model.parameters() if p.grad is not None]
+        clipped = clip_by_global_norm([p.grad for p in params], cfg.clip if cfg.clip is not None else float("inf"))
+        if not (math.isfinite(loss.item()) and math.isfinite(clipped.norm_before)):
+            yield TrainEvent(step, float("inf"), None, clipped.norm_before, clipped.norm_after, cfg.kind, True, model)
+            break
+        for p, grad in zip(params, clipped.grads):  # plain RNNs explode without clipping
+            p.grad = grad
         opt.step()
         val_loss = None
         if step % 25 == 0 or step == cfg.steps:
             with torch.no_grad():
                 vx, vy = batch(val)
                 val_loss = float(nn.functional.cross_entropy(model(vx).flatten(0, 1), vy.flatten()))
-        yield TrainEvent(step, loss.item(), val_loss)
+        yield TrainEvent(step, loss.item(), val_loss, clipped.norm_before, clipped.norm_after, cfg.kind, False, model)
     model.eval()
     yield model
 
@@ -121,3 +141,46 @@ def sample(model: CharLM, prompt: str, n: int = 80, temperature: float = 0.8, se
 
 def bits_per_char(loss_nats: float) -> float:
     return loss_nats / math.log(2)
+
+
+def train_race(text: str, kinds: tuple[str, ...], cfg: CharLMConfig, seed: int = 0) -> Iterator[TrainEvent]:
+    """Train one model per cell kind on the same text, the same batches (same seed) and settings,
+    in lockstep: yields each kind's TrainEvent for step 1, then step 2, ... (live comparison)."""
+    from dataclasses import replace
+
+    runs = [train_char_lm(text, replace(cfg, kind=k), seed) for k in kinds]
+    alive = list(runs)
+    while alive:
+        for run in list(alive):
+            ev = next(run, None)
+            if isinstance(ev, TrainEvent):
+                yield ev
+                if ev.diverged:
+                    alive.remove(run)
+            else:  # the trained model (or the end): this kind is done
+                alive.remove(run)
+
+
+def inside_quotes(s: str) -> list[bool]:
+    """For each character: is it inside a pair of double quotes (the quote marks themselves count)?"""
+    out, inside = [], False
+    for ch in s:
+        if ch == '"':
+            out.append(True)
+            inside = not inside
+        else:
+            out.append(inside)
+    return out
+
+
+def tracking_unit(values: torch.Tensor, flags: list[bool]) -> tuple[int, float]:
+    """values [T, H] (a gate or the hidden state per step and unit), flags [T] -> the unit whose
+    value correlates most with the flag (|Pearson r|), and that r."""
+    v = values.double()
+    f = torch.tensor(flags, dtype=torch.float64)
+    if f.std() == 0:
+        raise ValueError("the text needs characters both inside and outside quotes")
+    vc, fc = v - v.mean(0), f - f.mean()
+    r = (vc * fc[:, None]).sum(0) / (vc.norm(dim=0) * fc.norm()).clamp_min(1e-12)  # [H]
+    unit = int(r.abs().argmax())
+    return unit, float(r[unit])

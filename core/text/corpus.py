@@ -95,3 +95,18 @@ def generate(cfg: CorpusConfig = CorpusConfig()) -> list[str]:
     """Returns n_docs documents (strings), deterministic in cfg.seed."""
     r = random.Random(cfg.seed)
     return [r.choice(KINDS)(r) for _ in range(cfg.n_docs)]
+
+
+def quoted(docs: list[str], share: float = 0.3, seed: int = 0) -> str:
+    """The docs as one text where a `share` of the sentences are shouted quotes ("THE DOG BARKS."):
+    to predict upper or lower case a character model must remember whether a quote is open, so
+    its units learn to track "inside quotes" (the page shows the one that does it best)."""
+    import re
+
+    r = random.Random(seed)
+    out = []
+    for doc in docs:
+        for s in re.findall(r'[^.!?"]+[.!?]', doc.replace('"', "")):
+            s = s.strip()
+            out.append(f'"{s.upper()}"' if r.random() < share else s)
+    return " ".join(out)

@@ -20,9 +20,12 @@ class CellWeights:
     b_hh: torch.Tensor  # [G*H]
 
     @staticmethod
-    def from_torch(rnn: nn.RNNBase) -> "CellWeights":
-        return CellWeights(rnn.weight_ih_l0.detach(), rnn.weight_hh_l0.detach(),
-                           rnn.bias_ih_l0.detach(), rnn.bias_hh_l0.detach())
+    def from_torch(rnn: nn.RNNBase, layer: int = 0, reverse: bool = False, detach: bool = True) -> "CellWeights":
+        """One layer (and direction: reverse=True is the backward one) of a torch RNN / GRU / LSTM.
+        detach=False keeps the parameters themselves, so a loss through our cells trains them."""
+        sfx = f"_l{layer}" + ("_reverse" if reverse else "")
+        ws = [getattr(rnn, f"{p}{sfx}") for p in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+        return CellWeights(*(w.detach() if detach else w for w in ws))
 
 
 def rnn_step(x: torch.Tensor, h: torch.Tensor, w: CellWeights) -> tuple[torch.Tensor, dict]:
@@ -31,15 +34,17 @@ def rnn_step(x: torch.Tensor, h: torch.Tensor, w: CellWeights) -> tuple[torch.Te
     return h_new, {"h": h_new}
 
 
-def gru_step(x: torch.Tensor, h: torch.Tensor, w: CellWeights) -> tuple[torch.Tensor, dict]:
+def gru_step(x: torch.Tensor, h: torch.Tensor, w: CellWeights, force_z: float | None = None,
+             force_r: float | None = None) -> tuple[torch.Tensor, dict]:
     """GRU: a reset gate r decides how much of h feeds the candidate n; an update gate z mixes
-    the old h with n. Note torch's convention h' = (1 − z)·n + z·h: z near 1 *keeps* the past."""
+    the old h with n. Note torch's convention h' = (1 − z)·n + z·h: z near 1 *keeps* the past.
+    force_z / force_r pin a gate to a constant: z = 0, r = 1 is a plain RNN; z = 1 copies h."""
     gi = x @ w.W_ih.T + w.b_ih  # [B, 3H] input part of r, z, n
     gh = h @ w.W_hh.T + w.b_hh  # [B, 3H] hidden part of r, z, n
     i_r, i_z, i_n = gi.chunk(3, dim=1)
     h_r, h_z, h_n = gh.chunk(3, dim=1)
-    r = torch.sigmoid(i_r + h_r)  # reset gate
-    z = torch.sigmoid(i_z + h_z)  # update gate
+    r = torch.sigmoid(i_r + h_r) if force_r is None else torch.full_like(h, force_r)  # reset gate
+    z = torch.sigmoid(i_z + h_z) if force_z is None else torch.full_like(h, force_z)  # update gate
     n = torch.tanh(i_n + r * h_n)  # candidate state: r scales the recurrent part only
     h_new = (1 - z) * n + z * h
     return h_new, {"reset r": r, "update z": z, "candidate n": n, "h": h_new}
@@ -64,19 +69,20 @@ class CellTrace:
     gates: dict[str, torch.Tensor]  # name -> [T, B, H]
 
 
-@torch.no_grad()
-def run_cell(kind: str, w: CellWeights, xs: torch.Tensor) -> CellTrace:
-    """Unroll our cell over xs [T, B, E] from a zero state, recording every gate."""
+def run_cell(kind: str, w: CellWeights, xs: torch.Tensor, force_z: float | None = None,
+             force_r: float | None = None) -> CellTrace:
+    """Unroll our cell over xs [T, B, E] from a zero state, recording every gate (differentiable:
+    wrap in torch.no_grad() when only looking). force_z / force_r: see gru_step."""
     T, B, _ = xs.shape
     H = w.W_hh.shape[1]
-    h = torch.zeros(B, H, dtype=xs.dtype)
-    c = torch.zeros(B, H, dtype=xs.dtype)
+    h = xs.new_zeros(B, H)
+    c = xs.new_zeros(B, H)
     hs, record = [], {}
     for t in range(T):
         if kind == "rnn":
             h, g = rnn_step(xs[t], h, w)
         elif kind == "gru":
-            h, g = gru_step(xs[t], h, w)
+            h, g = gru_step(xs[t], h, w, force_z, force_r)
         elif kind == "lstm":
             (h, c), g = lstm_step(xs[t], (h, c), w)
         else:

@@ -1,0 +1,88 @@
+"""What the Sequence models page computes, tab by tab, from real models and the real corpus.
+
+The page only reads widgets and places these results (core never imports streamlit).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import torch
+from torch import nn
+
+from core.text import gradients, perplexity, rnn_deep
+from core.text.char_lm import CharLM
+
+
+def perplexity_table(ngrams: dict, char_models: dict[str, CharLM], gpt, held_out: list[str]) -> pd.DataFrame:
+    """One row per model on the same held-out docs: n-grams (each n), the character RNN / GRU /
+    LSTM, the tiny GPT (model, tokenizer) or None. Every perplexity is exp(mean NLL per token)."""
+    text = " ".join(held_out)
+    rows = [perplexity.row(f"{n}-gram (add-{lm.k:g})", "word", perplexity.ngram_nll(lm, held_out), len(text))
+            for n, lm in sorted(ngrams.items())]
+    rows += [perplexity.row(f"character {kind.upper()} ({m.cfg.hidden} units, {m.cfg.steps} steps)", "character",
+                            perplexity.char_nll(m, text), len(text)) for kind, m in char_models.items()]
+    if gpt is not None:
+        rows.append(perplexity.row("tiny GPT (bundled, 4 layers)", "GPT token", perplexity.causal_lm_nll(*gpt, text),
+                                   len(text)))
+    return pd.DataFrame([r.__dict__ for r in rows])
+
+
+@dataclass
+class DeepResult:
+    shapes: pd.DataFrame  # one row per tensor: which, shape
+    params: pd.DataFrame  # cell kind, ours (from the shape), torch's (sum of numel), equal?
+    trace: rnn_deep.DeepTrace  # every layer's forward and backward states
+    max_err: float  # |our output - torch's| over every element
+
+
+def deep_demo(kind: str, xs: torch.Tensor, hidden: int, layers: int = 2, bidirectional: bool = True,
+              seed: int = 0) -> DeepResult:
+    """A random torch RNN / GRU / LSTM(num_layers, bidirectional) run through our cells on xs [T, 1, E]."""
+    torch.manual_seed(seed)
+    rnn = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[kind](xs.shape[-1], hidden, num_layers=layers,
+                                                                 bidirectional=bidirectional)
+    with torch.no_grad():
+        ref, _ = rnn(xs)
+        tr = rnn_deep.run_deep(rnn, xs)
+    T, B, E = xs.shape
+    rows = [("input", (T, B, E))]
+    for l in range(layers):
+        rows.append((f"layer {l + 1} forward states", tuple(tr.forward[l].shape)))
+        if bidirectional:
+            rows.append((f"layer {l + 1} backward states", tuple(tr.backward[l].shape)))
+            rows.append((f"layer {l + 1} output [forward ; backward]", (T, B, 2 * hidden)))
+    rows.append(("output (what the next layer or a head reads)", tuple(tr.output.shape)))
+    shapes = pd.DataFrame({"tensor": [r[0] for r in rows], "shape [T, B, features]": ["×".join(map(str, r[1])) for r in rows]})
+    params = []
+    for k in ("rnn", "gru", "lstm"):
+        ref_model = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[k](E, hidden, num_layers=layers, bidirectional=bidirectional)
+        ours, theirs = rnn_deep.param_count(k, E, hidden, layers, bidirectional), sum(p.numel() for p in ref_model.parameters())
+        params.append({"cell": k.upper(), "from the shape": ours, "torch (sum of numel)": theirs, "equal": ours == theirs})
+    return DeepResult(shapes, pd.DataFrame(params), tr, float((tr.output - ref).abs().max()))
+
+
+def gradient_study(T: int, weight_scale: float, forget_bias: float, seed: int = 0, hidden: int = 32,
+                   emb: int = 8) -> pd.DataFrame:
+    """|d sum(h_T) / d x_t| for every t, plain RNN vs LSTM (vs GRU), on the same random input."""
+    xs = torch.randn(T, 1, emb, generator=torch.Generator().manual_seed(seed + 1))
+    rows = []
+    for kind in ("rnn", "gru", "lstm"):
+        cell = gradients.make_cell(kind, emb, hidden, seed, weight_scale, forget_bias)
+        norms = gradients.input_gradient_norms(cell, xs)
+        rows += [{"cell": kind.upper(), "steps back from the end": T - 1 - t, "gradient norm": float(v)}
+                 for t, v in enumerate(norms)]
+    return pd.DataFrame(rows)
+
+
+@torch.no_grad()
+def forced_gru(model: CharLM, text: str, force_z: float | None, force_r: float | None):
+    """The trained GRU on `text`, free and with its gates pinned: (chars, free trace, forced trace)."""
+    from core.text.rnn_cells import CellWeights, run_cell
+
+    ids = model.vocab.encode(text)
+    if len(ids) == 0:
+        raise ValueError("type at least one character the model knows")
+    xs = model.embed(ids)[:, None, :]
+    w = CellWeights.from_torch(model.rnn)
+    return model.vocab.decode(ids), run_cell("gru", w, xs), run_cell("gru", w, xs, force_z, force_r)
