@@ -10,7 +10,8 @@ from core.learn.linreg.data import (LineData, Dataset, add_bias, dataset_from_fr
                                     make_data, make_features, read_csv, sample_csv)
 from core.learn.linreg.gradient_descent import (GDStep, GradientStep, computeCost, gradient_descent,
                                                 gradient_descent_notes, loss, loss_surface, max_stable_lr, one_step,
-                                                run_gradient_descent)
+                                                one_step_latex, run_gradient_descent, NotesComparison,
+                                                compare_with_notes)
 from core.learn.linreg.projection import Projection, project, project_onto_line, projection_matrix
 from core.learn.linreg.solve import Fit, SolverReport, compare_solvers, condition_sweep, fit, normal_equation
 
@@ -18,6 +19,7 @@ __all__ = [
     "LineData", "Dataset", "add_bias", "dataset_from_frame", "design_matrix", "load_csv", "make_data",
     "make_features", "read_csv", "sample_csv", "GDStep", "GradientStep", "computeCost", "gradient_descent",
     "gradient_descent_notes", "loss", "loss_surface", "max_stable_lr", "one_step", "run_gradient_descent",
+    "one_step_latex", "NotesComparison", "compare_with_notes",
     "Projection", "project", "project_onto_line", "projection_matrix", "Fit", "SolverReport", "compare_solvers",
     "condition_sweep", "fit", "normal_equation",
 ]

@@ -21,12 +21,12 @@ GD = "gradient descent"
 @dataclass
 class CostConfig:
     ns: tuple[int, ...] = (2000, 8000, 32000)  # rows tried with d = d_fixed
-    ds: tuple[int, ...] = (10, 40, 160, 480)  # features tried with n = n_fixed
+    ds: tuple[int, ...] = (10, 40, 160, 320)  # features tried with n = n_fixed
     n_fixed: int = 4000  # rows while d grows
     d_fixed: int = 40  # features while n grows
     steps: int = 100  # k, gradient-descent steps
     repeats: int = 2  # best of this many timings
-    budget_s: float = 2.0  # stop measuring once this much wall time is spent
+    budget_s: float = 1.5  # stop measuring once this much wall time is spent
     seed: int = 0  # for the random X, y
 
 

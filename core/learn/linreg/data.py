@@ -65,8 +65,9 @@ class Dataset:
 
 def make_features(n: int = 100, d: int = 3, collinearity: float = 0.0, noise: float = 0.5,
                   seed: int = 0) -> Dataset:
-    """n rows of d standard-normal features; feature 2 = c·feature 1 + √(1 − c²)·fresh noise, so
-    c = collinearity is their correlation (c = 1: an exact copy and XᵀX is singular).
+    """n rows of d standard-normal features; feature 2 = c·feature 1 + (1 − c)·fresh noise, so as
+    c = collinearity goes to 1, x2 becomes a copy of x1 and cond(X) grows like 1/(1 − c)
+    (c = 1 − 1e-8: cond(X) ≈ 1e8, cond(XᵀX) ≈ 1e16; c = 1: an exact copy and XᵀX is singular).
     y = 1 + Σ_j w_j x_j + noise with w = 1, −2, 0.5, 3, ... (bias first)."""
     if d < 1:
         raise ValueError("need at least one feature")
@@ -75,7 +76,7 @@ def make_features(n: int = 100, d: int = 3, collinearity: float = 0.0, noise: fl
     rng = np.random.default_rng(seed)
     F = rng.normal(size=(n, d))  # [n, d]
     if d >= 2:
-        F[:, 1] = collinearity * F[:, 0] + np.sqrt(1.0 - collinearity**2) * F[:, 1]
+        F[:, 1] = collinearity * F[:, 0] + (1.0 - collinearity) * F[:, 1]
     base = np.array([1.0, -2.0, 0.5, 3.0, -1.0, 2.0])
     true_w = np.concatenate([[1.0], np.resize(base, d)])  # [d + 1]
     y = add_bias(F) @ true_w + rng.normal(0, noise, size=n)

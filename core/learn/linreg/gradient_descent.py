@@ -104,3 +104,54 @@ def one_step(X: np.ndarray, y: np.ndarray, w: np.ndarray, lr: float) -> Gradient
     r = X @ w - y  # [n]
     grad = X.T @ r / len(y)  # [d]
     return GradientStep(X, np.asarray(y, dtype=np.float64), w, r, grad, lr, w - lr * grad)
+
+
+def _num(v: float) -> str:
+    return f"{v:.3g}" if v >= 0 else f"({v:.3g})"
+
+
+def one_step_latex(s: GradientStep, names: list[str] | None = None, rows: int = 3) -> list[str]:
+    """The step written out with its own numbers, as LaTeX lines: the first residuals, each
+    gradient component as its sum (first terms, then '…'), and the update."""
+    n, d = s.X.shape
+    names = [n.replace("_", "\\_") for n in (names or [f"w{j}" for j in range(d)])]  # \text{} has no _
+    k = min(rows, n)
+    out = []
+    for i in range(k):
+        terms = " + ".join(f"{_num(s.X[i, j])}\\cdot{_num(s.w[j])}" for j in range(d))
+        out.append(f"r_{{{i + 1}}} = {terms} - {_num(s.y[i])} = {s.residual[i]:.4g}")
+    for j in range(d):
+        terms = " + ".join(f"{_num(s.X[i, j])}\\cdot{_num(s.residual[i])}" for i in range(k))
+        more = " + \\dots" if n > k else ""
+        out.append(f"\\frac{{\\partial L}}{{\\partial w_{{{j}}}}} = \\tfrac{{1}}{{{n}}}\\left({terms}{more}\\right)"
+                   f" = {s.grad[j]:.4g} \\quad (\\text{{{names[j]}}})")
+    upd = ",\\ ".join(f"{s.w[j]:.4g} - {s.lr:.4g}\\cdot{_num(s.grad[j])} = {s.w_next[j]:.4g}" for j in range(d))
+    out.append(f"w \\leftarrow w - \\eta\\nabla L:\\quad {upd}")
+    return out
+
+
+@dataclass
+class NotesComparison:
+    theta_notes: np.ndarray  # float64[d] the notes' gradientDescent result
+    J_notes: np.ndarray  # float64[steps] its J_history, flattened
+    w: np.ndarray  # float64[d] the page's stepper, same start and rate
+    losses: np.ndarray  # float64[steps] its loss after each step (nan after an overflow)
+    lr: float  # the rate both used
+    bound: float  # 2 / λ_max(XᵀX / n): the largest stable rate
+
+    @property
+    def max_difference(self) -> float:
+        """max |θ_notes − w| (0 up to rounding; nan once both overflowed)."""
+        return float(np.abs(self.theta_notes - self.w).max())
+
+    @property
+    def diverged(self) -> bool:
+        return bool(self.lr >= self.bound or not np.isfinite(self.losses).all())
+
+
+def compare_with_notes(X: np.ndarray, y: np.ndarray, lr: float, steps: int) -> NotesComparison:
+    """Run the notes' gradientDescent and the page's stepper from θ = 0 with the same rate."""
+    with np.errstate(all="ignore"):  # an unstable rate overflows on purpose
+        theta, J = gradient_descent_notes(X, y, np.zeros(X.shape[1]), lr, steps)
+        w, losses = run_gradient_descent(X, y, lr=lr, steps=steps)
+    return NotesComparison(theta, J[:, 0], w, losses, lr, max_stable_lr(X))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import scipy.linalg
 
 EPS = np.finfo(np.float64).eps
@@ -77,6 +78,21 @@ class SolverReport:
     @property
     def collinear(self) -> bool:
         return self.rank < self.d
+
+    def table(self, names: list[str] | None = None) -> pd.DataFrame:
+        """One row per method: its coefficients, ||Xw − y||, ||w|| and how far w is from lstsq's."""
+        names = names or [f"w{j}" for j in range(self.d)]
+        ref = next(r.w for r in self.results if r.method.startswith("lstsq"))
+        rows = []
+        for r in self.results:
+            row = {"method": r.method}
+            row.update({n: (r.w[j] if r.w is not None else np.nan) for j, n in enumerate(names)})
+            row["‖Xw − y‖"] = r.residual
+            row["‖w‖"] = r.norm
+            row["max |w − w_lstsq|"] = float(np.abs(r.w - ref).max()) if r.w is not None else np.nan
+            row["note"] = r.error
+            rows.append(row)
+        return pd.DataFrame(rows)
 
 
 def _solve_normal(X, y):
