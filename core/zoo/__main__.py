@@ -1,5 +1,6 @@
-"""python -m core.zoo list              every card and the source it resolves to
-   python -m core.zoo download [NAMES]  pre-fetch pretrained weights (all, or the named cards)
+"""python -m core.zoo list                        every card and the source it resolves to
+   python -m core.zoo download [NAMES]            pre-fetch pretrained weights (all, or the named cards)
+   python -m core.zoo download --dry-run [NAMES]  what would be fetched: file, size, destination
 """
 from __future__ import annotations
 
@@ -18,6 +19,23 @@ def cmd_list(mode: str | None) -> int:
     width = max((len(r["model"]) for r in rows), default=5)
     for r in rows:
         print(f"{r['model']:<{width}}  {r['family']:<14} {r['resolved']:<10} {r['why']}")
+    return 0
+
+
+def cmd_dry_run(names: list[str]) -> int:
+    """One line per pretrained file: card, file, size, where it comes from -> where it lands."""
+    cards = [get_card(n) for n in names] if names else list(all_cards().values())
+    todo = have = 0.0
+    n = 0
+    for card in cards:
+        for src in (s for s in card.sources if s.kind == "pretrained"):
+            dest, url = sources.destination(src)
+            cached = sources.is_local(src)
+            have, todo = (have + src.size_mb, todo) if cached else (have, todo + src.size_mb)
+            n += 1
+            print(f"{card.name}: {src.hub} {src.ref} ({src.size_mb:.1f} MB) {url} -> {dest}"
+                  f"{'  [cached]' if cached else ''}")
+    print(f"total: {n} files, {todo:.1f} MB to fetch, {have:.1f} MB already cached")
     return 0
 
 
@@ -54,8 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     ls.add_argument("--mode", choices=["auto", "offline", "online"], default=None)
     dl = sub.add_parser("download", help="pre-fetch pretrained weights")
     dl.add_argument("names", nargs="*")
+    dl.add_argument("--dry-run", action="store_true", help="list every file, its size and destination; fetch nothing")
     args = p.parse_args(argv)
-    return cmd_list(args.mode) if args.cmd == "list" else cmd_download(args.names)
+    if args.cmd == "list":
+        return cmd_list(args.mode)
+    return cmd_dry_run(args.names) if args.dry_run else cmd_download(args.names)
 
 
 if __name__ == "__main__":

@@ -91,6 +91,29 @@ def local_path(src: Source) -> Path | None:
     return None
 
 
+def hf_cache_dir(repo_id: str) -> Path:
+    """The folder huggingface_hub downloads repo_id into (models--org--name under HF_HUB_CACHE)."""
+    from huggingface_hub import constants
+
+    return Path(constants.HF_HUB_CACHE) / ("models--" + repo_id.replace("/", "--"))
+
+
+def destination(src: Source) -> tuple[str, str]:
+    """(where `download` puts this pretrained source, where it fetches it from), without the network.
+    Hugging Face repos are a folder of files (config, weights, tokenizer) the hub lists when asked."""
+    if src.hub == "onnx":
+        return str(onnx_download_dir() / src.ref), src.url
+    if src.hub == "torchvision":
+        return str(torchvision_file(src)), torchvision_weights(src).url
+    if src.hub == "hf":
+        patterns = ", ".join(HF_PATTERNS)
+        return f"{hf_cache_dir(src.ref)} (files matching {patterns})", f"https://huggingface.co/{src.ref}"
+    return str(local_path(src) or ""), ""
+
+
+HF_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model", "vocab*", "merges*", "*.spm"]
+
+
 def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -130,5 +153,5 @@ def download(src: Source, progress: ProgressFn | None = None) -> Path | None:
     if src.hub == "hf":
         from huggingface_hub import snapshot_download
 
-        return Path(snapshot_download(src.ref, allow_patterns=["*.json", "*.safetensors", "*.txt", "*.model", "vocab*", "merges*", "*.spm"]))
+        return Path(snapshot_download(src.ref, allow_patterns=HF_PATTERNS))
     return local_path(src)
