@@ -49,8 +49,12 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> np.ndarr
 
 
 def batched_nms(boxes: np.ndarray, scores: np.ndarray, labels: np.ndarray, iou_threshold: float) -> np.ndarray:
-    """NMS within each class separately: a cat never suppresses a dog. Indices by decreasing score."""
+    """NMS within each class separately: a cat never suppresses a dog. Indices by decreasing score.
+
+    Equal scores keep the order of their indices, as torchvision.ops.batched_nms does (its kernel sorts
+    with a stable sort), so the two agree index for index even on ties.
+    """
     keep = [np.flatnonzero(labels == c)[nms(boxes[labels == c], scores[labels == c], iou_threshold)]
             for c in np.unique(labels)]
-    keep = np.concatenate(keep) if keep else np.zeros(0, np.int64)
-    return keep[np.argsort(-scores[keep], kind="stable")]
+    keep = np.sort(np.concatenate(keep)) if keep else np.zeros(0, np.int64)  # index order first ...
+    return keep[np.argsort(-scores[keep], kind="stable")]  # ... so a stable sort breaks ties by index

@@ -1,5 +1,13 @@
-"""RoI Align written out: bilinear sampling and the bins of one box (checked against torchvision.ops.roi_align)."""
+"""RoI Pool and RoI Align written out for one box, so the page can draw their bins and sample points.
+
+Both turn a box of any size on a feature map into a fixed S x S grid of features (what the box head
+needs). RoI Pool (Fast R-CNN) rounds the box to whole cells and max-pools whole-cell bins; RoI Align
+(Mask R-CNN) rounds nothing: it averages bilinear samples at exact positions. The tests hold both to
+torchvision.ops.roi_pool / roi_align.
+"""
 from __future__ import annotations
+
+import math
 
 import torch
 
@@ -39,3 +47,35 @@ def roi_align(feature: torch.Tensor, box: torch.Tensor, output_size: int, spatia
     gy, gx = torch.meshgrid(ys, xs, indexing="ij")  # [S*r, S*r]
     samples = bilinear(feature, gy.flatten(), gx.flatten()).view(-1, S, r, S, r)  # [C, S, r, S, r]
     return samples.mean(dim=(2, 4)), torch.stack([gx.flatten(), gy.flatten()], dim=1)
+
+
+def _round(v: float) -> int:
+    """C's round(): halves go away from zero (Python's round() goes to even)."""
+    return int(math.floor(v + 0.5)) if v >= 0 else -int(math.floor(-v + 0.5))
+
+
+def roi_pool(feature: torch.Tensor, box: torch.Tensor, output_size: int,
+             spatial_scale: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """RoI Pool (Fast R-CNN) for one box: round the box to whole cells, cut it into S x S bins of whole
+    cells (floor the start, ceil the end: bins may overlap or differ in size), take each bin's max.
+
+    feature [C, H, W], box [4] in image coordinates -> (Tensor[C, S, S], bins [S*S, 4] as (x1, y1, x2, y2)
+    in cells, end exclusive). An empty bin (outside the map) pools to 0, as in torchvision.
+    """
+    C, H, W = feature.shape
+    S = output_size
+    x1, y1, x2, y2 = (_round(v * spatial_scale) for v in box.tolist())  # first rounding: the box
+    roi_w, roi_h = max(x2 - x1 + 1, 1), max(y2 - y1 + 1, 1)  # the end cell counts: +1
+    bin_w, bin_h = roi_w / S, roi_h / S
+    out = torch.zeros(C, S, S, dtype=feature.dtype)
+    bins = []
+    for i in range(S):  # second rounding: each bin to whole cells
+        ys = min(max(math.floor(i * bin_h) + y1, 0), H)
+        ye = min(max(math.ceil((i + 1) * bin_h) + y1, 0), H)
+        for j in range(S):
+            xs = min(max(math.floor(j * bin_w) + x1, 0), W)
+            xe = min(max(math.ceil((j + 1) * bin_w) + x1, 0), W)
+            bins.append([xs, ys, xe, ye])
+            if ye > ys and xe > xs:
+                out[:, i, j] = feature[:, ys:ye, xs:xe].amax(dim=(1, 2))
+    return out, torch.tensor(bins, dtype=torch.float32)

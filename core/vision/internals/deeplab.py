@@ -1,0 +1,80 @@
+"""The ShapesWorld DeepLabv3+ opened up: each ASPP branch's output, and what the decoder adds.
+
+Forward hooks record the model's own tensors (nothing is recomputed differently): the 1x1 branch,
+one 3x3 atrous branch per rate, the image-pooling branch, the projected ASPP output, and the
+final logits. "v3 boundary" is the same logits read only at the ASPP's stride (8) and upsampled
+bilinearly, i.e. the resolution at which DeepLabv3, which has no decoder, draws its boundaries.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import core.runtime  # noqa: F401  (sets the thread count once for the process)
+
+
+@dataclass
+class AsppTrace:
+    """branches: name -> float[C, h, w] (h = w = image / 8); logits float[K, H, W] (v3+, with the decoder);
+    v3_logits float[K, H, W] (the same at stride 8, upsampled); rates (the 3x3 branches' dilation)."""
+
+    branches: dict[str, np.ndarray]
+    logits: np.ndarray
+    v3_logits: np.ndarray
+    rates: tuple
+    class_names: list[str]
+
+
+@torch.no_grad()
+def aspp_trace(model, image: np.ndarray) -> AsppTrace:
+    """model: the ShapesWorld DeepLabV3Plus (eval); image uint8[S, S, 3]."""
+    from core.vision.shapes.generator import CLASSES
+    from core.vision.shapes.models.family import images_to_tensor
+
+    aspp = model.aspp
+    names = ["1x1 conv"] + [f"3x3 atrous, rate {r}" for r in aspp_rates(model)] + ["image pooling"]
+    got: dict[str, torch.Tensor] = {}
+    mods = list(aspp.branches) + [aspp.pool]
+    hooks = [m.register_forward_hook(lambda mod, args, out, n=n: got.__setitem__(n, out[0]))
+             for n, m in zip(names, mods)]
+    try:
+        logits = model(images_to_tensor(image[None]))[0]               # [K, H, W]
+    finally:
+        for h in hooks:
+            h.remove()
+    H, W = logits.shape[-2:]
+    h, w = got[names[0]].shape[-2:]
+    got["image pooling"] = got["image pooling"].expand(-1, h, w)      # one vector, broadcast over the map (as ASPP does)
+    coarse = F.interpolate(logits[None], size=(h, w), mode="bilinear", align_corners=False, antialias=True)
+    v3 = F.interpolate(coarse, size=(H, W), mode="bilinear", align_corners=False)[0]
+    return AsppTrace({n: got[n].numpy() for n in names}, logits.numpy(), v3.numpy(), aspp_rates(model),
+                     ["background"] + list(CLASSES))
+
+
+def aspp_rates(model) -> tuple:
+    return tuple(model.cfg.aspp_rates)
+
+
+def boundary_f1(pred: np.ndarray, gt: np.ndarray, tolerance: int = 1) -> float:
+    """How well predicted class boundaries sit on the true ones: F1 of boundary pixels matched within
+    `tolerance` pixels. pred, gt int[H, W] class maps."""
+    import cv2
+
+    def edges(m):
+        e = np.zeros(m.shape, bool)
+        e[:, 1:] |= m[:, 1:] != m[:, :-1]
+        e[1:, :] |= m[1:, :] != m[:-1, :]
+        return e
+
+    pe, ge = edges(pred), edges(gt)
+    if not pe.any() and not ge.any():
+        return 1.0
+    k = np.ones((2 * tolerance + 1, 2 * tolerance + 1), np.uint8)
+    near_g = cv2.dilate(ge.astype(np.uint8), k).astype(bool)
+    near_p = cv2.dilate(pe.astype(np.uint8), k).astype(bool)
+    precision = (pe & near_g).sum() / max(pe.sum(), 1)
+    recall = (ge & near_p).sum() / max(ge.sum(), 1)
+    return float(2 * precision * recall / max(precision + recall, 1e-9))
