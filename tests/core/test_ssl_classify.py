@@ -126,3 +126,13 @@ def test_mean_teacher_and_fixmatch_beat_supervised_on_two_moons_with_five_labels
            for m in sc.METHODS}
     assert acc["mean_teacher"] > acc["supervised"] + 0.01
     assert acc["fixmatch"] > acc["supervised"] + 0.05
+
+
+def test_supervised_twin_equals_a_supervised_run():
+    """The baseline twin trains on the student's labeled batches with the student's start: under the
+    "supervised" method the two are the same computation, so their accuracies agree at every event."""
+    d = ssl_data.load("two_moons", per_class=5, seed=0)
+    evs = list(sc.train(d, sc.ClassifyConfig(method="supervised", steps=40, eval_every=10, grid=8, baseline=True), seed=1))
+    assert all(e.baseline_acc == pytest.approx(e.student_acc) for e in evs)
+    mt = list(sc.train(d, sc.ClassifyConfig(method="fixmatch", steps=10, eval_every=10, grid=8, baseline=True), seed=1))
+    assert mt[-1].baseline_acc is not None and 0 <= mt[-1].baseline_acc <= 1

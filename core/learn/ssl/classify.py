@@ -13,6 +13,7 @@ lambda_u). An EMA copy is kept for evaluation, as in FixMatch's code.
 """
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from core.learn.ssl.data import SSLData
 from core.runtime import device
 
 METHODS = ("supervised", "mean_teacher", "fixmatch")
+METHOD_NAMES = {"supervised": "supervised only", "mean_teacher": "Mean Teacher", "fixmatch": "FixMatch"}
 
 
 @dataclass
@@ -48,6 +50,7 @@ class ClassifyConfig:
     eval_every: int = 20            # steps between events
     grid: int = 60                  # decision-boundary grid resolution (two-moons only)
     extent: float = 2.6             # the grid spans [-extent, extent]^2 in standardised units
+    baseline: bool = False          # also train a supervised-only twin on the same labeled batches (read at start)
 
 
 @dataclass
@@ -63,6 +66,7 @@ class ClassifyEvent:
     pseudo_acc: float               # accuracy of those confident pseudo-labels (nan if none)
     grid_student: np.ndarray | None = field(default=None, repr=False)  # f32[G, G] p(class 1)
     grid_teacher: np.ndarray | None = field(default=None, repr=False)  # f32[G, G]
+    baseline_acc: float | None = None  # test accuracy of the supervised-only twin (cfg.baseline)
 
 
 def make_mlp(dim: int, n_classes: int, hidden: int = 64) -> nn.Module:
@@ -155,6 +159,8 @@ def train(data: SSLData, cfg: ClassifyConfig, seed: int = 0, student: nn.Module 
     student = student or make_mlp(data.dim, data.n_classes, cfg.hidden)
     teacher = make_teacher(student)
     opt = torch.optim.Adam(student.parameters(), lr=cfg.lr)
+    twin = copy.deepcopy(student) if cfg.baseline else None   # same start, labels only
+    twin_opt = torch.optim.Adam(twin.parameters(), lr=cfg.lr) if twin is not None else None
     L, U = len(data.y_lab), len(data.y_unl)
     for step in range(cfg.steps + 1):
         method = cfg.method
@@ -177,6 +183,10 @@ def train(data: SSLData, cfg: ClassifyConfig, seed: int = 0, student: nn.Module 
             (loss_s + w * loss_u).backward()
             opt.step()
             ema_update(teacher, student, cfg.ema)
+            if twin is not None:  # the same augmented labeled batch, no unlabeled term
+                twin_opt.zero_grad()
+                F.cross_entropy(twin(xl), data.y_lab[il]).backward()
+                twin_opt.step()
         if step % cfg.eval_every == 0 or step == cfg.steps:
             mask = fixmatch_mask(probs, cfg.tau)
             right = (probs.argmax(1) == data.y_unl[iu])[mask]
@@ -185,4 +195,5 @@ def train(data: SSLData, cfg: ClassifyConfig, seed: int = 0, student: nn.Module 
                 step, method, float(loss_s.detach()), float(loss_u.detach()), float(w),
                 accuracy(student, data.x_test, data.y_test), accuracy(teacher, data.x_test, data.y_test),
                 float(mask.float().mean()), float(right.float().mean()) if right.numel() else float("nan"),
-                boundary_grid(student, cfg) if moons else None, boundary_grid(teacher, cfg) if moons else None)
+                boundary_grid(student, cfg) if moons else None, boundary_grid(teacher, cfg) if moons else None,
+                accuracy(twin, data.x_test, data.y_test) if twin is not None else None)

@@ -55,6 +55,7 @@ class DetectConfig:
     n_eval: int = 64               # held-out images for mAP (the first n_eval test images: a fixed set)
     n_show: int = 4                # unlabeled images whose pseudo-boxes are drawn
     n_quality: int = 16            # unlabeled images for pseudo-box precision/recall and Fig. 3
+                                   # (0 and n_show 0: no pseudo-box charts at all)
     freeze_bn: bool = True         # BatchNorm statistics frozen at the burn-in's (norm_eval, as released)
     baseline: bool = False         # also train a supervised-only twin on the same labeled batches (read at start)
 
@@ -329,7 +330,8 @@ def train(cfg: DetectConfig, student, data: tuple, seed: int = 0):
             ev.student_map, ev.student_map50, ev.teacher_map, ev.teacher_map50 = s["map"], s["map50"], t["map"], t["map50"]
             if twin is not None:
                 ev.baseline_map = s["map"] if step == 0 else coco_map(detector.predict(twin, test_imgs), test_t)["map"]
-        if step > 0 and (step == cfg.eval_every or step % cfg.detail_every == 0 or step == cfg.steps):
+        if (cfg.n_quality or cfg.n_show) and step > 0 and (
+                step == cfg.eval_every or step % cfg.detail_every == 0 or step == cfg.steps):
             _details(ev, teacher, unl, cfg, g, show)
         ev.elapsed_s = time.perf_counter() - t0
         yield ev
