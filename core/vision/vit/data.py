@@ -26,7 +26,7 @@ def from_tensor(x: torch.Tensor, mean=MEAN, std=STD) -> np.ndarray:
     return y.permute(0, 2, 3, 1).numpy()
 
 
-def shapes_tensors(n: int, seed: int, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+def shapes_tensors(n: int, seed: int, size: int, texture: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
     """n ShapesWorld classification images: (float32[n, 3, size, size] normalised, int64[n] labels)."""
-    s = classification_set(n, seed=seed, size=size)
+    s = classification_set(n, seed=seed, size=size, texture=texture)
     return to_tensor(s.images), torch.from_numpy(s.labels)

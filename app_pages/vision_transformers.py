@@ -1,0 +1,256 @@
+"""Vision transformers: ViT's patches and attention, MAE's masking, Swin's windows, BERT's pre-training."""
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+from app_pages.parts import ui
+from core.text.bert.mlm import mlm_mask
+from core.text.bert.nsp import nsp_pairs, split_sentences
+from core.text.bert.view import embedding_view, fill_recipe, fill_typed_masks, mlm_view, nsp_scores
+from core.text.rollout import rollout
+from core.vision.vit.mae import encode_visible, masked_loss, random_mask, run_mae
+from core.vision.vit.mae_view import mae_view
+from core.vision.vit.patches import embed_patches, patchify
+from core.vision.vit.pixels import draw_grid, heat_overlay, model_side, resize_square, shade_patches, token_strip
+from core.vision.vit.samples import shapes_image
+from core.vision.vit.swin import (cost_table, cyclic_shift, msa_macs, patch_merge, shifted_window_mask, stages,
+                                  window_ids, wmsa_macs, wrap_regions)
+from core.vision.vit.vit_view import vit_view
+from core.viz import bert as bz
+from core.viz import vit as vz
+
+st.title("Vision transformers")
+st.markdown("A transformer reads an image as a sentence of patches. **ViT** shows the patches, tokens and "
+            "attention; **MAE** hides most patches and rebuilds them; **Swin** attends inside small shifted "
+            "windows; **BERT pre-training** is the masked-word recipe MAE borrowed. Every picture is computed "
+            "by the real model; the tests check each step against PyTorch, torchvision or Hugging Face.")
+tab_vit, tab_mae, tab_swin, tab_bert = st.tabs(["ViT", "MAE", "Swin", "BERT pre-training"])
+MODE = ui.model_source()
+
+
+@ui.cached_model
+def _vit(mode: str):
+    from core.vision.vit.load import load_vit
+
+    return load_vit(mode)
+
+
+@ui.cached_model
+def _mae(mode: str):
+    from core.vision.vit.load import load_mae
+
+    return load_mae(mode)
+
+
+@ui.cached_model
+def _mlm(mode: str):
+    from core.text.bert.models import load_mlm
+
+    return load_mlm(mode)
+
+
+@ui.cached_model
+def _encoder(mode: str):
+    from core.text.bert.models import load_embedding_model
+
+    return load_embedding_model(mode)
+
+
+def _picture(key: str, bundled: bool):
+    """ShapesWorld (what the offline model knows) or a photo / upload. Returns RGB or None."""
+    kinds = ["ShapesWorld picture", "Photo or upload"]
+    kind = st.radio("Picture", kinds, index=0 if bundled else 1, key=f"{key}_kind", horizontal=True,
+                    help="The offline model was trained on ShapesWorld; the pretrained one on ImageNet photos.")
+    if kind == kinds[0]:
+        n = st.number_input("ShapesWorld picture number", 0, 9999, ui.seed() % 10000, key=f"{key}_shape")
+        img, name = shapes_image(int(n), texture=0.3 if key == "mae" else 1.0)
+        st.caption(f"A held-out ShapesWorld image: a **{name}**.")
+        return img
+    return ui.image_input(key)[2]
+
+
+def _big(img: np.ndarray, side: int = 224) -> np.ndarray:
+    k = max(1, side // img.shape[0])
+    return np.kron(img, np.ones((k, k, 1), np.uint8)) if k > 1 else img
+
+
+with tab_vit:
+    with ui.friendly_errors("Loading the ViT"):
+        model, proc, res = _vit(MODE)
+        ui.source_badge(res)
+        bundled = res.source.kind == "bundled"
+        if bundled:
+            st.caption("Offline: a small ViT KeyPoint trained on ShapesWorld (5 shape classes), because "
+                       "`google/vit-base-patch16-224` is not cached here. Same Hugging Face ViT code either way.")
+        img = _picture("vit", bundled)
+        if img is not None:
+            st.subheader("1 · Patches and tokens")
+            p = st.segmented_control("Patch size", [8, 16, 32], default=16, key="vit_patch") or 16
+            img224 = resize_square(img, 224)
+            g = 224 // p
+            c1, c2 = st.columns([1, 2])
+            c1.image(draw_grid(img224, p), caption=f"{g} × {g} = {g * g} patches of {p} × {p} px", width=260)
+            c2.image(token_strip(img224, p, 12, scale=max(1, 32 // p)),
+                     caption=f"The token sequence: CLS (black: a learned vector) + {g * g} patches in raster order "
+                             f"= {g * g + 1} tokens, each patch {p}·{p}·3 = {p * p * 3} numbers.")
+            view = vit_view(model, proc, img)
+            st.markdown(f"This model cuts its {model_side(proc)} px input into **{view.patch} px** patches: "
+                        f"{view.grid} × {view.grid} grid, **{view.tokens} tokens**, each projected to "
+                        f"{view.dim} numbers. The projection is one matrix on the flattened patch; it equals a "
+                        f"convolution with stride = kernel = patch size: largest difference on this image "
+                        f"**{view.conv_vs_linear_err:.1e}**.")
+            st.dataframe(pd.DataFrame(view.top, columns=["class", "probability"]), hide_index=True, width=360)
+            st.subheader("2 · Where the CLS token looks")
+            st.altair_chart(vz.layer_maps(view.cls_attention, "CLS attention to each patch, per layer (head average)"))
+            st.altair_chart(vz.layer_maps(view.rollout, "Attention rollout: CLS through layers 1…l (residual included)"))
+            layer = st.slider("Layer to overlay", 1, len(view.rollout), len(view.rollout), key="vit_layer")
+            o1, o2 = st.columns(2)
+            o1.image(heat_overlay(_big(view.image), view.cls_attention[layer - 1]), caption=f"CLS attention, layer {layer}")
+            o2.image(heat_overlay(_big(view.image), view.rollout[layer - 1]), caption=f"Rollout to layer {layer}")
+            st.subheader("3 · What the positional embeddings learned")
+            st.altair_chart(vz.pos_similarity_panels(view.pos_similarity, view.grid, step=1 if view.grid <= 8 else 2))
+            st.caption("Nobody told the model the patches form a grid: each position ends up most similar to its own "
+                       "row and column neighbours (the ViT paper's Figure 7)."
+                       + (" Larger grids show every other row and column." if view.grid > 8 else ""))
+            ui.show_code(patchify, embed_patches, vit_view, rollout)
+
+with tab_mae:
+    with ui.friendly_errors("Masked autoencoder"):
+        model, proc, res = _mae(MODE)
+        ui.source_badge(res)
+        bundled = res.source.kind == "bundled"
+        if bundled:
+            st.caption("Offline: a small MAE KeyPoint trained on ShapesWorld pictures, because "
+                       "`facebook/vit-mae-base` is not cached here. Same Hugging Face ViTMAE modules either way.")
+        img = _picture("mae", bundled)
+        g = model_side(proc) // model.config.patch_size
+        N = g * g
+        how = st.radio("Which patches to hide", ["Random, at a ratio", "I pick them"], key="mae_how", horizontal=True)
+        if how == "Random, at a ratio":
+            c1, c2 = st.columns(2)
+            ratio = c1.slider("Mask ratio", 0.0, 0.95, 0.75, 0.05, key="mae_ratio")
+            mseed = c2.number_input("Mask seed", 0, 10**6, ui.seed(), key="mae_seed")
+            hidden = torch.nonzero(random_mask(N, ratio, torch.Generator().manual_seed(int(mseed)))).flatten().tolist()
+        else:
+            centre = [r * g + c for r in range(g // 4, 3 * g // 4) for c in range(g // 4, 3 * g // 4)]
+            hidden = st.multiselect("Patches to hide (row, column)", list(range(N)), default=centre, key="mae_pick",
+                                    format_func=lambda i: f"row {i // g}, col {i % g}")
+            st.caption("Picked from a list: `streamlit-drawable-canvas` (painting on the image) is not installed "
+                       "in this environment.")
+        mask = torch.zeros(N, dtype=torch.bool)
+        mask[hidden] = True
+        if img is not None:
+            if mask.all():
+                raise ValueError("leave at least one patch visible: the encoder needs something to see")
+            v = mae_view(model, proc, img, mask)
+            cols = st.columns(4)
+            cols[0].image(draw_grid(_big(v.image), v.patch * _big(v.image).shape[0] // v.image.shape[0]), caption="Input")
+            cols[1].image(_big(shade_patches(v.image, v.patch, v.mask)), caption=f"What the encoder sees ({int(v.mask.sum())} of {N} hidden)")
+            cols[2].image(_big(v.reconstruction), caption="Reconstruction (hidden patches from the decoder)")
+            cols[3].image(_big(v.prediction), caption="The decoder's prediction for every patch")
+            m1, m2, m3 = st.columns(3)
+            m1.metric("Encoder tokens", f"{v.visible_tokens} of {v.all_tokens}")
+            m2.metric("Encoder FLOPs (FlopCounterMode)", f"{v.flops_visible / 1e6:,.1f} M",
+                      f"{v.flops_visible / v.flops_all - 1:+.0%} vs all {v.flops_all / 1e6:,.1f} M", delta_color="inverse")
+            m3.metric("Loss on hidden patches (MSE)", f"{v.loss:.4f}")
+            st.altair_chart(vz.patch_loss_chart(v.patch_loss))
+            st.caption("The loss counts hidden patches only: copying a visible patch earns nothing, so the "
+                       "encoder must understand the picture from the few it sees.")
+            ui.show_code(random_mask, encode_visible, run_mae, masked_loss)
+
+with tab_swin:
+    with ui.friendly_errors("Swin windows"):
+        c1, c2, c3 = st.columns(3)
+        M = c1.select_slider("Window size M", [2, 3, 4, 7], value=4, key="swin_m")
+        k = c2.slider("Windows per side", 2, 4, 2, key="swin_k")
+        H = M * k
+        s = M // 2
+        nW = k * k
+        w = c3.slider("Window to inspect", 0, nW - 1, nW - 1, key="swin_w")
+        ids = window_ids(H, H, M).numpy()
+        raster = np.arange(H * H).reshape(H, H)
+        rolled = cyclic_shift(torch.from_numpy(raster)[None, ..., None], s)[0, ..., 0].numpy()
+        a, b, c = st.columns(3)
+        a.altair_chart(vz.window_chart(ids, raster, f"{nW} windows of {M}×{M} on a {H}×{H} grid"))
+        b.altair_chart(vz.window_chart(ids, rolled, f"Cyclic shift by ⌊M/2⌋ = {s}: patch numbers moved", highlight=w))
+        c.altair_chart(vz.mask_chart(shifted_window_mask(H, H, M, s)[w].numpy(), f"Attention mask of window {w}"))
+        st.caption("Shifting the grid and keeping the same windows lets patches that sat in different windows "
+                   "meet, without more windows. Patches that wrapped around from the far edge were not neighbours, "
+                   "so the mask adds −100 to their logits (zero after softmax). Last window: the most wrapped.")
+        st.subheader("Patch merging")
+        st.dataframe(pd.DataFrame([vars(x) for x in stages()]), hide_index=True)
+        st.altair_chart(vz.stages_chart(pd.DataFrame([{"stage": x.stage, "patches per side": x.grid,
+                                                       "channels": x.channels} for x in stages()])))
+        st.caption("Each merge concatenates 2 × 2 neighbours (4C numbers) and projects them to 2C: the grid halves, "
+                   "the channels double, like a CNN's pyramid.")
+        st.subheader("Cost: global vs window attention")
+        sides = [7, 14, 21, 28, 42, 56, 84, 112]
+        rows = st.cache_data(cost_table, show_spinner="Counting FLOPs…")(sides, 96, 7)
+        df = pd.DataFrame([{"tokens": r.tokens, "kind": r.kind, "multiply-adds": v, "source": src}
+                           for r in rows for v, src in ((r.formula_macs, "formula"), (r.measured_macs, "FlopCounterMode"))
+                           if v > 0])
+        st.altair_chart(vz.cost_chart(df))
+        st.caption("C = 96, M = 7 (Swin-T's first stage). 4hwC² + 2(hw)²C grows with the square of the patch count; "
+                   "4hwC² + 2M²hwC only linearly. FlopCounterMode runs torchvision's `ShiftedWindowAttention` and "
+                   "lands on the formula (it counts a multiply-add as 2 FLOPs).")
+        ui.show_code(cyclic_shift, wrap_regions, shifted_window_mask, patch_merge, msa_macs, wmsa_macs)
+
+DEFAULT_TEXT = ("The cat sat on the mat. The cat likes to eat fish. The cat meows. "
+                "It was a sunny day. Tom went to the park with a red ball.")
+
+with tab_bert:
+    with ui.friendly_errors("BERT pre-training"):
+        text = st.text_area("Your text (a few sentences)", DEFAULT_TEXT, key="bert_text", max_chars=600)
+        sents = split_sentences(text)
+        if not sents:
+            raise ValueError("type at least one sentence")
+        st.subheader("1 · Token + segment + position embeddings")
+        enc, etok, eres = _encoder(MODE)
+        ui.source_badge(eres)
+        ev = embedding_view(enc, etok, sents[0], sents[1] if len(sents) > 1 else None)
+        st.altair_chart(bz.embeddings_chart(ev.tokens, {"token": ev.token_vec, "segment": ev.segment_vec,
+                                                        "position": ev.position_vec, "sum": ev.summed,
+                                                        "after LayerNorm": ev.output}))
+        st.caption(f"Sentence A has segment 0, sentence B segment 1 ({ev.segments.count(1)} tokens). Our sum + "
+                   f"LayerNorm matches the model's own embedding module to {ev.check_err:.1e}."
+                   + (" This MiniLM was fine-tuned for sentence embeddings: it has no masked-LM or NSP head, so "
+                      "the predictions below come from a separate model." if eres.source.kind == "packaged" else ""))
+        model, tok, res, has_nsp = _mlm(MODE)
+        st.subheader("2 · The masked-LM recipe (15% chosen: 80% [MASK], 10% random, 10% unchanged)")
+        ui.source_badge(res)
+        if res.source.kind == "bundled":
+            st.caption("Offline: a small BERT KeyPoint pre-trained on its own generated corpus (masked LM + next "
+                       "sentence), because `bert-base-uncased` is not cached here. Corpus-like sentences read best.")
+        mv = mlm_view(tok, sents[0], ui.seed())
+        st.dataframe(pd.DataFrame({"token": mv.tokens, "chosen as": mv.actions, "the model sees": mv.seen}).T,
+                     width="stretch")
+        st.caption(f"Seed {ui.seed()} (sidebar). The loss is computed at the chosen tokens only, including the "
+                   "unchanged ones, so the model cannot tell which visible words it will be asked about.")
+        preds = fill_recipe(model, tok, mv)
+        typed = st.text_input("Or write your own [MASK] sentence", "The cat sat on the [MASK].", key="bert_typed")
+        preds_typed = fill_typed_masks(model, tok, typed) if "[mask]" in typed.lower() else []
+        rows = [{"slot": f"{p.position}: {mv.seen[p.position]} (was {p.original})", "token": t, "probability": q}
+                for p in preds for t, q in p.candidates]
+        rows += [{"slot": f"yours, token {p.position}", "token": t, "probability": q} for p in preds_typed for t, q in p.candidates]
+        if rows:
+            st.altair_chart(bz.fill_mask_chart(pd.DataFrame(rows)))
+        st.subheader("3 · Next-sentence pairs (50% real next, 50% random)")
+        from core.text.corpus import CorpusConfig, generate
+
+        pool = [x for d in generate(CorpusConfig(n_docs=50, seed=7)) for x in split_sentences(d)]
+        pairs = nsp_pairs(text, torch.Generator().manual_seed(ui.seed()), pool)
+        if not pairs:
+            st.info("Write at least two sentences to build next-sentence pairs.")
+        else:
+            table = pd.DataFrame({"A": [p.a for p in pairs], "B": [p.b for p in pairs],
+                                  "really": ["IsNext" if p.is_next else "NotNext" for p in pairs],
+                                  "B came from": [p.source for p in pairs]})
+            if has_nsp:
+                table["P(IsNext)"] = nsp_scores(model, tok, pairs)
+                st.altair_chart(bz.nsp_chart(pd.DataFrame({"pair": [f"pair {i + 1}" for i in range(len(pairs))],
+                                                           "P(IsNext)": table["P(IsNext)"], "truth": table["really"]})))
+            else:
+                st.info("The loaded model has no next-sentence head, so there is no NSP score to show.")
+            st.dataframe(table, hide_index=True, width="stretch")
+        ui.show_code(mlm_mask, nsp_pairs, embedding_view)
