@@ -90,9 +90,10 @@ with tab_proj:
         left, right = st.columns([3, 2])
         along = [-4 * a / np.linalg.norm(a), 4 * a / np.linalg.norm(a)]
         left.altair_chart(viz.vectors_chart({"a": a, "b": b, "p": pr.p, "e = b − p": pr.e}, {"e = b − p": pr.p},
-                                            extent=6.5, span=along, title="p = a (aᵀb)/(aᵀa), e ⟂ a"))
+                                            extent=6.5, span=along, title="p = a (aᵀb)/(aᵀa), e ⟂ a", size=420),
+                          width="content")
         right.latex(f"\\hat x = \\frac{{a^\\top b}}{{a^\\top a}} = \\frac{{{a @ b:.3g}}}{{{a @ a:.3g}}} = {pr.x_hat[0]:.4g}")
-        right.latex(f"p = \\hat x\\,a = ({pr.p[0]:.3f},\\ {pr.p[1]:.3f}),\\quad e\\cdot a = {pr.e @ a:.1e}")
+        right.latex(f"p = \\hat x\\,a = ({pr.p[0]:.3f},\\ {pr.p[1]:.3f}),\\quad e\\cdot a = \\text{{{pr.e @ a:.1e}}}")
         right.latex("P = \\frac{aa^\\top}{a^\\top a} = \\begin{pmatrix}" + " \\\\ ".join(
             " & ".join(f"{v:.3f}" for v in row) for row in pr.P) + "\\end{pmatrix}")
         right.markdown(f"max |Pᵀ − P| = {pr.symmetry_error:.1e}, max |P² − P| = {pr.idempotence_error:.1e}.  \n"
@@ -110,10 +111,10 @@ with tab_proj:
         corners = [s * vec["a1"] + t * vec["a2"] for s, t in [(-2, -2), (2, -2), (2, 2), (-2, 2), (-2, -2)]]
         arrows = {"a1": vec["a1"], "a2": vec["a2"], "b": vec["b"], "p": pr3.p, "e = b − p": pr3.e}
         v1, v2 = st.columns(2)
-        v1.altair_chart(viz.vectors_chart(arrows, {"e = b − p": pr3.p}, extent=4, axes=(0, 1), axis_titles=("x", "y"),
-                                          span=corners, title="Seen from above (x, y)", size=300))
-        v2.altair_chart(viz.vectors_chart(arrows, {"e = b − p": pr3.p}, extent=4, axes=(0, 2), axis_titles=("x", "z"),
-                                          span=corners, title="Seen from the side (x, z)", size=300))
+        v1.altair_chart(viz.vectors_chart(arrows, {"e = b − p": pr3.p}, extent=3.5, axes=(0, 1), axis_titles=("x", "y"),
+                                          span=corners, title="Seen from above (x, y)", size=340), width="content")
+        v2.altair_chart(viz.vectors_chart(arrows, {"e = b − p": pr3.p}, extent=3.5, axes=(0, 2), axis_titles=("x", "z"),
+                                          span=corners, title="Seen from the side (x, z)", size=340), width="content")
         st.markdown(f"$\\hat x = ({pr3.x_hat[0]:.3f}, {pr3.x_hat[1]:.3f})$, $p = A\\hat x$ = "
                     f"({', '.join(f'{v:.3f}' for v in pr3.p)}), $A^\\top e$ = "
                     f"({', '.join(f'{v:.1e}' for v in pr3.orthogonality)}). "
@@ -175,7 +176,8 @@ with tab_data:
             st.warning(f"cond(XᵀX) = {report.cond_XtX:.1e}: solving the normal equations keeps only about "
                        f"{max(0, 16 - np.log10(report.cond_XtX)):.0f} of float64's 16 digits; QR keeps about "
                        f"{max(0, 16 - np.log10(report.cond_X)):.0f}.")
-        st.dataframe(report.table(["bias"] + dataset.feature_names), hide_index=True)
+        st.dataframe(report.table(["bias"] + dataset.feature_names).style.format(
+            {"max |w − w_lstsq|": "{:.1e}", "‖Xw − y‖": "{:.6g}", "‖w‖": "{:.6g}"}, precision=4), hide_index=True)
         w = linreg.fit(dataset.X, dataset.y).w
         left, right = st.columns(2)
         left.altair_chart(viz.predictions_chart(dataset.y, dataset.X @ w, dataset.target_name), width="stretch")
@@ -216,24 +218,34 @@ with tab_gd:
         curves = pd.DataFrame({"step": np.tile(np.arange(1, k + 1), 2), "loss": np.concatenate([run.J_notes, run.losses]),
                                "run": ["the notes' gradientDescent"] * k + ["the page's vectorised stepper"] * k})
         st.altair_chart(viz.two_runs_chart(curves, k), width="stretch")
+        lam_min, lam_max = linreg.curvatures(Xg)
+        st.caption(f"The curvatures of the loss (eigenvalues of XᵀX/n) run from λmin = {lam_min:.3g} to λmax = "
+                   f"{lam_max:.3g}. Each step shrinks the error along a direction by |1 − ηλ|: λmax sets the stable "
+                   f"bound 2/λmax, and the flattest direction only shrinks by {abs(1 - eta * lam_min):.4f} per step, "
+                   "which is why the cost can look flat while θ is still far from the minimum (correlated features "
+                   "make λmin small).")
         st.markdown("**One step with your numbers**, from θ = 0: the residuals $r = X\\theta - y$, then "
                     "$\\nabla L = \\tfrac{1}{n}X^\\top r$, then the update.")
         for line in linreg.one_step_latex(linreg.one_step(Xg, yg, np.zeros(Xg.shape[1]), eta),
-                                          ["bias"] + d_gd.feature_names, rows=3)[:12]:
+                                          ["bias"] + d_gd.feature_names, rows=3):
             st.latex(line)
         ui.show_code(linreg.gradient_descent_notes, linreg.computeCost, linreg.gradient_descent, linreg.one_step)
 
 # ---------------------------------------------------------------- cost as the problem grows
 with tab_cost:
     st.markdown("The normal equation forms XᵀX (n·d² multiply-adds) and factors it (d³/3): **O(nd² + d³)**, once. "
-                "Gradient descent does two matrix-vector products per step: **O(ndk)** for k steps. Many features "
-                "and few steps favour gradient descent; few features favour the one-shot solve.")
-    if st.button("Measure on this machine (about 2 s)", key="lr_cost_run"):
+                "Gradient descent does two matrix-vector products per step: **O(ndk)** for k steps. By the counts, "
+                "gradient descent wins once it needs fewer steps than there are features (k < d). The "
+                "measurements show how much the constants matter.")
+    if st.button("Measure on this machine (about 1–2 s)", key="lr_cost_run"):
         st.session_state["lr_cost"] = cost.fit_models(cost.measure())
     if "lr_cost" in st.session_state:
         timings = st.session_state["lr_cost"]
         st.altair_chart(viz.cost_chart(timings), width="stretch")
-        st.caption("Each point is the best of two timings; the dashed curves are c·(nd² + d³) and c·ndk with c "
-                   "fitted to the measurements (k = 100 steps).")
+        st.caption(f"Each point is the best of {cost.CostConfig.repeats} timings on one BLAS thread; the dashed "
+                   f"curves are c·(nd² + d³) and c·ndk (k = {cost.CostConfig.steps} steps), each c fitted to its "
+                   "method's measurements. The counts leave out that forming XᵀX is a matrix-matrix product, which "
+                   "runs many times more operations per second than gradient descent's matrix-vector products: on "
+                   "a CPU the crossover comes at far larger d than the operation counts alone suggest.")
         st.dataframe(timings, hide_index=True)
     ui.show_code(cost.measure, cost.fit_models)

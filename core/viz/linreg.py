@@ -44,19 +44,21 @@ def loss_surface_chart(W0: np.ndarray, W1: np.ndarray, L: np.ndarray, path: pd.D
 
 
 def loss_curve_chart(curve: pd.DataFrame, steps: int | None = None, title: str = "Loss per gradient-descent step",
-                     height: int = 220, cap: float | None = None) -> alt.Chart:
+                     height: int = 300, cap: float | None = None) -> alt.Chart:
     """Loss (log scale) against step; curve has columns step, loss. The x axis always runs to `steps`
-    (the last step the page names) and the y axis stops at `cap` (default 1e4 × the first loss), so
+    (the last step the page names) and the y axis stops at `cap` (default 1e3 × the first loss), so
     a diverging run climbs out of a fixed frame instead of squashing it. Non-finite losses are dropped."""
     curve = curve[np.isfinite(curve["loss"]) & (curve["loss"] > 0)]
     steps = int(curve["step"].max()) if steps is None else steps
     first = float(curve["loss"].iloc[0]) if len(curve) else 1.0
-    cap = first * 1e4 if cap is None else cap
+    cap = first * 1e3 if cap is None else cap
     lo = min(float(curve["loss"].min()), first) if len(curve) else first / 10
-    y_scale = alt.Scale(type="log", domain=[lo * 0.8, max(cap, lo * 10)], nice=False)
+    domain = [lo * 0.8, max(cap, lo * 10)]
+    y_scale = alt.Scale(type="log", domain=domain, nice=False)
+    decades = [10.0**k for k in range(int(np.floor(np.log10(domain[0]))), int(np.ceil(np.log10(domain[1]))) + 1)]
     return alt.Chart(curve).mark_line(clip=True, point=len(curve) <= 40).encode(
         x=alt.X("step:Q", scale=alt.Scale(domain=[0, max(steps, 1)], nice=False), title="step"),
-        y=alt.Y("loss:Q", scale=y_scale, title="loss L(w)"),
+        y=alt.Y("loss:Q", scale=y_scale, title="loss L(w)", axis=alt.Axis(values=decades, format="~g")),
         tooltip=["step", alt.Tooltip("loss", format=".4g")]).properties(title=title, height=height)
 
 
@@ -67,7 +69,9 @@ def _vector_frame(vectors: dict[str, np.ndarray], start: dict[str, np.ndarray] |
     rows = []
     for name, v in vectors.items():
         s = np.zeros_like(v) if start is None or name not in start else start[name]
-        rows.append({"x0": s[i], "y0": s[j], "x1": s[i] + v[i], "y1": s[j] + v[j], "vector": name})
+        moved = start is not None and name in start  # a moved arrow (e) is labelled at its middle
+        rows.append({"x0": s[i], "y0": s[j], "x1": s[i] + v[i], "y1": s[j] + v[j], "vector": name,
+                     "lx": s[i] + v[i] * (0.5 if moved else 1.0), "ly": s[j] + v[j] * (0.5 if moved else 1.0)})
     return pd.DataFrame(rows)
 
 
@@ -84,14 +88,15 @@ def vectors_chart(vectors: dict[str, np.ndarray], start: dict[str, np.ndarray] |
     scale = alt.Scale(domain=[-extent, extent], nice=False)
     names = list(vectors)
     color = alt.Color("vector:N", scale=alt.Scale(domain=names, range=[VECTOR_COLORS.get(n, "#495057") for n in names]),
-                      legend=alt.Legend(orient="bottom", title=None))
+                      legend=alt.Legend(orient="right", title=None, labelLimit=200))
     x, y = alt.X("x0:Q", scale=scale, title=axis_titles[0]), alt.Y("y0:Q", scale=scale, title=axis_titles[1])
     seg = alt.Chart(df).mark_rule(strokeWidth=3, clip=True).encode(x=x, y=y, x2="x1:Q", y2="y1:Q", color=color)
     tips = alt.Chart(df).mark_circle(size=70, opacity=1, clip=True).encode(
         x=alt.X("x1:Q", scale=scale), y=alt.Y("y1:Q", scale=scale), color=color,
         tooltip=["vector", alt.Tooltip("x1", format=".3f", title=axis_titles[0]),
                  alt.Tooltip("y1", format=".3f", title=axis_titles[1])])
-    labels = tips.mark_text(dx=9, dy=-9, fontSize=13, clip=True).encode(text="vector:N")
+    labels = alt.Chart(df).mark_text(dx=10, dy=-10, fontSize=13, clip=True).encode(
+        x=alt.X("lx:Q", scale=scale), y=alt.Y("ly:Q", scale=scale), color=color, text="vector:N")
     layers = [seg, tips, labels]
     if span is not None:
         i, j = axes
@@ -118,13 +123,15 @@ def condition_chart(rows: list[dict], title: str = "Relative error of w against 
         tooltip=["method", "cond", alt.Tooltip("relative error", format=".2e")])
     guide = alt.Chart(guides).mark_line(color="#868e96", strokeDash=[2, 2], clip=True).encode(
         x=x, y=alt.Y("relative error:Q", scale=y_scale), detail="guide:N")
-    guide_text = alt.Chart(guides.groupby("guide").tail(1)).mark_text(align="left", dx=4, color="#495057").encode(
+    guides = guides[guides["relative error"] <= 1e3]  # a mark outside the frame would shrink the plot to fit it
+    guide_text = alt.Chart(guides.groupby("guide").tail(1)).mark_text(align="right", dx=-4, dy=-8, color="#495057",
+                                                                      clip=True).encode(
         x=x, y=alt.Y("relative error:Q", scale=y_scale), text="guide:N")
-    return (guide + guide_text + lines).properties(title=title, height=320)
+    return (guide + guide_text + lines).properties(title=title, height=420)
 
 
 def predictions_chart(y: np.ndarray, y_hat: np.ndarray, target: str = "y", title: str = "Prediction against truth",
-                      height: int = 300) -> alt.Chart:
+                      height: int = 420) -> alt.Chart:
     """Each row's prediction ŷ against its target y, with the line ŷ = y a perfect fit would sit on."""
     lo, hi = float(min(np.min(y), np.min(y_hat))), float(max(np.max(y), np.max(y_hat)))
     df = pd.DataFrame({"y": y, "ŷ": y_hat})
@@ -138,17 +145,23 @@ def predictions_chart(y: np.ndarray, y_hat: np.ndarray, target: str = "y", title
 
 
 def two_runs_chart(curves: pd.DataFrame, steps: int, title: str = "Cost per iteration: the notes' code and the page's",
-                   height: int = 240) -> alt.Chart:
+                   height: int = 340) -> alt.Chart:
     """Loss curves of several runs on one fixed frame; curves has columns step, loss, run."""
     curves = curves[np.isfinite(curves["loss"]) & (curves["loss"] > 0)]
     first = float(curves["loss"].max()) if len(curves) else 1.0
     lo = float(curves["loss"].min()) if len(curves) else 0.1
     y_scale = alt.Scale(type="log", domain=[lo * 0.8, max(first * 1.2, lo * 10)], nice=False)
-    return alt.Chart(curves).mark_line(clip=True, strokeWidth=2.5).encode(
+    runs = list(dict.fromkeys(curves["run"]))
+    base = alt.Chart(curves).encode(
         x=alt.X("step:Q", scale=alt.Scale(domain=[0, steps], nice=False)),
         y=alt.Y("loss:Q", scale=y_scale, title="cost J(θ)"),
-        color=alt.Color("run:N", legend=alt.Legend(orient="bottom", title=None, labelLimit=300)),
-        strokeDash=alt.StrokeDash("run:N", legend=None)).properties(title=title, height=height)
+        color=alt.Color("run:N", scale=alt.Scale(domain=runs, range=["#74c0fc", "#1c3d8f", "#e8590c"][: len(runs)]),
+                        legend=alt.Legend(orient="bottom", title=None, labelLimit=300)),
+        tooltip=["run", "step", alt.Tooltip("loss", format=".6g")])
+    # the first run wide and pale underneath, the others thin on top: where they agree, one line sits inside the other
+    under = base.transform_filter(alt.datum.run == runs[0]).mark_line(clip=True, strokeWidth=7, opacity=0.8)
+    over = base.transform_filter(alt.datum.run != runs[0]).mark_line(clip=True, strokeWidth=2)
+    return (under + over).properties(title=title, height=height)
 
 
 def cost_chart(df: pd.DataFrame, title: str = "Measured seconds (solid) and the O(·) curves (dashed)") -> alt.Chart:
@@ -160,7 +173,8 @@ def cost_chart(df: pd.DataFrame, title: str = "Measured seconds (solid) and the 
             continue
         other = "d" if x == "n" else "n"
         fixed = int(g[other].iloc[0])
-        base = alt.Chart(g).encode(x=alt.X(f"{x}:Q", scale=alt.Scale(type="log"),
+        span = [float(g[x].min()), float(g[x].max())]
+        base = alt.Chart(g).encode(x=alt.X(f"{x}:Q", scale=alt.Scale(type="log", domain=span, nice=False),
                                            title=f"{'rows n' if x == 'n' else 'features d'} ({other} = {fixed})"),
                                    color=alt.Color("method:N", legend=alt.Legend(orient="bottom", title=None,
                                                                                  labelLimit=300)))

@@ -8,7 +8,7 @@ cost.py              time of the normal equation vs gradient descent as n and d 
 """
 from core.learn.linreg.data import (LineData, Dataset, add_bias, dataset_from_frame, design_matrix, load_csv,
                                     make_data, make_features, read_csv, sample_csv)
-from core.learn.linreg.gradient_descent import (GDStep, GradientStep, computeCost, gradient_descent,
+from core.learn.linreg.gradient_descent import (GDStep, GradientStep, computeCost, curvatures, gradient_descent,
                                                 gradient_descent_notes, loss, loss_surface, max_stable_lr, one_step,
                                                 one_step_latex, run_gradient_descent, NotesComparison,
                                                 compare_with_notes)
@@ -17,7 +17,7 @@ from core.learn.linreg.solve import Fit, SolverReport, compare_solvers, conditio
 
 __all__ = [
     "LineData", "Dataset", "add_bias", "dataset_from_frame", "design_matrix", "load_csv", "make_data",
-    "make_features", "read_csv", "sample_csv", "GDStep", "GradientStep", "computeCost", "gradient_descent",
+    "make_features", "read_csv", "sample_csv", "GDStep", "GradientStep", "computeCost", "curvatures", "gradient_descent",
     "gradient_descent_notes", "loss", "loss_surface", "max_stable_lr", "one_step", "run_gradient_descent",
     "one_step_latex", "NotesComparison", "compare_with_notes",
     "Projection", "project", "project_onto_line", "projection_matrix", "Fit", "SolverReport", "compare_solvers",

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from itertools import zip_longest
 
 import numpy as np
 import pandas as pd
 import scipy.linalg
+from threadpoolctl import threadpool_limits
 
 NORMAL = "normal equation (XᵀX, Cholesky)"
 GD = "gradient descent"
@@ -20,13 +22,13 @@ GD = "gradient descent"
 
 @dataclass
 class CostConfig:
-    ns: tuple[int, ...] = (2000, 8000, 32000)  # rows tried with d = d_fixed
-    ds: tuple[int, ...] = (10, 40, 160, 320)  # features tried with n = n_fixed
-    n_fixed: int = 4000  # rows while d grows
-    d_fixed: int = 40  # features while n grows
-    steps: int = 100  # k, gradient-descent steps
-    repeats: int = 2  # best of this many timings
-    budget_s: float = 1.5  # stop measuring once this much wall time is spent
+    ns: tuple[int, ...] = (1000, 4000, 16000)  # rows tried with d = d_fixed
+    ds: tuple[int, ...] = (5, 20, 80, 240)  # features tried with n = n_fixed
+    n_fixed: int = 2000  # rows while d grows
+    d_fixed: int = 20  # features while n grows
+    steps: int = 50  # k, gradient-descent steps
+    repeats: int = 3  # best of this many timings
+    budget_s: float = 2.0  # stop measuring once this much wall time is spent
     seed: int = 0  # for the random X, y
 
 
@@ -56,18 +58,21 @@ def measure(config: CostConfig = CostConfig()) -> pd.DataFrame:
     """Seconds per method for each (n, d) in the two sweeps, with the operation counts behind them.
     Columns: sweep ("n grows" / "d grows"), n, d, method, seconds, ops (n·d² + d³ or 2·n·d·k)."""
     rng = np.random.default_rng(config.seed)
-    grid = [("n grows", n, config.d_fixed) for n in config.ns] + [("d grows", config.n_fixed, d) for d in config.ds]
+    by_n = [("n grows", n, config.d_fixed) for n in config.ns]
+    by_d = [("d grows", config.n_fixed, d) for d in config.ds]
+    grid = [g for pair in zip_longest(by_n, by_d) for g in pair if g is not None]  # alternate: both sweeps get points
     rows, start = [], time.perf_counter()
-    for sweep, n, d in grid:
-        if time.perf_counter() - start > config.budget_s:
-            break
-        X = rng.normal(size=(n, d))  # [n, d]
-        y = X @ rng.normal(size=d) + rng.normal(size=n)  # [n]
-        Xf = np.asfortranarray(X)
-        t_ne = _time(lambda: _normal(Xf, y), config.repeats)
-        t_gd = _time(lambda: _gd(X, y, config.steps), config.repeats)
-        rows.append({"sweep": sweep, "n": n, "d": d, "method": NORMAL, "seconds": t_ne, "ops": n * d * d + d**3})
-        rows.append({"sweep": sweep, "n": n, "d": d, "method": GD, "seconds": t_gd, "ops": 2 * n * d * config.steps})
+    with threadpool_limits(1):  # one BLAS thread: steadier timings on a shared machine, and the O(·) counts hold
+        for sweep, n, d in grid:
+            if time.perf_counter() - start > config.budget_s:
+                break
+            X = rng.normal(size=(n, d))  # [n, d]
+            y = X @ rng.normal(size=d) + rng.normal(size=n)  # [n]
+            Xf = np.asfortranarray(X)
+            t_ne = _time(lambda: _normal(Xf, y), config.repeats)
+            t_gd = _time(lambda: _gd(X, y, config.steps), config.repeats)
+            rows.append({"sweep": sweep, "n": n, "d": d, "method": NORMAL, "seconds": t_ne, "ops": n * d * d + d**3})
+            rows.append({"sweep": sweep, "n": n, "d": d, "method": GD, "seconds": t_gd, "ops": 2 * n * d * config.steps})
     return pd.DataFrame(rows)
 
 

@@ -44,6 +44,13 @@ def max_stable_lr(X: np.ndarray) -> float:
     return float(2.0 / np.linalg.eigvalsh(X.T @ X / len(X)).max())
 
 
+def curvatures(X: np.ndarray) -> tuple[float, float]:
+    """(λ_min, λ_max) of XᵀX / n, the loss's Hessian. The error along the eigenvector of λ shrinks by
+    |1 − η·λ| per step: λ_max sets the stable rate, λ_min how slowly the flattest direction converges."""
+    lam = np.linalg.eigvalsh(X.T @ X / len(X))
+    return float(lam[0]), float(lam[-1])
+
+
 def loss_surface(X: np.ndarray, y: np.ndarray, w0_range: tuple[float, float], w1_range: tuple[float, float],
                  n: int = 40) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """L(w0, w1) on a grid (intercept × slope) for the straight-line model (the first two columns
@@ -110,7 +117,7 @@ def _num(v: float) -> str:
     return f"{v:.3g}" if v >= 0 else f"({v:.3g})"
 
 
-def one_step_latex(s: GradientStep, names: list[str] | None = None, rows: int = 3) -> list[str]:
+def one_step_latex(s: GradientStep, names: list[str] | None = None, rows: int = 3, components: int = 5) -> list[str]:
     """The step written out with its own numbers, as LaTeX lines: the first residuals, each
     gradient component as its sum (first terms, then '…'), and the update."""
     n, d = s.X.shape
@@ -120,13 +127,17 @@ def one_step_latex(s: GradientStep, names: list[str] | None = None, rows: int = 
     for i in range(k):
         terms = " + ".join(f"{_num(s.X[i, j])}\\cdot{_num(s.w[j])}" for j in range(d))
         out.append(f"r_{{{i + 1}}} = {terms} - {_num(s.y[i])} = {s.residual[i]:.4g}")
-    for j in range(d):
+    shown = min(d, components)  # the first few components; the rest follow the same pattern
+    for j in range(shown):
         terms = " + ".join(f"{_num(s.X[i, j])}\\cdot{_num(s.residual[i])}" for i in range(k))
         more = " + \\dots" if n > k else ""
         out.append(f"\\frac{{\\partial L}}{{\\partial w_{{{j}}}}} = \\tfrac{{1}}{{{n}}}\\left({terms}{more}\\right)"
                    f" = {s.grad[j]:.4g} \\quad (\\text{{{names[j]}}})")
-    upd = ",\\ ".join(f"{s.w[j]:.4g} - {s.lr:.4g}\\cdot{_num(s.grad[j])} = {s.w_next[j]:.4g}" for j in range(d))
-    out.append(f"w \\leftarrow w - \\eta\\nabla L:\\quad {upd}")
+    if d > shown:
+        out.append(f"\\dots\\ \\text{{and {d - shown} more components, each the same sum over the rows}}")
+    upd = [f"w_{{{j}}}: {s.w[j]:.4g} - {s.lr:.4g}\\cdot{_num(s.grad[j])} = {s.w_next[j]:.4g}" for j in range(d)]
+    lines = [",\\quad ".join(upd[i:i + 2]) for i in range(0, d, 2)]
+    out.append("w \\leftarrow w - \\eta\\nabla L:\\quad \\begin{gathered}" + " \\\\ ".join(lines) + "\\end{gathered}")
     return out
 
 
