@@ -75,16 +75,30 @@ def seed() -> int:
     return DEFAULT_SEED if value is None else int(value)
 
 
+_MESSAGE_ESCAPE = "\\*_[]<>#|~$"  # markdown/HTML that could render; backticks (code) stay
+MAX_MESSAGE = 400  # characters of an error message shown (a 100 000-character input must not come back whole)
+
+
+def safe_message(text: str, limit: int = MAX_MESSAGE) -> str:
+    """An error message made safe for st.warning: control characters and lone surrogates replaced,
+    markdown emphasis, links and HTML escaped (echoed user text shows as typed), shortened."""
+    text = str(text)
+    out = "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF or (ord(ch) < 32 and ch not in "\t\n") or ord(ch) == 127
+                  else "\\" + ch if ch in _MESSAGE_ESCAPE else ch for ch in text[:limit])
+    return out + ("…" if len(text) > limit else "")
+
+
 @contextmanager
 def friendly_errors(what: str = "This step"):
     """Turn a ValueError (bad input) into a clear message, and anything else into an error box
-    with the details folded away. Never a raw traceback in the page."""
+    with the details folded away. Never a raw traceback in the page, never echoed input rendered
+    as markdown or HTML, never a message longer than MAX_MESSAGE characters."""
     try:
         yield
     except ValueError as e:
-        st.warning(f"{what}: {e}")
+        st.warning(f"{what}: {safe_message(e)}")
     except Exception as e:  # noqa: BLE001 - the page must survive any failure
-        st.error(f"{what} failed: {type(e).__name__}: {e}")
+        st.error(f"{what} failed: {type(e).__name__}: {safe_message(e)}")
 
 
 def show_code(*functions, label: str = "Show the code") -> None:
