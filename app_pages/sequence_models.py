@@ -84,180 +84,189 @@ def model_sample(kind: str, hidden: int, steps: int, seed: int) -> str:
 gradient_study = st.cache_data(show_spinner=False, max_entries=32)(sequence_lab.gradient_study)
 
 seed = ui.seed()
-tabs = st.tabs(["n-gram language model", "Zipf's law & table sizes", "Perplexity, every model", "RNN, GRU and LSTM cells",
-                "Deep & bidirectional", "Vanishing gradients & clipping", "Live training"])
+TABS = ["n-gram language model", "Zipf's law & table sizes", "Perplexity, every model", "RNN, GRU and LSTM cells",
+        "Deep & bidirectional", "Vanishing gradients & clipping", "Live training"]
+tabs = st.tabs(TABS, key="seq_tab", on_change="rerun")  # lazy: only the open tab runs (and trains, if it must)
 
 with tabs[0]:
-    models = ngram_models(seed)
-    prompt = st.text_input("Context", "The cat sat on the", key="ng_prompt", max_chars=300)
-    n = st.segmented_control("n", [1, 2, 3, 4], default=3, key="ng_n") or 3
-    history = ngram.words(prompt)
-    ctx = models[n].context_of(history)
-    st.markdown(f"The {n}-gram sees only the last {n - 1} word(s): **{' '.join(ctx) or '(nothing)'}**")
-    c1, c2 = st.columns(2)
-    c1.altair_chart(charts.next_word_chart(models[n].next_distribution(history, top=10), f"P(next | {' '.join(ctx) or '∅'})"),
-                    width="stretch")
-    c2.altair_chart(charts.ngram_perplexity_chart([1, 2, 3, 4], held_out_perplexity(seed), "Held-out perplexity by n",
-                                                  "add-0.01 smoothing"), width="stretch")
-    if not history:
-        st.info("Type a few words to condition on; with an empty context the model predicts how documents start.")
-    ui.show_code(ngram.NGramLM.prob, ngram.NGramLM.perplexity)
+    if tabs[0].open:
+        models = ngram_models(seed)
+        prompt = st.text_input("Context", "The cat sat on the", key="ng_prompt", max_chars=300)
+        n = st.segmented_control("n", [1, 2, 3, 4], default=3, key="ng_n") or 3
+        history = ngram.words(prompt)
+        ctx = models[n].context_of(history)
+        st.markdown(f"The {n}-gram sees only the last {n - 1} word(s): **{' '.join(ctx) or '(nothing)'}**")
+        c1, c2 = st.columns(2)
+        c1.altair_chart(charts.next_word_chart(models[n].next_distribution(history, top=10), f"P(next | {' '.join(ctx) or '∅'})"),
+                        width="stretch")
+        c2.altair_chart(charts.ngram_perplexity_chart([1, 2, 3, 4], held_out_perplexity(seed), "Held-out perplexity by n",
+                                                      "add-0.01 smoothing"), width="stretch")
+        if not history:
+            st.info("Type a few words to condition on; with an empty context the model predicts how documents start.")
+        ui.show_code(ngram.NGramLM.prob, ngram.NGramLM.perplexity)
 
 with tabs[1]:
-    min_count = st.select_slider("Filter: keep n-grams seen at least", [1, 2, 3, 5, 10], value=2, key="zipf_min")
-    n_tokens, fit, rows = zipf_tables(seed, min_count)
-    c1, c2 = st.columns(2)
-    c1.altair_chart(charts.zipf_chart(fit.ranks, fit.counts, fit.words, fit.slope, fit.intercept), width="stretch")
-    c2.altair_chart(charts.ngram_sizes_chart(rows, min_count), width="stretch")
-    st.markdown(f"{n_tokens:,} words, {len(fit.words)} distinct. A 5-gram table could need |V|⁵ = "
-                f"{rows[-1]['possible']:.1e} rows; the corpus holds {rows[-1]['distinct']:,} distinct 5-grams and "
-                f"{rows[-1]['kept']:,} seen at least {min_count} times: real tables are tiny next to |V|ⁿ.")
-    ui.show_code(zipf.zipf_fit, zipf.distinct_ngrams)
+    if tabs[1].open:
+        min_count = st.select_slider("Filter: keep n-grams seen at least", [1, 2, 3, 5, 10], value=2, key="zipf_min")
+        n_tokens, fit, rows = zipf_tables(seed, min_count)
+        c1, c2 = st.columns(2)
+        c1.altair_chart(charts.zipf_chart(fit.ranks, fit.counts, fit.words, fit.slope, fit.intercept), width="stretch")
+        c2.altair_chart(charts.ngram_sizes_chart(rows, min_count), width="stretch")
+        st.markdown(f"{n_tokens:,} words, {len(fit.words)} distinct. A 5-gram table could need |V|⁵ = "
+                    f"{rows[-1]['possible']:.1e} rows; the corpus holds {rows[-1]['distinct']:,} distinct 5-grams and "
+                    f"{rows[-1]['kept']:,} seen at least {min_count} times: real tables are tiny next to |V|ⁿ.")
+        ui.show_code(zipf.zipf_fit, zipf.distinct_ngrams)
 
 cell_cfg = st.session_state.setdefault("cell_trained", {"kind": "gru", "hidden": 32, "steps": 150})
 
 with tabs[2]:
-    st.markdown("The same held-out text for every model. Perplexity = exp(mean cross-entropy per token); tokens "
-                "differ (words, characters, GPT pieces), so compare kinds by **bits per character** "
-                "(total NLL / characters / ln 2). The n-grams drop spaces and case, so they get a little help.")
-    all_kinds = st.toggle("Include the RNN and the LSTM too (trains them once per server)", key="ppl_all")
-    kinds = KINDS if all_kinds else (cell_cfg["kind"],)
-    table = perplexities(kinds, cell_cfg["hidden"], cell_cfg["steps"], seed)
-    st.dataframe(table.style.format({"perplexity": "{:.2f}", "bits_per_char": "{:.3f}"}), hide_index=True)
-    from core.text import perplexity as ppl_mod
+    if tabs[2].open:
+        st.markdown("The same held-out text for every model. Perplexity = exp(mean cross-entropy per token); tokens "
+                    "differ (words, characters, GPT pieces), so compare kinds by **bits per character** "
+                    "(total NLL / characters / ln 2). The n-grams drop spaces and case, so they get a little help.")
+        all_kinds = st.toggle("Include the RNN and the LSTM too (trains them once per server)", key="ppl_all")
+        kinds = KINDS if all_kinds else (cell_cfg["kind"],)
+        table = perplexities(kinds, cell_cfg["hidden"], cell_cfg["steps"], seed)
+        st.dataframe(table.style.format({"perplexity": "{:.2f}", "bits_per_char": "{:.3f}"}), hide_index=True)
+        from core.text import perplexity as ppl_mod
 
-    ui.show_code(ppl_mod.perplexity, ppl_mod.char_nll)
+        ui.show_code(ppl_mod.perplexity, ppl_mod.char_nll)
 
 with tabs[3]:
-    with st.form("cell_form", border=False):
-        c1, c2, c3 = st.columns(3)
-        kind = c1.segmented_control("Cell", list(KINDS), default=cell_cfg["kind"], key="cell_kind", format_func=str.upper)
-        hidden = c2.select_slider("Hidden units", [16, 32, 64], value=cell_cfg["hidden"], key="cell_hidden")
-        steps = c3.select_slider("Training steps", [50, 150, 400, 800], value=cell_cfg["steps"], key="cell_steps")
-        if st.form_submit_button("Train this model", key="cell_train"):
-            cell_cfg.update(kind=kind or cell_cfg["kind"], hidden=hidden, steps=steps)
-    model, events = trained_char_lm(cell_cfg["kind"], cell_cfg["hidden"], cell_cfg["steps"], seed)
-    k_name = cell_cfg["kind"].upper()
-    st.altair_chart(charts.training_curve_chart([e.step for e in events], [char_lm.bits_per_char(e.loss) for e in events],
-                                                f"{k_name} training run", f"{cell_cfg['hidden']} units, {cell_cfg['steps']} steps"),
-                    width="stretch")
-    text = st.text_input("Characters to feed in", QUOTE_TEXT, key="cell_text", max_chars=120)
-    with ui.friendly_errors("Running the cell"):
-        chars, trace, probs = char_lm.trace_text(model, text)
-        if len(chars) < len(text):
-            st.info("Characters the model never saw were skipped.")
-        names = [g for g in trace.gates if g != "h"] + ["h"]
-        gate = st.radio("Show", names, horizontal=True, key="cell_gate")
-        values = trace.gates[gate if gate in trace.gates else "h"][:, 0, :]  # [T, H]
-        st.altair_chart(charts.gate_heatmap(chars, values.numpy(), gate), width="stretch")
-        flags = char_lm.inside_quotes(chars)
-        if any(flags) and not all(flags):
-            unit, r = char_lm.tracking_unit(values, flags)
-            st.altair_chart(charts.unit_chart(chars, values[:, unit].numpy(), flags, f"{gate}, unit {unit}: r = {r:+.2f}"),
-                            width="stretch")
-            st.caption(f"The model read text where quoted sentences are in capitals, so to predict the case of the next "
-                       f"letter it must remember whether a quote is open. Unit {unit} of **{gate}** follows “inside quotes” "
-                       f"best here (correlation {r:+.2f}). Look at the spaces and the quote marks: their input is the "
-                       "same inside and outside, so what differs there is memory.")
-        top = probs[-1].topk(5)
-        st.markdown("After the last character the model expects: " + ", ".join(
-            f"`{model.vocab.chars[int(i)]!r}` {float(p):.2f}" for p, i in zip(top.values, top.indices)))
-        if cell_cfg["kind"] == "gru":
-            st.markdown("**Force the GRU's gates** (the notes' extremes): z = 0, r = 1 is a plain RNN; z = 1 copies the old state.")
-            c1, c2 = st.columns(2)
-            fz = c1.select_slider("Update gate z", ["free", 0.0, 0.5, 1.0], value="free", key="gru_z")
-            fr = c2.select_slider("Reset gate r", ["free", 0.0, 0.5, 1.0], value="free", key="gru_r")
-            _, free, forced = sequence_lab.forced_gru(model, text, None if fz == "free" else fz, None if fr == "free" else fr)
-            change = float((forced.hidden - free.hidden).abs().mean())
-            st.altair_chart(charts.gate_heatmap(chars, forced.hidden[:, 0].numpy(), "h"), width="stretch")
-            st.caption(f"Mean |h forced − h free| = {change:.3f}. " + (
-                "With z = 1 the state never changes: it stays at its start (zeros)." if fz == 1.0 else
-                "With z = 0 and r = 1 every step overwrites the state with tanh(W x + U h): a plain RNN." if (fz, fr) == (0.0, 1.0)
-                else ""))
-        st.caption("These gates come from our hand-written cell run with the trained torch weights; "
-                   "the tests check it matches torch.nn step for step.")
-    st.markdown("**Sample** from the model: " + f"`{model_sample(cell_cfg['kind'], cell_cfg['hidden'], cell_cfg['steps'], seed)}`")
-    from core.text import rnn_cells
+    if tabs[3].open:
+        with st.form("cell_form", border=False):
+            c1, c2, c3 = st.columns(3)
+            kind = c1.segmented_control("Cell", list(KINDS), default=cell_cfg["kind"], key="cell_kind", format_func=str.upper)
+            hidden = c2.select_slider("Hidden units", [16, 32, 64], value=cell_cfg["hidden"], key="cell_hidden")
+            steps = c3.select_slider("Training steps", [50, 150, 400, 800], value=cell_cfg["steps"], key="cell_steps")
+            if st.form_submit_button("Train this model", key="cell_train"):
+                cell_cfg.update(kind=kind or cell_cfg["kind"], hidden=hidden, steps=steps)
+        model, events = trained_char_lm(cell_cfg["kind"], cell_cfg["hidden"], cell_cfg["steps"], seed)
+        k_name = cell_cfg["kind"].upper()
+        st.altair_chart(charts.training_curve_chart([e.step for e in events], [char_lm.bits_per_char(e.loss) for e in events],
+                                                    f"{k_name} training run", f"{cell_cfg['hidden']} units, {cell_cfg['steps']} steps"),
+                        width="stretch")
+        text = st.text_input("Characters to feed in", QUOTE_TEXT, key="cell_text", max_chars=120)
+        with ui.friendly_errors("Running the cell"):
+            chars, trace, probs = char_lm.trace_text(model, text)
+            if len(chars) < len(text):
+                st.info("Characters the model never saw were skipped.")
+            names = [g for g in trace.gates if g != "h"] + ["h"]
+            gate = st.radio("Show", names, horizontal=True, key="cell_gate")
+            values = trace.gates[gate if gate in trace.gates else "h"][:, 0, :]  # [T, H]
+            st.altair_chart(charts.gate_heatmap(chars, values.numpy(), gate), width="stretch")
+            flags = char_lm.inside_quotes(chars)
+            if any(flags) and not all(flags):
+                unit, r = char_lm.tracking_unit(values, flags)
+                st.altair_chart(charts.unit_chart(chars, values[:, unit].numpy(), flags, f"{gate}, unit {unit}: r = {r:+.2f}"),
+                                width="stretch")
+                st.caption(f"The model read text where quoted sentences are in capitals, so to predict the case of the next "
+                           f"letter it must remember whether a quote is open. Unit {unit} of **{gate}** follows “inside quotes” "
+                           f"best here (correlation {r:+.2f}). Look at the spaces and the quote marks: their input is the "
+                           "same inside and outside, so what differs there is memory.")
+            top = probs[-1].topk(5)
+            st.markdown("After the last character the model expects: " + ", ".join(
+                f"`{model.vocab.chars[int(i)]!r}` {float(p):.2f}" for p, i in zip(top.values, top.indices)))
+            if cell_cfg["kind"] == "gru":
+                st.markdown("**Force the GRU's gates** (the notes' extremes): z = 0, r = 1 is a plain RNN; z = 1 copies the old state.")
+                c1, c2 = st.columns(2)
+                fz = c1.select_slider("Update gate z", ["free", 0.0, 0.5, 1.0], value="free", key="gru_z")
+                fr = c2.select_slider("Reset gate r", ["free", 0.0, 0.5, 1.0], value="free", key="gru_r")
+                _, free, forced = sequence_lab.forced_gru(model, text, None if fz == "free" else fz, None if fr == "free" else fr)
+                change = float((forced.hidden - free.hidden).abs().mean())
+                if (fz, fr) != ("free", "free"):
+                    st.altair_chart(charts.gate_heatmap(chars, forced.hidden[:, 0].numpy(), "h with the gates forced"),
+                                    width="stretch")
+                st.caption(f"Mean |h forced − h free| = {change:.3f}. " + (
+                    "With z = 1 the state never changes: it stays at its start (zeros)." if fz == 1.0 else
+                    "With z = 0 and r = 1 every step overwrites the state with tanh(W x + U h): a plain RNN." if (fz, fr) == (0.0, 1.0)
+                    else ""))
+            st.caption("These gates come from our hand-written cell run with the trained torch weights; "
+                       "the tests check it matches torch.nn step for step.")
+        st.markdown("**Sample** from the model: " + f"`{model_sample(cell_cfg['kind'], cell_cfg['hidden'], cell_cfg['steps'], seed)}`")
+        from core.text import rnn_cells
 
-    ui.show_code({"rnn": rnn_cells.rnn_step, "gru": rnn_cells.gru_step, "lstm": rnn_cells.lstm_step}[cell_cfg["kind"]])
+        ui.show_code({"rnn": rnn_cells.rnn_step, "gru": rnn_cells.gru_step, "lstm": rnn_cells.lstm_step}[cell_cfg["kind"]])
 
 with tabs[4]:
-    c1, c2 = st.columns(2)
-    deep_kind = c1.segmented_control("Cell", list(KINDS), default="gru", key="deep_kind", format_func=str.upper) or "gru"
-    deep_text = c2.text_input("Input", "The dog barks.", key="deep_text", max_chars=40)
-    with ui.friendly_errors("The deep RNN"):
-        import torch
-
-        ids = model.vocab.encode(deep_text)
-        if len(ids) == 0:
-            raise ValueError("type at least one character the model knows")
-        with torch.no_grad():
-            xs = model.embed(ids)[:, None, :]  # [T, 1, E] the trained model's character embeddings
-        res = sequence_lab.deep_demo(deep_kind, xs, hidden=8, seed=seed)
-        st.markdown(f"A 2-layer bidirectional {deep_kind.upper()} (8 units per direction, random weights) run through our "
-                    f"cells; it differs from `torch.nn.{deep_kind.upper()}(num_layers=2, bidirectional=True)` by "
-                    f"{res.max_err:.1e}.")
+    if tabs[4].open:
         c1, c2 = st.columns(2)
-        c1.dataframe(res.shapes, hide_index=True)
-        c2.dataframe(res.params, hide_index=True)
-        chars = model.vocab.decode(ids)
-        for l in range(2):
-            a, b = st.columns(2)
-            a.altair_chart(charts.gate_heatmap(chars, res.trace.forward[l][:, 0].numpy(), f"layer {l + 1} forward h"), width="stretch")
-            b.altair_chart(charts.gate_heatmap(chars, res.trace.backward[l][:, 0].numpy(), f"layer {l + 1} backward h"), width="stretch")
-    from core.text import rnn_deep
+        deep_kind = c1.segmented_control("Cell", list(KINDS), default="gru", key="deep_kind", format_func=str.upper) or "gru"
+        deep_text = c2.text_input("Input", "The dog barks.", key="deep_text", max_chars=40)
+        with ui.friendly_errors("The deep RNN"):
+            import torch
 
-    ui.show_code(rnn_deep.run_deep, rnn_deep.param_count)
+            model = trained_char_lm(cell_cfg["kind"], cell_cfg["hidden"], cell_cfg["steps"], seed)[0]  # its embeddings
+            ids = model.vocab.encode(deep_text)
+            if len(ids) == 0:
+                raise ValueError("type at least one character the model knows")
+            with torch.no_grad():
+                xs = model.embed(ids)[:, None, :]  # [T, 1, E] the trained model's character embeddings
+            res = sequence_lab.deep_demo(deep_kind, xs, hidden=8, seed=seed)
+            st.markdown(f"A 2-layer bidirectional {deep_kind.upper()} (8 units per direction, random weights) run through our "
+                        f"cells; it differs from `torch.nn.{deep_kind.upper()}(num_layers=2, bidirectional=True)` by "
+                        f"{res.max_err:.1e}.")
+            c1, c2 = st.columns(2)
+            c1.dataframe(res.shapes, hide_index=True)
+            c2.dataframe(res.params, hide_index=True)
+            panels = {f"layer {l + 1} {d}": states[l][:, 0].numpy() for l in range(2)
+                      for d, states in (("forward", res.trace.forward), ("backward", res.trace.backward))}
+            st.altair_chart(charts.deep_states_chart(model.vocab.decode(ids), panels))
+        from core.text import rnn_deep
+
+        ui.show_code(rnn_deep.run_deep, rnn_deep.param_count)
 
 with tabs[5]:
-    c1, c2, c3 = st.columns(3)
-    T = c1.slider("Sequence length", 10, 120, 60, 10, key="grad_T")
-    scale = c2.slider("Recurrent weight scale", 0.5, 3.0, 1.0, 0.25, key="grad_scale")
-    fb = c3.slider("LSTM forget-gate bias", 0.0, 3.0, 2.0, 0.5, key="grad_fb")
-    st.altair_chart(charts.gradient_chart(gradient_study(T, scale, fb, seed)), width="stretch")
-    st.caption("A plain RNN multiplies one Jacobian diag(1 − h²)·W per step back: the gradient shrinks geometrically "
-               "(raise the weight scale and it can explode instead). The LSTM's cell path is scaled only by the "
-               "forget gate, so with a forget bias near 2 its gradient reaches far back.")
-    st.markdown("**Gradient clipping**: a plain RNN trained with plain SGD at a large step, with and without clipping "
-                "the global gradient norm to θ.")
-    c1, c2, c3 = st.columns(3)
-    theta = c1.select_slider("θ", [0.25, 0.5, 1.0, 2.0, 5.0], value=1.0, key="clip_theta")
-    lr = c2.select_slider("Learning rate (SGD)", [1.0, 2.0, 5.0, 10.0, 50.0], value=5.0, key="clip_lr")
-    if c3.button("Train both (80 steps each)", key="clip_go"):
-        st.session_state["clip_settings"] = (theta, lr)
-    if "clip_settings" in st.session_state:
-        rows = clip_runs(*st.session_state["clip_settings"], 80, seed)
-        a, b = st.columns(2)
-        a.altair_chart(charts.runs_chart(rows, "bits per character", "Training loss"), width="stretch")
-        norms = [{"run": f"{r['run']}: {w}", "step": r["step"], "gradient norm": r[k]} for r in rows
-                 for w, k in (("before", "norm before"), ("after", "norm after")) if r["run"] != "no clipping" or w == "before"]
-        b.altair_chart(charts.runs_chart(norms, "gradient norm", "Gradient norm per step", log=True), width="stretch")
-        if any(r["diverged"] for r in rows):
-            st.warning("The unclipped run diverged (its loss became infinite) and stopped there.")
-    from core.text import gradients
+    if tabs[5].open:
+        c1, c2, c3 = st.columns(3)
+        T = c1.slider("Sequence length", 10, 120, 60, 10, key="grad_T")
+        scale = c2.slider("Recurrent weight scale", 0.5, 3.0, 1.0, 0.25, key="grad_scale")
+        fb = c3.slider("LSTM forget-gate bias", 0.0, 3.0, 2.0, 0.5, key="grad_fb")
+        st.altair_chart(charts.gradient_chart(gradient_study(T, scale, fb, seed)), width="stretch")
+        st.caption("A plain RNN multiplies one Jacobian diag(1 − h²)·W per step back: the gradient shrinks geometrically "
+                   "(raise the weight scale and it can explode instead). The LSTM's cell path is scaled only by the "
+                   "forget gate, so with a forget bias near 2 its gradient reaches far back.")
+        st.markdown("**Gradient clipping**: a plain RNN trained with plain SGD at a large step, with and without clipping "
+                    "the global gradient norm to θ.")
+        c1, c2, c3 = st.columns(3)
+        theta = c1.select_slider("θ", [0.25, 0.5, 1.0, 2.0, 5.0], value=1.0, key="clip_theta")
+        lr = c2.select_slider("Learning rate (SGD)", [1.0, 2.0, 5.0, 10.0, 50.0], value=5.0, key="clip_lr")
+        if c3.button("Train both (80 steps each)", key="clip_go"):
+            st.session_state["clip_settings"] = (theta, lr)
+        if "clip_settings" in st.session_state:
+            rows = clip_runs(*st.session_state["clip_settings"], 80, seed)
+            a, b = st.columns(2)
+            a.altair_chart(charts.runs_chart(rows, "bits per character", "Training loss"), width="stretch")
+            norms = [{"run": f"{r['run']}: {w}", "step": r["step"], "gradient norm": r[k]} for r in rows
+                     for w, k in (("before", "norm before"), ("after", "norm after")) if r["run"] != "no clipping" or w == "before"]
+            b.altair_chart(charts.runs_chart(norms, "gradient norm", "Gradient norm per step", log=True), width="stretch")
+            if any(r["diverged"] for r in rows):
+                st.warning("The unclipped run diverged (its loss became infinite) and stopped there.")
+        from core.text import gradients
 
-    ui.show_code(gradients.rnn_bptt, gradients.clip_by_global_norm)
+        ui.show_code(gradients.rnn_bptt, gradients.clip_by_global_norm)
 
 with tabs[6]:
-    st.markdown("RNN, GRU and LSTM trained side by side on the same text, the same batches and settings.")
-    c1, c2 = st.columns(2)
-    race_hidden = c1.select_slider("Hidden units", [16, 32, 64], value=32, key="race_hidden")
-    race_steps = c2.select_slider("Steps", [100, 300, 600], value=300, key="race_steps")
+    if tabs[6].open:
+        st.markdown("RNN, GRU and LSTM trained side by side on the same text, the same batches and settings.")
+        c1, c2 = st.columns(2)
+        race_hidden = c1.select_slider("Hidden units", [16, 32, 64], value=32, key="race_hidden")
+        race_steps = c2.select_slider("Steps", [100, 300, 600], value=300, key="race_steps")
 
-    def start_race() -> LiveRun:
-        cfg = char_lm.CharLMConfig(hidden=race_hidden, steps=race_steps)
-        return LiveRun(char_lm.train_race(char_text(seed), KINDS, cfg, seed), cfg)
+        def start_race() -> LiveRun:
+            cfg = char_lm.CharLMConfig(hidden=race_hidden, steps=race_steps)
+            return LiveRun(char_lm.train_race(char_text(seed), KINDS, cfg, seed), cfg)
 
-    def draw_race(run: LiveRun) -> None:
-        rows = [{"run": e.kind.upper(), "step": e.step, "bits per character": char_lm.bits_per_char(e.loss)}
-                for e in run.history if not e.diverged]
-        last = {e.kind: e for e in run.history}
-        st.caption(f"Step {max(e.step for e in last.values())} / {run.config.steps} ({run.state})")
-        st.altair_chart(charts.runs_chart(rows, "bits per character", "Training loss"), width="stretch")
-        st.dataframe(pd.DataFrame([{"cell": k.upper(), "step": e.step, "perplexity (per char)": 2 ** char_lm.bits_per_char(e.loss),
-                                    "sample": char_lm.sample(e.model, "The ", n=60, seed=seed)} for k, e in last.items()]),
-                     hide_index=True)
+        def draw_race(run: LiveRun) -> None:
+            rows = [{"run": e.kind.upper(), "step": e.step, "bits per character": char_lm.bits_per_char(e.loss)}
+                    for e in run.history if not e.diverged]
+            last = {e.kind: e for e in run.history}
+            st.caption(f"Step {max(e.step for e in last.values())} / {run.config.steps} ({run.state})")
+            st.altair_chart(charts.runs_chart(rows, "bits per character", "Training loss"), width="stretch")
+            st.dataframe(pd.DataFrame([{"cell": k.upper(), "step": e.step, "perplexity (per char)": 2 ** char_lm.bits_per_char(e.loss),
+                                        "sample": char_lm.sample(e.model, "The ", n=60, seed=seed)} for k, e in last.items()]),
+                         hide_index=True)
 
-    run = live.controls("seq_race", start_race, key="race", start_label="Train RNN vs GRU vs LSTM")
-    if run:
-        live.show(run, draw_race, max_seconds=1.0)  # as many lockstep steps as fit in a second, a tick
+        run = live.controls("seq_race", start_race, key="race", start_label="Train RNN vs GRU vs LSTM")
+        if run:
+            live.show(run, draw_race, max_seconds=1.0)  # as many lockstep steps as fit in a second, a tick

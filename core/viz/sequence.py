@@ -34,11 +34,21 @@ def training_curve_chart(steps: list[int], bits: list[float], heading: str, subt
         title=title(heading, subtitle), height=180)
 
 
+def char_labels(chars: str) -> list[str]:
+    """Unique axis labels: "07 a" (time step, the character with escapes shown)."""
+    return [f"{t:02d} {repr(c)[1:-1]}" for t, c in enumerate(chars)]
+
+
+def _cells(chars: str, values: np.ndarray) -> pd.DataFrame:
+    """values [T, H] -> long rows (char label, unit, value), built with numpy (this runs on every rerun)."""
+    T, H = values.shape
+    return pd.DataFrame({"char": np.repeat(np.array(char_labels(chars), dtype=object), H),
+                         "unit": np.tile(np.arange(H), T), "value": np.asarray(values, dtype=float).round(4).ravel()})
+
+
 def gate_heatmap(chars: str, values: np.ndarray, gate: str) -> alt.Chart:
     """values [T, H]: one gate (or the hidden state) per time step and unit."""
-    df = pd.DataFrame([(t, f"{t:02d} {repr(c)[1:-1]}", u, float(values[t, u]))
-                       for t, c in enumerate(chars) for u in range(values.shape[1])],
-                      columns=["t", "char", "unit", "value"])
+    df = _cells(chars, values)
     return alt.Chart(df).mark_rect().encode(
         x=alt.X("char:N", sort=None, title="time step (input character)"), y=alt.Y("unit:O", title="hidden unit"),
         color=alt.Color("value:Q", scale=alt.Scale(scheme="redblue", domainMid=0 if gate in CENTRED else 0.5)),
@@ -88,9 +98,18 @@ def runs_chart(rows: list[dict], value: str, heading: str, log: bool = False) ->
 
 def unit_chart(chars: str, values: np.ndarray, flags: list[bool], heading: str) -> alt.LayerChart:
     """One unit's value per character (line) over the inside-quotes flag (shaded bars)."""
-    labels = [f"{t:02d} {repr(c)[1:-1]}" for t, c in enumerate(chars)]
-    df = pd.DataFrame({"char": labels, "value": values, "inside quotes": [float(f) for f in flags]})
+    df = pd.DataFrame({"char": char_labels(chars), "value": values, "inside quotes": [float(f) for f in flags]})
     x = alt.X("char:N", sort=None, title="time step (input character)")
     band = alt.Chart(df).mark_bar(color="#f2cf5b", opacity=0.5).encode(x=x, y=alt.Y("inside quotes:Q", title="value"))
     line = alt.Chart(df).mark_line(point=True, color="#4c78a8").encode(x=x, y="value:Q", tooltip=["char", "value"])
     return (band + line).properties(title=title(heading, "yellow: inside quotes"), height=240)
+
+
+def deep_states_chart(chars: str, panels: dict[str, np.ndarray]) -> alt.FacetChart:
+    """Several [T, H] state arrays (e.g. "layer 1 forward") as one faceted heatmap, two per row."""
+    df = pd.concat([_cells(chars, v).assign(states=name) for name, v in panels.items()])
+    return alt.Chart(df).mark_rect().encode(
+        x=alt.X("char:N", sort=None, title=None), y=alt.Y("unit:O", title="unit"),
+        color=alt.Color("value:Q", scale=alt.Scale(scheme="redblue", domainMid=0), title="h"),
+        tooltip=["states", "char", "unit", "value"]).properties(width=300, height=120).facet(
+        facet=alt.Facet("states:N", sort=list(panels), title=None), columns=2)

@@ -1,31 +1,52 @@
+"""The Sequence models page: its tabs are lazy (only the open one runs), so each test opens the tab it checks."""
 import pytest
 
 from tests.app.helpers import charts, page
 
 
+def open_tab(at, name: str):
+    at.session_state["seq_tab"] = name
+    return at.run()
+
+
 @pytest.mark.slow
-def test_sequence_models_page_defaults_views_and_live_run():
+def test_ngram_zipf_and_clipping_tabs():
     at = page("app_pages/sequence_models.py").run()
     assert not at.exception, at.exception
-    assert len(charts(at)) >= 12  # every tab: bars, perplexity, Zipf, n-gram sizes, curve, gates, unit, forced, deep x4, gradients
-    table = next(d.value for d in at.dataframe if "bits_per_char" in d.value.columns)
-    assert {"word", "character", "GPT token"} <= set(table["unit"])
-    assert any("follows “inside quotes”" in c.value for c in at.caption)
+    assert len(charts(at)) == 2  # next-word bars, perplexity by n
     at.text_input(key="ng_prompt").set_value("").run()
     assert not at.exception and any("empty context" in i.value for i in at.info)
+    open_tab(at, "Zipf's law & table sizes")
+    assert not at.exception and len(charts(at)) == 2 and any("5-gram" in m.value for m in at.markdown)
+    open_tab(at, "Vanishing gradients & clipping")
+    assert not at.exception and len(charts(at)) == 1
+    at.button(key="clip_go").click().run()
+    assert not at.exception and len(charts(at)) == 3
+
+
+@pytest.mark.slow
+def test_cells_perplexity_deep_and_live_tabs():
+    at = open_tab(page("app_pages/sequence_models.py"), "RNN, GRU and LSTM cells")
+    assert not at.exception, at.exception
+    assert len(charts(at)) == 3  # training curve, gate heatmap, the unit that tracks quotes
+    assert any("follows “inside quotes”" in c.value for c in at.caption)
     at.radio(key="cell_gate").set_value("reset r").run()
     assert not at.exception
     at.select_slider(key="gru_z").set_value(1.0).run()
-    assert any("never changes" in c.value for c in at.caption)
-    at.select_slider(key="cell_hidden").set_value(64).run()  # inside the form: a view rerun, no training
+    assert any("never changes" in c.value for c in at.caption) and len(charts(at)) == 4
+    at.select_slider(key="cell_hidden").set_value(64).run()  # inside the form: no training until the button
     assert any("32 units" in str(c.proto.spec) for c in charts(at))
-    at.button(key="clip_go").click().run()
-    assert not at.exception, at.exception
+    at.text_input(key="cell_text").set_value("§§").run()
+    assert not at.exception and at.warning  # a clear message, not a traceback
+    open_tab(at, "Perplexity, every model")
+    table = next(d.value for d in at.dataframe if "bits_per_char" in d.value.columns)
+    assert list(table["unit"]) == ["word"] * 4 + ["character", "GPT token"]
+    open_tab(at, "Deep & bidirectional")
+    assert not at.exception and any(d.value["equal"].all() for d in at.dataframe if "equal" in d.value.columns)
+    open_tab(at, "Live training")
     at.button(key="race_start").click().run()
     for _ in range(2):  # AppTest does not tick fragments: each run() is one tick
         at.run()
     assert not at.exception, at.exception
     race = next(d.value for d in at.dataframe if "sample" in d.value.columns)
     assert list(race["cell"]) == ["RNN", "GRU", "LSTM"] and (race["step"] > 0).all()
-    at.text_input(key="cell_text").set_value("§§").run()
-    assert not at.exception and at.warning  # a clear message, not a traceback
