@@ -97,3 +97,71 @@ def score_iou_chart(points: list[tuple[float, float, float]], fg_threshold: floa
         tooltip=["variance", "IoU", "score"])
     rule = alt.Chart(pd.DataFrame({"v": [fg_threshold]})).mark_rule(color="red").encode(x="v:Q")
     return (dots + rule).properties(title=title, height=260)
+
+
+# ---- pictures (uint8 arrays): pseudo-boxes and box jittering drawn on the image ----
+
+def _big(image: np.ndarray, scale: int) -> "PIL.Image.Image":  # noqa: F821
+    from PIL import Image
+
+    return Image.fromarray(np.kron(image, np.ones((scale, scale, 1), np.uint8)))
+
+
+def pseudo_box_pictures(shown: list[dict], scale: int = 2) -> list[np.ndarray]:
+    """shown [{"image" uint8[H, W, 3], "boxes", "scores", "labels" (0-based), "gt"}] -> pictures with the
+    teacher's pseudo-boxes (class + score) and the hidden ground truth as thin white boxes."""
+    from PIL import ImageDraw
+
+    from core.vision.shapes.generator import CLASSES
+    from core.vision.types import Detections
+    from core.viz.overlay import draw_detections
+
+    out = []
+    for s in shown:
+        big = np.asarray(_big(s["image"], scale))
+        dets = Detections(boxes=np.asarray(s["boxes"], np.float32).reshape(-1, 4) * scale,
+                          scores=np.asarray(s["scores"], np.float32), labels=np.asarray(s["labels"], np.int64),
+                          class_names=list(CLASSES))
+        pil = _big(draw_detections(big, dets, line_width=2), 1)
+        draw = ImageDraw.Draw(pil)
+        for b in np.asarray(s["gt"]).reshape(-1, 4) * scale:
+            draw.rectangle([float(v) for v in b], outline=(255, 255, 255), width=1)
+        out.append(np.asarray(pil))
+    return out
+
+
+def jitter_picture(image: np.ndarray, box: np.ndarray, jittered: np.ndarray, refined: np.ndarray,
+                   gt: np.ndarray, scale: int = 3) -> np.ndarray:
+    """The picked pseudo-box (red), its jittered copies (thin grey), the teacher's refinements of them
+    (orange) and the hidden ground truth (white), on the image enlarged `scale` times."""
+    from PIL import ImageDraw
+
+    pil = _big(image, scale)
+    draw = ImageDraw.Draw(pil)
+    for b in np.asarray(gt).reshape(-1, 4) * scale:
+        draw.rectangle([float(v) for v in b], outline=(255, 255, 255), width=1)
+    for b in jittered * scale:
+        draw.rectangle([float(v) for v in b], outline=(170, 170, 170), width=1)
+    for b in refined * scale:
+        draw.rectangle([float(v) for v in b], outline=(255, 150, 0), width=1)
+    draw.rectangle([float(v) for v in box * scale], outline=(230, 30, 30), width=2)
+    return np.asarray(pil)
+
+
+def spread_chart(rows: list[dict]) -> alt.Chart:
+    """rows from jitter_view.spread_rows -> each coordinate's normalised spread under both norms."""
+    df = pd.DataFrame([{"coordinate": r["coordinate"], "normalisation": n, "spread / side": r[k]}
+                       for r in rows for n, k in (("paper: 0.5 (h + w)", "paper: / 0.5(h+w)"),
+                                                  ("code: w or h", "code: / w or h"))])
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("coordinate:N", sort=["x1", "y1", "x2", "y2"], title=None),
+        xOffset="normalisation:N", y=alt.Y("spread / side:Q", title="spread / side"),
+        color=alt.Color("normalisation:N", legend=LEGEND),
+        tooltip=["coordinate", "normalisation", alt.Tooltip("spread / side:Q", format=".4f")],
+    ).properties(title="each coordinate's spread, normalised", height=240)
+
+
+def sweep_chart(rows: list[tuple], tau: float) -> alt.Chart:
+    """rows [(tau, precision, recall, kept)] from stac.threshold_sweep -> precision and recall of the
+    kept pseudo-labels against the hidden truth, with a rule at the threshold in use."""
+    return threshold_chart([(t, p, r) for t, p, r, _ in rows], "pseudo-labels vs hidden truth", marked=tau)

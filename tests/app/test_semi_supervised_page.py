@@ -20,13 +20,16 @@ def _fresh():
 def test_page_renders_with_defaults():
     at = _fresh()
     assert at.title[0].value == "Semi-supervised learning"
-    assert len(at.tabs) == 4
-    assert at.button(key="cls_start") and at.button(key="det_start")
+    assert len(at.tabs) == 6
+    assert at.button(key="cls_start") and at.button(key="det_start") and at.button(key="stac_start")
     assert at.radio(key="det_method").value == "soft_teacher"
+    assert at.radio(key="det_vnorm").value == "paper"            # the notes' normalisation is the default
+    assert at.metric and "variance" in at.metric[0].label      # box jittering tab: one pseudo-box explained
     repro = Path(PAGE).parents[1] / "assets" / "ssl" / "reproduce.json"
-    if repro.exists():  # the reproduction tab states, claim by claim, whether it reproduced
-        verdicts = [e.value for e in list(at.success) + list(at.warning)]
-        assert any("Soft Teacher beats E2E + EMA" in v for v in verdicts), verdicts
+    if repro.exists():  # the reproduction tab states, claim by claim, what the interval says
+        verdicts = [e.value for e in list(at.success) + list(at.warning) + list(at.info)]
+        assert any("Soft Teacher beats E2E + EMA" in v and v.endswith(("reproduced", "not resolved", "contradicted"))
+                   for v in verdicts), verdicts
 
 
 def test_classification_run_ticks_toggles_and_stops():
@@ -58,9 +61,12 @@ def test_detection_run_ticks_toggles_and_stops():
     at.number_input(key="det_steps").set_value(20)
     at.number_input(key="det_bl").set_value(2)
     at.number_input(key="det_bu").set_value(2)
-    at.number_input(key="det_every").set_value(5)
-    at.button(key="det_start").click().run(timeout=300)
+    at.number_input(key="det_every").set_value(2)
+    at.button(key="det_start").click().run(timeout=300)        # the click's own run is the first tick
     assert not at.exception, at.exception
+    hist = at.session_state["ssl_det"].history
+    assert hist and hist[0].step == 0 and hist[0].student_map is not None   # first step on screen at once
+    assert any("steps/s" in c.value or "step 0 /" in c.value for c in at.caption)
     at.run(timeout=300)
     at.radio(key="det_method").set_value("mean_teacher")
     at.toggle(key="det_jitter").set_value(False).run(timeout=300)
@@ -69,6 +75,20 @@ def test_detection_run_ticks_toggles_and_stops():
     hist = at.session_state["ssl_det"].history
     assert hist[0].method == "soft_teacher" and hist[-1].method == "mean_teacher"
     assert hist[-1].box_jitter is False
-    assert any(e.student_map is not None for e in hist)
+    assert any(e.baseline_map is not None and e.step > 0 for e in hist)     # the supervised-only line
     at.button(key="det_stop").click().run(timeout=300)
     assert not at.exception and at.session_state["ssl_det"].running is False
+
+
+@pytest.mark.slow
+def test_stac_stages_run_and_stop():
+    at = _fresh()
+    at.slider(key="stac_tau").set_value(0.8)
+    at.button(key="stac_start").click().run(timeout=300)
+    assert not at.exception, at.exception
+    hist = at.session_state["ssl_stac"].history
+    assert hist[0]["stage"] == "pseudo-label" and hist[0]["n_pseudo"] > 0 and at.session_state["ssl_stac"].config.tau == 0.8
+    at.run(timeout=300)
+    assert at.session_state["ssl_stac"].history[-1]["stage"] == "retrain"
+    at.button(key="stac_stop").click().run(timeout=300)
+    assert not at.exception and at.session_state["ssl_stac"].running is False

@@ -159,17 +159,23 @@ def main(argv: list[str] | None = None) -> int:
                 wall = time.perf_counter() - t0
                 runs.append({"fraction": frac, "seed": seed, "method": name, "map": m, "wall_s": wall, "burn_in_map": base})
                 print(f"  {name:16s} mAP {m:.4f}  ({wall:.0f}s)", flush=True)
-    rows = summarise(runs)
+            write_results(runs, args, argv, time.perf_counter() - t_all)  # after every seed: a cut-off run keeps its seeds
+    print(markdown_table(json.loads(args.out.read_text())), flush=True)
+    return 0
+
+
+def write_results(runs: list[dict], args, argv, wall_s: float) -> None:
+    """The json (every run, the summary rows, the claims) and the markdown table, as they stand."""
     result = {"command": "python -m core.learn.ssl.reproduce " + " ".join(sys.argv[1:] if argv is None else argv),
               "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-              "total_wall_s": time.perf_counter() - t_all, "threads": args.threads, "rows": rows, "runs": runs,
-              "claims": {str(f): judge(runs, f) for f in args.fractions},
+              "total_wall_s": wall_s, "threads": args.threads,
+              "seeds_done": {str(f): len({x["seed"] for x in runs if x["fraction"] == f}) for f in args.fractions},
+              "rows": summarise(runs), "runs": runs,
+              "claims": {str(f): judge(runs, f) for f in args.fractions if any(x["fraction"] == f for x in runs)},
               "paper_coco": {str(k): v for k, v in PAPER.items()}, "paper_source": PAPER_SOURCE}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
     args.out.with_suffix(".md").write_text(markdown_table(result))
-    print(markdown_table(result), flush=True)
-    return 0
 
 
 def summarise(runs: list[dict]) -> list[dict]:
@@ -195,7 +201,8 @@ def summarise(runs: list[dict]) -> list[dict]:
 
 
 def markdown_table(result: dict) -> str:
-    lines = [f"`{result['command']}` ({result['total_wall_s'] / 60:.1f} min)", "",
+    lines = [f"`{result['command']}` ({result['total_wall_s'] / 60:.1f} min, {result.get('threads', 1)} thread; "
+             f"seeds done per fraction: {result.get('seeds_done', '?')})", "",
              "| labeled | method | mAP@[.5:.95] (mean ± std) | gain vs supervised, same seed | seeds better "
              "| wall s / run | burn-in mAP | paper (COCO) |", "|---|---|---|---|---|---|---|---|"]
     for r in result["rows"]:
