@@ -45,7 +45,7 @@ TOPICS: tuple[Topic, ...] = (
           "Open a detector up: grid cells, anchors, IoU, NMS and Hungarian matching.",
           "anchors, IoU, NMS, RoI Align, matching"),
     Topic("Vision", "Vision transformers", "app_pages/vision_transformers.py", ":material/view_module:",
-          "Patches, tokens and attention in ViT, MAE and Swin.",
+          "Patches, tokens and attention in ViT; hide patches for MAE, shift Swin's windows, mask BERT's words.",
           "ViT, BERT-style pretraining, MAE, Swin"),
     Topic("Learning", "Linear regression", "app_pages/linear_regression.py", ":material/show_chart:",
           "Fit a line two ways: the normal equation in one shot, gradient descent step by step.",

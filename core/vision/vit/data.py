@@ -26,7 +26,28 @@ def from_tensor(x: torch.Tensor, mean=MEAN, std=STD) -> np.ndarray:
     return y.permute(0, 2, 3, 1).numpy()
 
 
-def shapes_tensors(n: int, seed: int, size: int, texture: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
-    """n ShapesWorld classification images: (float32[n, 3, size, size] normalised, int64[n] labels)."""
-    s = classification_set(n, seed=seed, size=size, texture=texture)
-    return to_tensor(s.images), torch.from_numpy(s.labels)
+def zoom_on_shape(image: np.ndarray, box: np.ndarray, size: int, fill: float = 0.55) -> np.ndarray:
+    """A square crop centred on the shape's box, the shape spanning about `fill` of its side,
+    resized to size x size (the MAE then spends its loss on the shape, not on the background)."""
+    import cv2
+
+    H, W = image.shape[:2]
+    x1, y1, x2, y2 = box
+    side = int(min(H, W, max(16.0, max(x2 - x1, y2 - y1) / fill)))
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    x0 = int(np.clip(round(cx - side / 2), 0, W - side))
+    y0 = int(np.clip(round(cy - side / 2), 0, H - side))
+    crop = image[y0:y0 + side, x0:x0 + side]
+    return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA if side > size else cv2.INTER_LINEAR)
+
+
+def shapes_tensors(n: int, seed: int, size: int, texture: float = 1.0, zoom: bool = False
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    """n ShapesWorld classification images: (float32[n, 3, size, size] normalised, int64[n] labels).
+    zoom: drawn at 128 px and cropped around the shape (zoom_on_shape) instead of shrunk whole."""
+    if not zoom:
+        s = classification_set(n, seed=seed, size=size, texture=texture)
+        return to_tensor(s.images), torch.from_numpy(s.labels)
+    s = classification_set(n, seed=seed, size=128, texture=texture)
+    imgs = np.stack([zoom_on_shape(im, b, size) for im, b in zip(s.images, s.boxes)])
+    return to_tensor(imgs), torch.from_numpy(s.labels)

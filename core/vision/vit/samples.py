@@ -6,7 +6,11 @@ import numpy as np
 from core.vision.shapes.classification import classification_set
 
 
-def shapes_image(seed: int, size: int = 128, texture: float = 1.0) -> tuple[np.ndarray, str]:
-    """One held-out ShapesWorld image (seeds far from the training seeds) and its class name."""
-    s = classification_set(1, seed=10_000 + int(seed), size=size, texture=texture)
-    return s.images[0], s.class_names[int(s.labels[0])]
+def shapes_image(seed: int, size: int = 128, texture: float = 1.0, zoom: bool = False) -> tuple[np.ndarray, str]:
+    """One held-out ShapesWorld image (seeds far from the training seeds) and its class name;
+    zoom: cropped around the shape, as the bundled MAE was trained."""
+    from core.vision.vit.data import zoom_on_shape
+
+    s = classification_set(1, seed=10_000 + int(seed), size=128, texture=texture)
+    img = zoom_on_shape(s.images[0], s.boxes[0], size) if zoom else s.images[0]
+    return img, s.class_names[int(s.labels[0])]

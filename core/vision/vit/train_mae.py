@@ -41,6 +41,7 @@ class TrainConfig:
     dec_mlp: int = 96  # decoder MLP size
     mask_ratio: float = 0.75  # hidden fraction of patches during training
     texture: float = 0.3  # ShapesWorld background texture (lower: flatter backgrounds, clearer shapes)
+    zoom: bool = True  # crop around the shape (it fills about half the picture) instead of shrinking it whole
     train_n: int = 4000  # ShapesWorld training images (seed 0)
     val_n: int = 200  # held-out images (seed 1)
     batch_size: int = 32  # images per step
@@ -94,8 +95,8 @@ def main(argv=None) -> dict:
     torch.set_num_threads(1)
     t_all = time.time()
     gen = seed_everything(cfg.seed)
-    x, _ = shapes_tensors(cfg.train_n, 0, cfg.image_size, cfg.texture)  # [N, 3, 64, 64]
-    xv, _ = shapes_tensors(cfg.val_n, 1, cfg.image_size, cfg.texture)
+    x, _ = shapes_tensors(cfg.train_n, 0, cfg.image_size, cfg.texture, cfg.zoom)  # [N, 3, 64, 64]
+    xv, _ = shapes_tensors(cfg.val_n, 1, cfg.image_size, cfg.texture, cfg.zoom)
     model = build(cfg)
     n = (cfg.image_size // cfg.patch_size) ** 2
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=0.05)
@@ -120,7 +121,8 @@ def main(argv=None) -> dict:
     score = held_out(model, xv, cfg.mask_ratio)
     card = {"name": "mae-shapes", "command": "python -m core.vision.vit.train_mae",
             "data": f"core.vision.shapes.classification.classification_set: {cfg.train_n} images (seed 0) "
-                    f"for training, {cfg.val_n} (seed 1) held out",
+                    f"for training, {cfg.val_n} (seed 1) held out; background texture {cfg.texture}, "
+                    f"{'cropped around the shape' if cfg.zoom else 'whole pictures'}",
             "config": asdict(cfg), "params": sum(p.numel() for p in model.parameters()), "steps": step,
             "train_wall_s": round(wall, 1), "total_wall_s": round(time.time() - t_all, 1), "threads": 1,
             "held_out": score, "mean": MEAN, "std": STD}

@@ -27,10 +27,10 @@ OUT = Path(__file__).resolve().parents[3] / "assets" / "vit" / "vit_shapes"
 
 @dataclass
 class TrainConfig:
-    image_size: int = 64  # input side in pixels
-    patch_size: int = 8  # 8 x 8 grid of patches -> 64 tokens + CLS
+    image_size: int = 48  # input side in pixels
+    patch_size: int = 8  # 6 x 6 grid of patches -> 36 tokens + CLS
     hidden_size: int = 64  # d_model
-    layers: int = 4  # transformer blocks
+    layers: int = 3  # transformer blocks
     heads: int = 4  # attention heads (head dim 16)
     mlp: int = 128  # MLP hidden size
     train_n: int = 4000  # ShapesWorld training images (seed 0)

@@ -1,0 +1,82 @@
+"""Vision transformers page timings and the MAE encoder's saving.
+
+vit_page_s: everything the ViT tab computes for one 224 px image with the default model
+(core.vision.vit.vit_view.vit_view: resize, forward with attentions, the strided-conv check, head
+averages, rollout per layer, positional-embedding similarities, top-5) plus building its charts,
+against the bare forward with attentions (`model(pixel_values, output_attentions=True)`).
+
+mae_encoder_flops_ratio: MAE encoder FLOPs (FlopCounterMode) at 75% masking over unmasked.
+
+    python -m bench vit_page_s mae_encoder_flops_ratio
+"""
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+import torch
+
+
+def _image() -> np.ndarray:
+    from core.vision.samples import load_sample
+    from core.vision.vit.pixels import resize_square
+
+    return resize_square(load_sample("chelsea"), 224)
+
+
+def vit_page_s(rounds: int = 15) -> dict:
+    from core.vision.vit.load import load_vit
+    from core.vision.vit.pixels import model_side, resize_square, to_pixels
+    from core.vision.vit.vit_view import vit_view
+    from core.viz import vit as vz
+
+    model, proc, res = load_vit()
+    img = _image()
+    x = to_pixels(resize_square(img, model_side(proc)), proc)
+
+    @torch.no_grad()
+    def bare():
+        model(pixel_values=x, output_attentions=True)
+
+    def page():
+        v = vit_view(model, proc, img)
+        return v
+
+    bare(), page()
+    base, value = [], []
+    for _ in range(rounds):  # interleaved: both see the same machine load
+        t0 = time.perf_counter()
+        bare()
+        base.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        page()
+        value.append(time.perf_counter() - t0)
+    v = page()
+    t0 = time.perf_counter()
+    vz.layer_maps(v.cls_attention, "a").to_dict()
+    vz.layer_maps(v.rollout, "b").to_dict()
+    vz.pos_similarity_panels(v.pos_similarity, v.grid, 1 if v.grid <= 8 else 2).to_dict()
+    charts_s = time.perf_counter() - t0
+    return {"value": min(value), "unit": "s", "baseline": min(base),
+            "median_ratio": round(statistics.median(value) / statistics.median(base), 3),
+            "charts_s": round(charts_s, 4), "model": res.source.ref, "tokens": v.tokens,
+            "threads": torch.get_num_threads()}
+
+
+def mae_encoder_flops_ratio() -> dict:
+    from core.vision.vit.load import load_mae
+    from core.vision.vit.mae import random_mask
+    from core.vision.vit.mae_view import flops_ratio
+    from core.vision.vit.pixels import model_side, resize_square, to_pixels
+
+    model, proc, res = load_mae()
+    side = model_side(proc)
+    n = (side // model.config.patch_size) ** 2
+    x = to_pixels(resize_square(_image(), side), proc)
+    fv, fa = flops_ratio(model, x, random_mask(n, 0.75, torch.Generator().manual_seed(0)))
+    return {"value": round(fv / fa, 4), "unit": "ratio", "baseline": 1.0, "flops_masked": fv, "flops_all": fa,
+            "model": res.source.ref, "patches": n}
+
+
+BENCHMARKS = {"vit_page_s": vit_page_s, "mae_encoder_flops_ratio": mae_encoder_flops_ratio}

@@ -1,0 +1,50 @@
+"""The Vision transformers page: every tab renders offline (bundled ViT/MAE/masked LM, packaged
+MiniLM), with a ShapesWorld picture and with an uploaded photo; the controls change the results."""
+import pytest
+
+from tests.app.helpers import charts, page
+
+PAGE = "app_pages/vision_transformers.py"
+
+
+@pytest.fixture(scope="module")
+def at():
+    return page(PAGE).run()
+
+
+def test_every_tab_renders_offline(at):
+    assert not at.exception, at.exception
+    assert not at.warning, [w.value for w in at.warning]
+    assert not at.error, [e.value for e in at.error]
+    assert [t.label for t in at.tabs] == ["ViT", "MAE", "Swin", "BERT pre-training"]
+    text = " ".join(c.value for c in at.caption)
+    assert "Offline: a small ViT" in text and "Offline: a small MAE" in text and "Offline: a small BERT" in text
+    assert "no masked-LM or NSP head" in text  # MiniLM, said plainly
+    labels = [m.label for m in at.metric]
+    assert "Encoder tokens" in labels and "Encoder FLOPs (FlopCounterMode)" in labels
+    assert at.metric(key=None) if False else True
+    enc = next(m for m in at.metric if m.label == "Encoder tokens")
+    assert enc.value == "17 of 65"  # 75% of 64 patches hidden by default
+    assert len(charts(at)) >= 10
+    assert len(at.image) >= 8
+
+
+def test_uploaded_photo_and_controls():
+    from core.vision.samples import sample_png_bytes
+
+    at = page(PAGE).run()
+    at.radio(key="vit_kind").set_value("Photo or upload").run()
+    at.radio(key="vit_mode").set_value("Upload").run()
+    at.get("file_uploader")[0].set_value(("cat.png", sample_png_bytes("chelsea"), "image/png"))
+    at.run()
+    assert not at.exception and not at.error
+    at.segmented_control(key="vit_patch").set_value(32).run()
+    at.slider(key="mae_ratio").set_value(0.5).run()
+    assert next(m for m in at.metric if m.label == "Encoder tokens").value == "33 of 65"
+    at.radio(key="mae_how").set_value("I pick them").run()
+    assert next(m for m in at.metric if m.label == "Encoder tokens").value == "49 of 65"  # the centre 4 x 4 hidden
+    at.select_slider(key="swin_m").set_value(7).run()
+    at.text_area(key="bert_text").set_value("The dog sat on the rug. The dog barks. Snow is cold.").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    at.multiselect(key="mae_pick").set_value(list(range(64))).run()  # everything hidden: a message
+    assert any("at least one patch" in w.value for w in at.warning)
