@@ -68,8 +68,8 @@ with tab_line:
                          "step": [s.step for s in trace[: shown + 1]]})
     right.altair_chart(viz.loss_surface_chart(W0, W1, L, path, w_star), width="stretch")
     curve = pd.DataFrame({"step": [s.step for s in trace], "loss": [s.loss for s in trace]})
-    st.altair_chart(viz.loss_curve_chart(curve, steps=steps, title=f"Loss per gradient-descent step, 0 to {steps}"),
-                    width="stretch")
+    st.altair_chart(viz.loss_curve_chart(curve, steps=steps, title=f"Loss per gradient-descent step, 0 to {steps}",
+                                         floor=linreg.loss(X, data.y, w_star)), width="stretch")
     st.caption("The axes stay put: above the stable η the line and the path leave the frame. Try the two buttons: "
                "just below, the path zig-zags but settles; just above, every step overshoots a little further.")
     ui.show_code(linreg.normal_equation, linreg.fit, linreg.gradient_descent, linreg.max_stable_lr)
@@ -96,9 +96,10 @@ with tab_proj:
         right.latex(f"p = \\hat x\\,a = ({pr.p[0]:.3f},\\ {pr.p[1]:.3f}),\\quad e\\cdot a = \\text{{{pr.e @ a:.1e}}}")
         right.latex("P = \\frac{aa^\\top}{a^\\top a} = \\begin{pmatrix}" + " \\\\ ".join(
             " & ".join(f"{v:.3f}" for v in row) for row in pr.P) + "\\end{pmatrix}")
+        p2a, p2b = linreg.project_onto_line(2 * a, b).p, linreg.project_onto_line(a, 2 * b).p
         right.markdown(f"max |Pᵀ − P| = {pr.symmetry_error:.1e}, max |P² − P| = {pr.idempotence_error:.1e}.  \n"
-                       "Scale **a** by 2: p does not move (the line is the same). Scale **b** by 2: p doubles "
-                       "(P is linear).")
+                       f"With **2a**: p = ({p2a[0]:.3f}, {p2a[1]:.3f}), unchanged (the line is the same).  \n"
+                       f"With **2b**: p = ({p2b[0]:.3f}, {p2b[1]:.3f}), doubled (P is linear).")
 
     st.subheader("In 3-D: b onto the plane of a₁ and a₂")
     cols = st.columns(3)
@@ -181,7 +182,7 @@ with tab_data:
         w = linreg.fit(dataset.X, dataset.y).w
         left, right = st.columns(2)
         left.altair_chart(viz.predictions_chart(dataset.y, dataset.X @ w, dataset.target_name), width="stretch")
-        right.altair_chart(viz.condition_chart(linreg.condition_sweep()), width="stretch")
+        right.altair_chart(viz.condition_chart(linreg.condition_sweep(), mark_cond=report.cond_X), width="stretch")
     st.markdown(
         "**Why squaring the condition number hurts.** float64 carries about 16 significant digits "
         "(ε ≈ 2.2e-16), and solving a system with condition number κ can lose about log₁₀κ of them. "

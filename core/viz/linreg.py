@@ -44,15 +44,17 @@ def loss_surface_chart(W0: np.ndarray, W1: np.ndarray, L: np.ndarray, path: pd.D
 
 
 def loss_curve_chart(curve: pd.DataFrame, steps: int | None = None, title: str = "Loss per gradient-descent step",
-                     height: int = 300, cap: float | None = None) -> alt.Chart:
+                     height: int = 300, cap: float | None = None, floor: float | None = None) -> alt.Chart:
     """Loss (log scale) against step; curve has columns step, loss. The x axis always runs to `steps`
-    (the last step the page names) and the y axis stops at `cap` (default 1e3 × the first loss), so
+    (the last step the page names), the y axis runs from `floor` (e.g. the minimum) to `cap` (default
+    1e3 × the first loss), so
     a diverging run climbs out of a fixed frame instead of squashing it. Non-finite losses are dropped."""
     curve = curve[np.isfinite(curve["loss"]) & (curve["loss"] > 0)]
     steps = int(curve["step"].max()) if steps is None else steps
     first = float(curve["loss"].iloc[0]) if len(curve) else 1.0
     cap = first * 1e3 if cap is None else cap
     lo = min(float(curve["loss"].min()), first) if len(curve) else first / 10
+    lo = min(lo, floor) if floor is not None and floor > 0 else lo  # e.g. the minimum loss: one frame either way
     domain = [lo * 0.8, max(cap, lo * 10)]
     y_scale = alt.Scale(type="log", domain=domain, nice=False)
     decades = [10.0**k for k in range(int(np.floor(np.log10(domain[0]))), int(np.ceil(np.log10(domain[1]))) + 1)]
@@ -106,8 +108,10 @@ def vectors_chart(vectors: dict[str, np.ndarray], start: dict[str, np.ndarray] |
     return alt.layer(*layers).properties(title=title, width=size, height=size)
 
 
-def condition_chart(rows: list[dict], title: str = "Relative error of w against cond(X)") -> alt.Chart:
-    """log-log error of each solver as X gets worse conditioned, with the ε·cond and ε·cond² guides."""
+def condition_chart(rows: list[dict], title: str = "Relative error of w against cond(X)",
+                    mark_cond: float | None = None) -> alt.Chart:
+    """log-log error of each solver as X gets worse conditioned, with the ε·cond and ε·cond² guides;
+    `mark_cond` draws a vertical rule at one condition number (e.g. the user's X)."""
     df = pd.DataFrame(rows).dropna()
     df = df.assign(**{"relative error": df["relative error"].clip(lower=1e-17)})
     conds = np.array(sorted(set(pd.DataFrame(rows)["cond"])))
@@ -127,7 +131,13 @@ def condition_chart(rows: list[dict], title: str = "Relative error of w against 
     guide_text = alt.Chart(guides.groupby("guide").tail(1)).mark_text(align="right", dx=-4, dy=-8, color="#495057",
                                                                       clip=True).encode(
         x=x, y=alt.Y("relative error:Q", scale=y_scale), text="guide:N")
-    return (guide + guide_text + lines).properties(title=title, height=420)
+    chart = guide + guide_text + lines
+    conds_range = (float(conds.min()), float(conds.max()))
+    if mark_cond is not None and np.isfinite(mark_cond) and conds_range[0] <= mark_cond <= conds_range[1]:
+        here = pd.DataFrame({"cond": [mark_cond], "label": ["your X"]})
+        rule = alt.Chart(here).mark_rule(color="#e8590c", strokeWidth=2).encode(x=x)
+        chart = chart + rule + rule.mark_text(align="left", dx=4, dy=-150, color="#e8590c").encode(text="label:N")
+    return chart.properties(title=title, height=420)
 
 
 def predictions_chart(y: np.ndarray, y_hat: np.ndarray, target: str = "y", title: str = "Prediction against truth",

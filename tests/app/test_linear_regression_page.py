@@ -45,7 +45,7 @@ def test_learning_rate_either_side_of_the_bound():
     at.number_input(key="lr_eta").set_value(1.5).run()
     assert not at.exception
     assert "overshoots" in at.warning[0].value
-    at.slider(key="lr_n").set_value(5).run()
+    at.slider(key="lr_n").set_value(5)
     at.slider(key="lr_replay").set_value(0).run()
     assert not at.exception and len(charts(at)) == DEFAULT_CHARTS
     at.button(key="lr_below").click().run()
