@@ -1,4 +1,4 @@
-"""Is the network there? Answered once per process, in at most ~2 s, never per rerun.
+"""Is the network there? Answered once per process, in at most 1.5 s, never per rerun.
 
 "There" means a TLS handshake with the hub completes (through HTTPS_PROXY when set): a dead
 network, a hub address that accepts connections and never answers, and a dead proxy all count as
@@ -71,7 +71,7 @@ def _probe(timeout_s: float) -> bool:
             return tls.version() is not None
 
 
-def network_up(timeout_s: float = 2.0) -> bool:
+def network_up(timeout_s: float = 1.5) -> bool:
     """Probe the Hugging Face host once per process, in at most ~timeout_s; cache the answer."""
     global _answer
     if offline_forced():
