@@ -33,12 +33,13 @@ def grad_cam(activations: torch.Tensor, gradients: torch.Tensor) -> torch.Tensor
 
 
 def spatial_layers(model: nn.Module, input_shape: tuple[int, int, int]) -> list[str]:
-    """Rows of the layer table whose output is still a feature map [C, h, w] (where a CAM makes sense)."""
+    """Rows of the layer table whose output is still a feature map [C, h, w] with h * w > 1 (where a CAM
+    makes sense; a globally pooled 1 x 1 map is not one)."""
     from core.vision.cnn.table import layer_rows
 
     rows = layer_rows(model)
     seen: dict[str, int] = {}
-    hooks = [m.register_forward_hook(lambda mod, i, o, n=n: seen.__setitem__(n, o.dim())) for n, m in rows]
+    hooks = [m.register_forward_hook(lambda mod, i, o, n=n: seen.__setitem__(n, o.dim() == 4 and o.shape[2] * o.shape[3] > 1)) for n, m in rows]
     try:
         with torch.no_grad():
             p = next(model.parameters())
@@ -46,7 +47,7 @@ def spatial_layers(model: nn.Module, input_shape: tuple[int, int, int]) -> list[
     finally:
         for h in hooks:
             h.remove()
-    return [n for n, _ in rows if seen.get(n) == 4]
+    return [n for n, _ in rows if seen.get(n)]
 
 
 def look(model: nn.Module, x: torch.Tensor, layer: str, target: int | None = None, k: int = 5) -> Look:

@@ -41,7 +41,7 @@ class LayerTable:
 
     def records(self) -> list[dict]:
         return [{"layer": r.name, "type": r.kind, "output": " x ".join(map(str, r.out_shape)),
-                 "params": r.params, "FLOPs": r.flops, "receptive field": "whole image" if r.rf is None else r.rf}
+                 "params": r.params, "FLOPs": r.flops, "receptive field": "whole image" if r.rf is None else f"{r.rf} px"}
                 for r in self.rows]
 
 

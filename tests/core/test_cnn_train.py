@@ -1,0 +1,94 @@
+"""CNN training: the event generator, short runs that lower the loss, the live pair, and the bundled
+weights reaching the held-out accuracy their cards record."""
+import json
+
+import pytest
+import torch
+
+from core.live import LiveRun
+from core.vision.cnn import data as cnn_data
+from core.vision.cnn.classifiers import CARD_NAMES, load_classifier
+from core.vision.cnn.explore import PRESETS, first_correct, shapes_samples, start_pair
+from core.vision.cnn.loop import TrainConfig, accuracy, flip_batch, train
+from core.vision.cnn.registry import build
+from core.vision.cnn.train import held_out
+from core.vision.cnn.weights import ASSETS, bundled_stems, load_bundled
+
+MARGIN = 0.03  # the recorded accuracy minus this is the floor (same images, float16 weights)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return cnn_data.load("digits", n_test=100, size=28, seed=0)
+
+
+def test_events_and_evaluation_steps(digits):
+    torch.manual_seed(0)
+    events = list(train(build("lenet_bn", 1, 10, 28), digits, TrainConfig(steps=6, batch=16, eval_every=3)))
+    assert [e.step for e in events] == list(range(1, 7))
+    assert [e.test_acc is not None for e in events] == [True, False, True, False, False, True]
+    names = [n for n, _, _ in events[0].act]
+    assert names and all(n.split(".")[0].isdigit() for n in names)  # the sigmoid rows of the table
+    assert all(e.grad_first > 0 for e in events)
+
+
+def test_flips_keep_images_and_labels():
+    x = torch.arange(2 * 1 * 3 * 3, dtype=torch.float32).view(2, 1, 3, 3)
+    y = flip_batch(x, torch.Generator().manual_seed(0))
+    for a, b in zip(x, y):
+        assert any(torch.equal(b, f) for f in (a, a.flip(2), a.flip(1), a.flip(1).flip(2)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["lenet_bn", "alexnet_small", "vgg_small_bn", "nin_small", "googlenet_small",
+                                  "resnet_small", "densenet_small"])
+def test_a_short_run_lowers_the_loss(digits, name):
+    torch.manual_seed(0)
+    model = build(name, 1, 10, 28)
+    losses = [e.loss for e in train(model, digits, TrainConfig(steps=24, batch=32, lr=0.003, eval_every=100), seed=1)]
+    assert sum(losses[-4:]) / 4 < sum(losses[:4]) / 4 - 0.1, losses
+
+
+def test_live_pair_runs_in_lockstep_and_stops(digits):
+    p = PRESETS["LeNet-5 with and without batch norm (digits)"]
+    run = LiveRun(start_pair(digits, p.left, p.right, TrainConfig(steps=5, batch=16, eval_every=2)), p.cfg)
+    run.advance(max_events=3)
+    assert len(run.history) == 3 and set(run.history[0]) == {"LeNet-5 (sigmoid)", "LeNet-5 + BN"}
+    a, b = run.history[0].values()
+    assert a.step == b.step == 1
+    run.stop()
+    assert run.over and not run.advance()
+
+
+def test_plain_stack_starves_its_first_layer_residual_does_not(digits):
+    p = PRESETS["Plain stack vs residual, 21 conv layers (digits)"]
+    first = next(start_pair(digits, p.left, p.right, TrainConfig(steps=1, batch=16)))
+    plain, res = first["Plain stack, 21 conv"], first["Residual stack, 21 conv"]
+    assert plain.grad_first < 1e-3 * res.grad_first
+
+
+def test_every_bundled_net_reaches_its_recorded_accuracy():
+    stems = bundled_stems()
+    assert len(stems) >= 8, stems
+    total = sum((ASSETS / f"{s}.safetensors").stat().st_size for s in stems)
+    assert total < 3e6, total
+    for stem in stems:
+        card = json.loads((ASSETS / f"{stem}.json").read_text())
+        for k in ("command", "data", "steps", "wall_time_s", "held_out_acc", "test_images"):
+            assert k in card, (stem, k)
+        clf = load_bundled(stem)
+        x, y = held_out(card)
+        assert len(y) == card["test_images"]
+        acc = accuracy(clf.model, x, y)
+        assert acc >= card["held_out_acc"] - MARGIN, (stem, acc, card["held_out_acc"])
+
+
+def test_offline_cards_resolve_to_bundled_and_default_image_is_right():
+    for name in CARD_NAMES:
+        clf, res = load_classifier(name, "offline")
+        assert res.source.kind == "bundled" and not clf.imagenet
+    clf, _ = load_classifier("cnn-resnet18", "offline")
+    images, labels, _ = shapes_samples()
+    i = first_correct(clf, images, labels)
+    p = clf.model(clf.prepare(images[i])).softmax(1)[0]
+    assert int(p.argmax()) == int(labels[i]) and float(p.max()) >= 0.6
