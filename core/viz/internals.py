@@ -28,19 +28,96 @@ def boxes_chart(df: pd.DataFrame, extent: tuple[float, float], color: str = "nam
 
 
 def heatmap(M: np.ndarray, title: str = "", x_title: str = "column", y_title: str = "row",
-            size: int = 260, scheme: str = "viridis", marks: list[tuple[int, int]] | None = None) -> alt.Chart:
-    """A matrix as coloured cells (row 0 on top), with optional ringed cells (e.g. an assignment)."""
+            size: int = 260, scheme: str = "viridis", marks: list[tuple[int, int]] | None = None,
+            value_title: str = "value") -> alt.Chart:
+    """A matrix as coloured cells (row 0 on top), with optional ringed cells (e.g. an assignment).
+
+    Cells are square and sized by step (never by a fraction of a width), so a tall or wide matrix,
+    e.g. 8 queries x 4 objects, keeps readable cells instead of collapsing.
+    """
+    M = np.asarray(M, dtype=np.float64).reshape(np.shape(M)[0], -1) if np.size(M) else np.zeros((0, 0))
     rows, cols = np.indices(M.shape)
-    df = pd.DataFrame({"row": rows.ravel(), "col": cols.ravel(), "value": np.asarray(M, dtype=np.float64).ravel()})
+    df = pd.DataFrame({"row": rows.ravel(), "col": cols.ravel(), "value": M.ravel()})
+    step = int(max(14, min(40, size / max(1, *M.shape))))
     base = alt.Chart(df).mark_rect().encode(
         x=alt.X("col:O", title=x_title), y=alt.Y("row:O", title=y_title),
-        color=alt.Color("value:Q", scale=alt.Scale(scheme=scheme)), tooltip=["row", "col", alt.Tooltip("value", format=".3f")])
+        color=alt.Color("value:Q", scale=alt.Scale(scheme=scheme), title=value_title),
+        tooltip=[alt.Tooltip("row:O", title=y_title), alt.Tooltip("col:O", title=x_title),
+                 alt.Tooltip("value:Q", format=".3f", title=value_title)])
     chart = base
     if marks:
         m = pd.DataFrame(marks, columns=["row", "col"])
-        chart = base + alt.Chart(m).mark_point(shape="square", size=size * 2, filled=False, color="red",
+        chart = base + alt.Chart(m).mark_point(shape="square", size=step * step * 0.7, filled=False, color="red",
                                                  strokeWidth=3).encode(x="col:O", y="row:O")
-    return chart.properties(title=title, width=size * M.shape[1] / max(M.shape), height=size * M.shape[0] / max(M.shape))
+    return chart.properties(title=title, width=alt.Step(step), height=alt.Step(step))
+
+
+def spatial_map(M: np.ndarray, title: str = "", size: int = 240, scheme: str = "viridis", legend_title: str = "value",
+                domain: tuple[float, float] | None = None) -> alt.Chart:
+    """A map over image space (row 0 on top), e.g. an attention map, objectness per cell or 28x28 mask logits."""
+    M = np.asarray(M, dtype=np.float64)
+    H, W = M.shape
+    ys, xs = np.indices((H, W))
+    df = pd.DataFrame({"x": xs.ravel(), "x2": xs.ravel() + 1, "y": ys.ravel(), "y2": ys.ravel() + 1, "value": M.ravel()})
+    scale = alt.Scale(scheme=scheme, domain=list(domain)) if domain else alt.Scale(scheme=scheme)
+    return alt.Chart(df).mark_rect().encode(
+        x=alt.X("x:Q", scale=alt.Scale(domain=[0, W], nice=False), title=None), x2="x2:Q",
+        y=alt.Y("y:Q", scale=alt.Scale(domain=[0, H], reverse=True, nice=False), title=None), y2="y2:Q",
+        color=alt.Color("value:Q", scale=scale, title=legend_title),
+        tooltip=["x", "y", alt.Tooltip("value:Q", format=".3f")]).properties(title=title, width=size, height=size * H / W)
+
+
+def maps_grid(maps: dict[str, np.ndarray], columns: int = 4, size: int = 150, scheme: str = "viridis",
+              legend_title: str = "value") -> alt.Chart:
+    """Several same-shape maps side by side, one panel per name (e.g. ASPP's branches, tap patterns per rate)."""
+    frames = []
+    for name, M in maps.items():
+        M = np.asarray(M, dtype=np.float64)
+        ys, xs = np.indices(M.shape)
+        frames.append(pd.DataFrame({"x": xs.ravel(), "y": ys.ravel(), "value": M.ravel(), "panel": name}))
+    df = pd.concat(frames)
+    return alt.Chart(df).mark_rect().encode(
+        x=alt.X("x:O", axis=None), y=alt.Y("y:O", axis=None),
+        color=alt.Color("value:Q", scale=alt.Scale(scheme=scheme), title=legend_title),
+        tooltip=["panel", "x", "y", alt.Tooltip("value:Q", format=".3f")],
+    ).properties(width=size, height=size).facet(
+        facet=alt.Facet("panel:N", sort=list(maps), title=None, header=alt.Header(labelFontSize=12)), columns=columns)
+
+
+def matching_chart(gt_boxes, gt_names: list[str], pred_boxes, assignment: dict[int, int], extent: tuple[float, float],
+                   title: str = "Truth (solid) and predictions (dashed), coloured by the object they answer",
+                   size: int = 420) -> alt.Chart:
+    """Ground-truth boxes and predicted boxes; a prediction takes the colour of the object it is matched to
+    (grey: "no object"). The legend lists every object, whatever their number."""
+    unmatched = "no object (unmatched)"
+    domain = list(gt_names) + [unmatched]
+    gt = boxes_frame(gt_boxes, list(gt_names), kind="truth", label=list(gt_names))
+    preds = boxes_frame(pred_boxes, [gt_names[assignment[i]] if i in assignment else unmatched
+                                     for i in range(len(np.asarray(pred_boxes).reshape(-1, 4)))],
+                        kind="prediction", label=[f"query {i}" for i in range(len(np.asarray(pred_boxes).reshape(-1, 4)))])
+    df = pd.concat([gt, preds])
+    W, H = extent
+    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+               "#393b79", "#637939", "#8c6d31"]
+    colors = [palette[i % len(palette)] for i in range(len(gt_names))] + ["#9e9e9e"]
+    color = alt.Color("name:N", scale=alt.Scale(domain=domain, range=colors), title="object",
+                      legend=alt.Legend(orient="bottom", columns=2, symbolLimit=0, labelLimit=0))
+    return alt.Chart(df).mark_rect(fillOpacity=0.05, strokeWidth=2).encode(
+        x=alt.X("x1:Q", scale=alt.Scale(domain=[0, W], nice=False), title="x"), x2="x2:Q",
+        y=alt.Y("y1:Q", scale=alt.Scale(domain=[0, H], reverse=True, nice=False), title="y"), y2="y2:Q",
+        color=color, stroke=alt.Color("name:N", scale=alt.Scale(domain=domain, range=colors), legend=None),
+        strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=["truth", "prediction"], range=[[1, 0], [5, 3]]),
+                                  title="box"),
+        tooltip=["label", "name", "kind"],
+    ).properties(title=title, width=size, height=size * H / W)
+
+
+def timing_chart(labels: list[str], ms: list[float], title: str = "Time for one image") -> alt.Chart:
+    """Horizontal bars of milliseconds per method."""
+    df = pd.DataFrame({"method": labels, "ms": ms})
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y("method:N", sort=None, title=None), x=alt.X("ms:Q", title="milliseconds"),
+        tooltip=["method", alt.Tooltip("ms:Q", format=".0f")]).properties(title=title, height=alt.Step(36))
 
 
 def curve_chart(x, series: dict[str, np.ndarray], x_title: str, y_title: str = "value", title: str = "",

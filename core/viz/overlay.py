@@ -38,9 +38,34 @@ def blend_masks(rgb: np.ndarray, masks: np.ndarray, colors: np.ndarray, opacity:
     return out.round().clip(0, 255).astype(np.uint8)
 
 
+def _place_tag(box, tw: float, th: float, w: int, h: int, placed: list) -> tuple[float, float]:
+    """Top-left corner for a tw x th tag of `box`: above the box, else inside its top edge, else below it,
+    else inside its bottom edge; the first spot that overlaps no tag placed so far (else stacked under
+    the one it hits). Keeps every tag inside the image."""
+    x1, y1, x2, y2 = box
+    tx = max(0.0, min(x1, w - tw))
+    spots = [y1 - th, y1, y2, y2 - th]
+    spots = [max(0.0, min(y, h - th)) for y in spots]
+
+    def hits(y):
+        return [p for p in placed if tx < p[2] and p[0] < tx + tw and y < p[3] and p[1] < y + th]
+
+    for y in spots:
+        if not hits(y):
+            return tx, y
+    y = spots[0]
+    for _ in range(len(placed)):  # stack below whatever it hits until it is free (or at the bottom)
+        blocking = hits(y)
+        if not blocking or y + th >= h:
+            break
+        y = min(max(p[3] for p in blocking), h - th)
+    return tx, y
+
+
 def draw_detections(rgb: np.ndarray, dets: Detections, mask_opacity: float = 0.45,
-                    line_width: int | None = None, show_scores: bool = True) -> np.ndarray:
-    """Boxes with "class score" tags, plus instance masks when the model gave them.
+                    line_width: int | None = None, show_scores: bool = True, show_labels: bool = True) -> np.ndarray:
+    """Boxes with "class score" tags (laid out so that they do not cover each other), plus instance masks
+    when the model gave them.
 
     rgb (uint8[H, W, 3]); dets in the same pixel frame. Returns a new uint8[H, W, 3].
     """
@@ -53,16 +78,20 @@ def draw_detections(rgb: np.ndarray, dets: Detections, mask_opacity: float = 0.4
     draw = ImageDraw.Draw(pil)
     lw = line_width or max(2, round(max(h, w) / 250))
     font = _font(max(12, round(max(h, w) / 32)))  # readable when the page shows it scaled down
-    for box, score, label, color in zip(dets.boxes, dets.scores, dets.labels, colors):
-        x1, y1, x2, y2 = (float(v) for v in box)
-        c = tuple(int(v) for v in color)
-        draw.rectangle([x1, y1, x2, y2], outline=c, width=lw)
+    for box, color in zip(dets.boxes, colors):  # every box first, so no box is drawn over a tag
+        draw.rectangle([float(v) for v in box], outline=tuple(int(v) for v in color), width=lw)
+    if not show_labels:
+        return np.asarray(pil)
+    placed: list[tuple[float, float, float, float]] = []
+    for k in np.argsort(-dets.scores, kind="stable"):  # the surest objects get the best spots
+        box, score, label = dets.boxes[k], dets.scores[k], dets.labels[k]
+        c = tuple(int(v) for v in colors[k])
         text = dets.class_names[int(label)] + (f" {score:.2f}" if show_scores else "")
         tx0, ty0, tx1, ty1 = draw.textbbox((0, 0), text, font=font)
-        tw, th = tx1 - tx0, ty1 - ty0 + 4
-        ty = y1 - th if y1 - th >= 0 else y1  # tag above the box, or inside it at the top edge
-        tx = max(0.0, min(x1, w - tw - 6))  # keep the tag inside the image on the right
-        draw.rectangle([tx, ty, tx + tw + 6, ty + th], fill=c)
+        tw, th = tx1 - tx0 + 6, ty1 - ty0 + 4
+        tx, ty = _place_tag([float(v) for v in box], tw, th, w, h, placed)
+        placed.append((tx, ty, tx + tw, ty + th))
+        draw.rectangle([tx, ty, tx + tw, ty + th], fill=c)
         draw.text((tx + 3, ty + 2 - ty0), text, fill=(0, 0, 0) if sum(c) > 380 else (255, 255, 255), font=font)
     return np.asarray(pil)
 

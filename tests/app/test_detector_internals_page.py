@@ -1,26 +1,87 @@
+"""Detector internals page: every tab renders on a ShapesWorld scene (bundled models, offline), the controls
+change the results, the DETR matching view renders at its default 8 queries, and the NMS stepper still
+teaches without the YOLOX weights."""
+import json
+
+import pytest
+
 from tests.app.helpers import charts, page
 
+PAGE = "app_pages/detector_internals.py"
 
-def test_every_tab_renders_with_real_candidates():
-    at = page("app_pages/detector_internals.py").run()
-    assert not at.exception
-    assert not at.warning, [w.value for w in at.warning]  # YOLOX resolves (shared weights in the ONNX cache)
-    assert len(at.image) == 3  # NMS overlay, anchors, the ShapesWorld image
+
+@pytest.fixture(scope="module")
+def default_run():
+    at = page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_every_tab_renders_with_real_tensors(default_run):
+    at = default_run
+    assert not at.warning and not at.error, [w.value for w in at.warning] + [e.value for e in at.error]
+    assert [t.label for t in at.tabs][:10] == ["IoU and GIoU", "Non-maximum suppression", "R-CNN", "RoI Pool vs RoI Align",
+                                              "Anchors and RPN", "SSD default boxes", "YOLO grid",
+                                              "DETR and Hungarian matching", "DeepLab", "Mask R-CNN"]
     assert "nms_step" in [s.key for s in at.slider]  # several NMS steps to replay on the default image
-    assert len(charts(at)) >= 5
+    assert len(at.image) >= 15 and len(charts(at)) >= 15
     labels = [m.label for m in at.metric]
     assert labels[:2] == ["IoU = intersection / union", "GIoU = IoU − (hull − union) / hull"]
+    assert "Objects covered (IoU ≥ 0.5 with some proposal)" in labels
+    text = " ".join(c.value for c in at.caption)
+    assert "slower" in text and "more than one" not in text  # the R-CNN vs Fast R-CNN timing
+
+
+def test_detr_matching_renders_at_8_queries_with_every_object_in_the_legend(default_run):
+    at = default_run
+    assert at.slider(key="hm_pred").value == 8
+    specs = [json.loads(c.proto.spec) for c in charts(at)]
+    costs = [s for s in specs if "query" in json.dumps(s.get("encoding", s.get("layer", ""))) and "object" in json.dumps(s)]
+    assert len(costs) >= 4  # class, L1, GIoU and total
+    for s in costs[:4]:  # square cells sized by step: never a zero-width matrix
+        assert s["width"] == s["height"] and s["width"]["step"] >= 14
+    objects = at.multiselect(key="hm_objects").value
+    legend = [s for s in specs if s.get("title", {}) and "coloured by the object" in json.dumps(s.get("title"))]
+    domain = legend[0]["encoding"]["color"]["scale"]["domain"]
+    assert domain[:-1] == objects and len(objects) >= 2 and domain[-1].startswith("no object")
 
 
 def test_controls_change_the_results():
-    at = page("app_pages/detector_internals.py").run()
+    at = page(PAGE).run()
     iou_before = at.metric[0].value
-    at.slider(key="iou_dx").set_value(-60).run()
+    at.slider(key="iou_dx").set_value(-60)
+    at.slider(key="nms_iou").set_value(0.9)
+    at.slider(key="roi_x").set_value((5.0, 6.0))  # a box too thin: a message, not a crash
+    at.slider(key="hm_pred").set_value(0)  # no predictions: the matcher takes empty sets
+    at.slider(key="rpn_row").set_value(3)
+    at.slider(key="rpn_fg").set_value(0.5)
+    at.run()
     assert at.metric[0].value != iou_before
-    at.slider(key="nms_iou").set_value(0.9).run()
-    at.slider(key="nms_step").set_value(1).run()
-    at.slider(key="roi_x").set_value((5.0, 5.2)).run()  # a box too thin: a message, not a crash
-    assert any("half a cell" in i.value for i in at.info)
-    at.slider(key="hm_pred").set_value(3).run()
-    at.multiselect(key="anc_sizes").set_value([]).run()
-    assert not at.exception
+    info = " ".join(i.value for i in at.info)
+    assert "half a cell" in info and "No predictions" in info
+    at.slider(key="hm_pred").set_value(3)
+    at.multiselect(key="hm_objects").set_value([])
+    at.selectbox(key="detr_query").set_value(1)
+    at.slider(key="nms_step").set_value(1)
+    at.run()
+    assert any("No objects" in i.value for i in at.info)
+    assert not at.exception and not at.error
+
+
+@pytest.mark.slow
+def test_a_photo_runs_every_tab():
+    at = page(PAGE)
+    at.session_state["int_picture"] = "Photo (sample or upload)"
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "squeezed to 128 x 128" in " ".join(c.value for c in at.caption)
+
+
+def test_nms_without_yolox_weights_steps_through_the_shapesworld_yolo(tmp_path, monkeypatch):
+    monkeypatch.setenv("KEYPOINT_ONNX_DIR", str(tmp_path))
+    monkeypatch.setenv("KEYPOINT_CACHE", str(tmp_path))
+    at = page(PAGE).run()
+    assert not at.exception and not at.error
+    text = " ".join(c.value for c in at.caption)
+    assert "ShapesWorld YOLOv1" in text and "YOLOX-Nano weights are not on this machine" in " ".join(i.value for i in at.info)
+    assert at.slider(key="nms_step").max >= 3  # several steps to replay, with suppressions between them

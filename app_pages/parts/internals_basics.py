@@ -1,0 +1,149 @@
+"""Detector internals tabs: IoU / GIoU, the NMS stepper, RoI Pool vs RoI Align."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from app_pages.parts import ui
+from app_pages.parts.internals_common import Picture, draw, real_yolox, shapes_model, yolox_model
+from core.vision.internals.iou import box_iou, generalized_box_iou
+from core.vision.internals.nms import nms_steps
+from core.vision.types import Detections
+from core.viz.internals import boxes_chart, boxes_frame, curve_chart, feature_map_chart, heatmap
+
+
+def iou_tab() -> None:
+    c1, c2, c3 = st.columns(3)
+    dx = c1.slider("Move box B right", -60, 60, 20, key="iou_dx")
+    dy = c2.slider("Move box B down", -60, 60, 10, key="iou_dy")
+    s = c3.slider("Scale box B", 0.3, 2.0, 1.0, 0.05, key="iou_scale")
+    a = torch.tensor([[40.0, 40, 100, 90]])
+    cx, cy, w, h = 70 + dx, 65 + dy, 60 * s, 50 * s
+    b = torch.tensor([[cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]])
+    iou = box_iou(a, b).item()
+    giou = generalized_box_iou(a, b).item()
+    hull = torch.cat([torch.minimum(a[:, :2], b[:, :2]), torch.maximum(a[:, 2:], b[:, 2:])], 1)
+    left, right = st.columns([3, 2])
+    left.altair_chart(boxes_chart(boxes_frame(torch.cat([a, b, hull]), ["A", "B", "hull (GIoU)"]), (180, 160),
+                                  title="Two boxes and their hull"), width="content")
+    right.metric("IoU = intersection / union", f"{iou:.3f}")
+    right.metric("GIoU = IoU − (hull − union) / hull", f"{giou:.3f}")
+    offsets = np.arange(-120, 121, 4)
+    shifted = torch.tensor([[40.0 + o, 40, 100 + o, 90] for o in offsets])
+    right.altair_chart(curve_chart(offsets, {"IoU": box_iou(a, shifted)[0].numpy(),
+                                             "GIoU": generalized_box_iou(a, shifted)[0].numpy()},
+                                   x_title="shift", title="Sliding a copy of A sideways"), width="stretch")
+    st.caption("Once the boxes stop overlapping, IoU is flat at 0 (no gradient to learn from); GIoU keeps falling "
+               "with the distance, which is why DETR trains its boxes with it.")
+    ui.show_code(box_iou, generalized_box_iou)
+
+
+@st.cache_data(show_spinner="Running the detector once…", max_entries=8)
+def _yolox_candidates(sample: str, mode: str) -> Detections:
+    from core.vision.detect import predict
+    from core.vision.samples import load_sample
+
+    return predict(yolox_model(mode), load_sample(sample))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _yolo_candidates(image: np.ndarray) -> Detections:
+    from core.vision.internals.yolo import yolo_grid
+
+    return yolo_grid(shapes_model("yolo").model, image).candidates()
+
+
+def nms_tab(pic: Picture) -> None:
+    from core.vision.samples import SAMPLES, load_sample
+
+    mode = ui.model_source()
+    real = real_yolox(mode)
+    c1, c2, c3 = st.columns(3)
+    if real:
+        sample = c1.selectbox("Image", list(SAMPLES), index=list(SAMPLES).index("coffee"), key="nms_sample")
+    thr = c2.slider("IoU threshold", 0.1, 0.9, 0.45, 0.05, key="nms_iou")
+    min_score = c3.slider("Candidates scoring at least", 0.01, 0.9, 0.2 if real else 0.05, 0.01, key="nms_min_score")
+    with ui.friendly_errors("Finding candidates"):
+        if real:
+            raw, image, k = _yolox_candidates(sample, mode), load_sample(sample), 1
+            ui.source_badge(yolox_model(mode).resolution)
+        else:
+            raw, image, k = _yolo_candidates(pic.square), pic.square, 3
+            st.caption(":material/home: No YOLOX weights here: these are the raw candidates (all 8 x 8 cells x 2 "
+                       "boxes, score = confidence x class probability) of KeyPoint's ShapesWorld YOLOv1 on the "
+                       "page's picture, before its NMS.")
+        cand = raw.filter(min_score)
+        if len(cand) == 0:
+            st.info("No candidate scores that high: lower the score floor.")
+            return
+        present = sorted({cand.class_names[i] for i in cand.labels})
+        which = st.selectbox("Run NMS on", ["all classes together"] + present, key="nms_class",
+                             help="Detectors run NMS per class (a cup never suppresses a table); "
+                                  "all together shows more steps.")
+        if which != "all classes together":
+            cand = cand.filter(0.0, {which})
+        order = np.argsort(-cand.scores, kind="stable")[:60]
+        boxes, scores = torch.from_numpy(cand.boxes[order]), torch.from_numpy(cand.scores[order])
+        labels = cand.labels[order]
+        keep, steps = nms_steps(boxes, scores, thr)
+        t = st.slider("Replay: NMS step", 0, len(steps), len(steps), key="nms_step") if len(steps) > 1 else len(steps)
+        state = np.full(len(boxes), 3)  # 0 kept, 1 suppressed at this step, 2 suppressed before, 3 waiting
+        state[[j for s_ in steps[: max(t - 1, 0)] for j in s_.suppressed]] = 2
+        state[steps[t - 1].suppressed if t else []] = 1
+        state[[s_.kept for s_ in steps[:t]]] = 0
+        status = ["kept", "suppressed now", "suppressed earlier", "waiting"]
+        names = [f"{cand.class_names[c]} ({s})" for c in range(len(cand.class_names)) for s in status]
+        shown = state != 2
+        view_labels = labels[shown] * len(status) + state[shown]  # "class (status)" tags
+        st.image(draw(image, boxes.numpy()[shown], names, view_labels, scores.numpy()[shown], k=k), width="stretch",
+                 caption=f"{len(boxes)} candidates ({which}) → {len(keep)} kept. Step {t}: keep the best box still "
+                         f"waiting, remove every box with IoU > {thr} with it. Tags: class (status) and score.")
+    ui.show_code(nms_steps)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _feature_map(image: np.ndarray) -> np.ndarray:
+    """The ShapesWorld Faster R-CNN's backbone on the picture: float[C, 32, 32] (stride 4)."""
+    m = shapes_model("frcnn").model
+    x = (torch.from_numpy(image).permute(2, 0, 1).float()[None] / 255.0 - 0.5) / 0.25
+    with torch.no_grad():
+        return m.backbone(x)["0"][0].numpy()
+
+
+def roi_tab(pic: Picture) -> None:
+    from core.vision.internals.roi import bilinear, roi_align, roi_pool
+
+    st.markdown("A real feature map (the ShapesWorld Faster R-CNN's backbone, stride 4: 128 px → 32 × 32 cells) and "
+                "a box that does not sit on the grid. **RoI Pool** (Fast R-CNN) rounds the box to whole cells and "
+                "max-pools whole-cell bins (blue); **RoI Align** (Mask R-CNN) samples exact positions (red dots) "
+                "bilinearly and averages them. Both outputs equal `torchvision.ops.roi_pool` / `roi_align` (tested).")
+    fmap_all = _feature_map(pic.square)
+    c1, c2, c3 = st.columns(3)
+    x1, x2 = c1.slider("Box x range (image px)", 0.0, 128.0, (21.0, 74.0), 1.0, key="roi_x")
+    y1, y2 = c2.slider("Box y range (image px)", 0.0, 128.0, (17.0, 61.0), 1.0, key="roi_y")
+    ch = c3.selectbox("Channel", ["mean of all"] + list(range(fmap_all.shape[0])), key="roi_ch")
+    S = c1.select_slider("Output size", [2, 3, 4, 7], value=4, key="roi_S")
+    r = c2.select_slider("Samples per bin side (Align)", [1, 2, 3], value=2, key="roi_r")
+    if x2 - x1 < 2 or y2 - y1 < 2:
+        st.info("Make the box at least half a cell (2 px) wide and tall.")
+        return
+    fmap = torch.from_numpy(fmap_all.mean(0, keepdims=True) if ch == "mean of all" else fmap_all[[int(ch)]])
+    box = torch.tensor([x1, y1, x2, y2])
+    scale = fmap.shape[-1] / 128
+    pooled, bins = roi_pool(fmap, box, S, scale)
+    aligned, pts = roi_align(fmap, box, S, spatial_scale=scale, sampling_ratio=r)
+    fbox = (box * scale).tolist()
+    a, b = st.columns(2)
+    a.altair_chart(feature_map_chart(fmap[0].numpy(), box=fbox, cells=bins.numpy(), size=300,
+                                     title="RoI Pool: the box rounded, whole-cell bins"), width="content")
+    a.altair_chart(heatmap(pooled[0].numpy(), title=f"RoI Pool output {S}×{S} (max per bin)", scheme="greys",
+                           x_title="bin column", y_title="bin row"), width="content")
+    b.altair_chart(feature_map_chart(fmap[0].numpy(), box=fbox, points=pts.numpy() + 0.5, size=300,
+                                     title="RoI Align: exact bins, bilinear samples"), width="content")
+    b.altair_chart(heatmap(aligned[0].numpy(), title=f"RoI Align output {S}×{S} (mean of samples)", scheme="greys",
+                           x_title="bin column", y_title="bin row"), width="content")
+    st.caption(f"RoI Pool read the box as cells x {round(fbox[0])}..{round(fbox[2])}, y {round(fbox[1])}..{round(fbox[3])} "
+               f"(it was {fbox[0]:.2f}..{fbox[2]:.2f}, {fbox[1]:.2f}..{fbox[3]:.2f}): up to half a cell, 2 image px, "
+               "of misalignment, which is what hurt Mask R-CNN's masks before RoI Align.")
+    ui.show_code(roi_pool, roi_align, bilinear)

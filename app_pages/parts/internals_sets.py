@@ -1,0 +1,134 @@
+"""Detector internals tabs: DETR (object queries, cross-attention, Hungarian matching) and DeepLab
+(atrous receptive fields, SPP vs ASPP, ASPP's branches, v3 vs v3+)."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from app_pages.parts import ui
+from app_pages.parts.internals_common import Picture, class_names, draw, shapes_model, zoom
+from core.viz.internals import heatmap, maps_grid, matching_chart, spatial_map
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _detr(image: np.ndarray):
+    from core.vision.internals.detr import detr_trace
+
+    return detr_trace(shapes_model("detr").model, image)
+
+
+def _attention_overlay(image: np.ndarray, att: np.ndarray) -> np.ndarray:
+    """Tint the zoomed image by an attention map (float[h, w], upsampled to the image): bright where it looks."""
+    import cv2
+
+    big = zoom(image)
+    a = cv2.resize(att.astype(np.float32), big.shape[1::-1], interpolation=cv2.INTER_NEAREST)
+    a = a / max(float(a.max()), 1e-9)
+    return (big * (0.25 + 0.75 * a[..., None])).astype(np.uint8)
+
+
+def detr_tab(pic: Picture) -> None:
+    from core.vision.internals.detr import detr_trace
+    from core.vision.internals.hungarian import hungarian, matching_cost
+
+    st.markdown("DETR decodes a fixed set of **object queries**; each ends as one box and a class distribution "
+                "(with a *no object* class). Each query finds its object through **cross-attention** over the "
+                "encoder's cells. Training pairs queries with objects one-to-one by the **Hungarian algorithm** on "
+                "a cost of class, L1 and GIoU terms. Shown: KeyPoint's ShapesWorld DETR (12 queries, 8 × 8 cells).")
+    tr = _detr(pic.square)
+    names = class_names()
+    Q = len(tr.boxes)
+    a, b = st.columns(2)
+    tags = [f"q{i} {names[tr.labels[i]]}" for i in range(Q)]
+    a.image(draw(pic.square, tr.boxes, tags, np.arange(Q), tr.scores), width="stretch",
+            caption="Every query's box, its best class and p(class); low scores mean 'no object'")
+    q = b.selectbox("Query", list(range(Q)), index=int(np.argmax(tr.scores)), key="detr_query",
+                    format_func=lambda i: f"query {i}: {names[tr.labels[i]]} {tr.scores[i]:.2f} "
+                                          f"(no object {tr.prob[i, -1]:.2f})")
+    layer = b.select_slider("Decoder layer", list(range(1, len(tr.attention) + 1)), value=len(tr.attention),
+                            key="detr_layer")
+    b.image(_attention_overlay(pic.square, tr.attention[layer - 1, q]), width="stretch",
+            caption=f"Where query {q} looks (layer {layer}'s cross-attention, mean of the heads)")
+    st.subheader("Hungarian matching")
+    c1, c2 = st.columns(2)
+    n_pred = c1.slider("Predictions (queries)", 0, Q, min(8, Q), key="hm_pred")
+    if pic.gt_boxes is not None:
+        objs = [f"object {j}: {names[c]}" for j, c in enumerate(pic.gt_labels)]
+        keep = c2.multiselect("Ground-truth objects", objs, default=objs, key="hm_objects")
+        idx = [objs.index(o) for o in keep]
+        gt_boxes, gt_labels = pic.gt_boxes[idx], pic.gt_labels[idx]
+        gt_names = [objs[i] for i in idx]
+    else:
+        x1, x2 = c2.slider("Your box: x", 0, 128, (30, 90), key="hm_bx")
+        y1, y2 = c2.slider("Your box: y", 0, 128, (30, 90), key="hm_by")
+        cls = c2.selectbox("Its class", names, key="hm_bcls")
+        gt_boxes = np.array([[x1, y1, max(x2, x1 + 1), max(y2, y1 + 1)]], np.float32)
+        gt_labels = np.array([names.index(cls)])
+        gt_names = [f"object 0: {cls}"]
+    cost = matching_cost(tr.prob[:n_pred, :-1], tr.boxes[:n_pred], gt_labels, gt_boxes, 128)
+    rows, cols = hungarian(cost.total)
+    if n_pred == 0 or len(gt_boxes) == 0:
+        st.info(f"{'No predictions' if n_pred == 0 else 'No objects'}: nothing to match; every query is trained "
+                "towards 'no object'.")
+    else:
+        marks = list(zip(rows.tolist(), cols.tolist()))
+        panels = st.columns(4)
+        for p, (title, M) in zip(panels, [("class: −p(class)", cost.cls), ("L1 (cx, cy, w, h)", cost.l1),
+                                          ("−GIoU", cost.giou), ("total = 1·class + 5·L1 + 2·GIoU", cost.total)]):
+            p.altair_chart(heatmap(M, title=title, x_title="object", y_title="query", marks=marks, size=200),
+                           width="content")
+        st.altair_chart(matching_chart(gt_boxes, gt_names, tr.boxes[:n_pred], dict(marks), (128, 128)),
+                        width="content")
+        st.caption(f"Total cost of the assignment (red squares): {cost.total[rows, cols].sum():.3f}; SciPy's "
+                   "linear_sum_assignment gives the same total (tested). Unmatched queries learn 'no object'.")
+    ui.show_code(detr_trace, matching_cost, hungarian)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _aspp(image: np.ndarray):
+    from core.vision.internals.deeplab import aspp_trace
+
+    return aspp_trace(shapes_model("deeplab").model, image)
+
+
+def deeplab_tab(pic: Picture) -> None:
+    from core.vision.internals.atrous import receptive_field, spp, taps
+    from core.vision.internals.deeplab import aspp_trace, boundary_f1
+    from core.vision.shapes.evaluate import mean_iou
+    from core.vision.types import Segmentation
+    from core.viz.overlay import draw_segmentation
+
+    st.markdown("**Atrous convolution**: a 3 × 3 kernel with rate r reads 9 pixels r apart, so it sees 2r + 1 "
+                "pixels per side with the same 9 weights, and the map keeps its resolution.")
+    rates = (1, 6, 12, 18)
+    st.altair_chart(maps_grid({f"rate {r}: {receptive_field([(3, r, 1)])} px": taps(3, r, 41).astype(float)
+                               for r in rates}, columns=4, size=150, scheme="greys", legend_title="tap"),
+                    width="content")
+    st.caption("Where one output pixel reads on a 41 × 41 grid (closed form 1 + 2r; tested against autograd).")
+    st.markdown("**SPP vs ASPP**: spatial pyramid pooling max-pools any map to 1×1, 2×2 and 4×4 grids, a vector of "
+                "fixed length for any image size (for a fully connected head); ASPP keeps the map and looks at it "
+                "through parallel atrous convs plus an image-level pooling branch.")
+    tr = _aspp(pic.square)
+    C = next(iter(tr.branches.values())).shape[0]
+    sizes = {s: tuple(spp(torch.zeros(1, C, s // 8, s // 8)).shape) for s in (96, 128, 256)}
+    st.dataframe({"input (px)": list(sizes), "feature map": [f"{s // 8}×{s // 8}" for s in sizes],
+                  "SPP vector": [str(v[1]) for v in sizes.values()],
+                  "ASPP output": [f"{C}×{s // 8}×{s // 8}" for s in sizes]}, hide_index=True)
+    st.markdown(f"**ASPP's branches** on the picture (the ShapesWorld DeepLabv3+, stride 8, rates {tr.rates}): "
+                "the mean of each branch's channels.")
+    st.altair_chart(maps_grid({n: v.mean(0) for n, v in tr.branches.items()}, columns=5, size=120,
+                              legend_title="mean activation"), width="content")
+    plus, v3 = tr.logits.argmax(0), tr.v3_logits.argmax(0)
+    a, b = st.columns(2)
+    big = zoom(pic.square)
+    for col, m, title in ((a, plus, "v3+ (decoder with stride-4 features)"), (b, v3, "v3 (stride 8, upsampled)")):
+        seg = Segmentation(np.kron(m, np.ones((3, 3), np.int64)), tr.class_names)
+        cap = title
+        if pic.gt_semantic is not None:
+            sem = pic.gt_semantic
+            cap += f": mIoU {mean_iou([m], [sem])['miou']:.2f}, boundary F1 {boundary_f1(m, sem):.2f}"
+        col.image(draw_segmentation(big, seg), width="stretch", caption=cap)
+    st.caption("The v3 view is the same network's logits read at the ASPP's stride 8 and upsampled bilinearly, "
+               "the resolution DeepLabv3 (no decoder) draws at: boundaries go soft; the decoder brings them back.")
+    ui.show_code(aspp_trace, receptive_field, spp)

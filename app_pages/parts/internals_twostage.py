@@ -1,0 +1,144 @@
+"""Detector internals tabs for the two-stage family: R-CNN's proposals, Faster R-CNN's anchors and RPN,
+Mask R-CNN's mask head."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from app_pages.parts import ui
+from app_pages.parts.internals_common import Picture, class_names, draw, shapes_model
+from core.viz.internals import spatial_map, timing_chart
+
+
+@st.cache_data(show_spinner="Selective search…", max_entries=16)
+def _selective_search(image: np.ndarray):
+    from core.vision.internals.selective_search import selective_search
+
+    return selective_search(image)
+
+
+@st.cache_data(show_spinner="Timing R-CNN against Fast R-CNN…", max_entries=16)
+def _timing(image: np.ndarray, boxes: np.ndarray):
+    from core.vision.internals.prepare import square
+    from core.vision.internals.rcnn import time_rcnn_vs_fast
+
+    small, s = square(image, 128)
+    return time_rcnn_vs_fast(shapes_model("frcnn").model.backbone, small, boxes / s)
+
+
+def rcnn_tab(pic: Picture) -> None:
+    from core.vision.internals.selective_search import recall, selective_search
+
+    st.markdown("**R-CNN** (2014) asks selective search for ~2000 regions, warps each to a fixed size and runs a "
+                "whole CNN on every one. **Fast R-CNN** runs the CNN once and cuts each region's features out of "
+                "the shared map (RoI Pooling). Selective search: over-segment the image (Felzenszwalb), then keep "
+                "merging the two most similar neighbouring regions (colour, size, fill); every region formed is a box.")
+    ss = _selective_search(pic.rgb)
+    n_show = st.slider("Proposals to draw (smallest regions first)", 1, len(ss.boxes), min(40, len(ss.boxes)),
+                       key="rcnn_show")
+    a, b = st.columns(2)
+    k = 3 if pic.shapes else 1
+    a.image(draw(pic.rgb, ss.boxes[:n_show], ["proposal"], np.zeros(n_show), k=k, line_width=1, show_labels=False),
+            width="stretch",
+            caption=f"{len(ss.boxes)} proposals from {ss.n_initial} first segments, in {ss.ms:.0f} ms")
+    if pic.gt_boxes is not None:
+        b.metric("Objects covered (IoU ≥ 0.5 with some proposal)", f"{recall(ss.boxes, pic.gt_boxes, 0.5):.0%}")
+        b.metric("... at IoU ≥ 0.7", f"{recall(ss.boxes, pic.gt_boxes, 0.7):.0%}")
+    cap = min(len(ss.boxes), 100)
+    t = _timing(pic.rgb, ss.boxes[:cap])
+    b.altair_chart(timing_chart(["R-CNN", "Fast R-CNN"], [t.rcnn_ms, t.fast_ms],
+                                title=f"The same backbone, {t.proposals} proposals"), width="stretch")
+    b.caption(f"R-CNN: warp each proposal to {t.warp}×{t.warp}, one CNN pass each. Fast R-CNN: one pass, then RoI "
+              f"Pool per proposal. R-CNN is {t.rcnn_ms / max(t.fast_ms, 1e-3):.0f}x slower: {t.per_crop_ms:.1f} ms per proposal. At R-CNN's "
+              f"2000 proposals that is {t.per_crop_ms * 2:.0f} s per image on this CPU, for this tiny network.")
+    ui.show_code(selective_search)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _rpn(image: np.ndarray):
+    from core.vision.internals.rpn import rpn_trace
+
+    return rpn_trace(shapes_model("frcnn").model, image)
+
+
+def rpn_tab(pic: Picture) -> None:
+    from core.vision.internals.anchors import anchor_grid, assign_anchors
+    from core.vision.internals.rpn import anchors_of_cell, rpn_trace
+
+    st.markdown("Faster R-CNN replaces selective search by a **region proposal network**: at every cell of the "
+                "feature map, a fixed set of **anchors** (sizes × aspect ratios); for each, an objectness score "
+                "and a box correction. The top proposals go through NMS (IoU 0.7) to the box head. Shown: the "
+                "ShapesWorld Faster R-CNN's own RPN (stride 4, anchors 16–48 px, ratios 0.75 / 1 / 1.33).")
+    tr = _rpn(pic.square)
+    h, w = tr.feature_size
+    c1, c2, c3 = st.columns(3)
+    row = c1.slider("Feature-map row", 0, h - 1, h // 2, key="rpn_row")
+    col = c2.slider("Feature-map column", 0, w - 1, w // 2, key="rpn_col")
+    top = c3.slider("Top proposals to draw", 5, len(tr.before), min(30, len(tr.before)), key="rpn_top")
+    idx = anchors_of_cell(tr, row, col)
+    sizes = shapes_model("frcnn").model.rpn.anchor_generator.sizes[0]
+    ratios = shapes_model("frcnn").model.rpn.anchor_generator.aspect_ratios[0]
+    names = [f"{s}px, h/w {r}" for r in ratios for s in sizes]  # torchvision's order: ratio-major
+    a, b, c = st.columns(3)
+    a.image(draw(pic.square, tr.anchors[idx], names, np.arange(len(idx))), width="stretch",
+            caption=f"{len(idx)} anchors at cell ({row}, {col}); {len(tr.anchors)} in all ({h}×{w} cells)")
+    b.image(draw(pic.square, tr.before[:top], ["before NMS"], np.zeros(top), line_width=1, show_labels=False),
+            width="stretch", caption=f"Top {top} of the {len(tr.before)} proposals that enter NMS")
+    c.image(draw(pic.square, tr.after[:top], ["after NMS"], np.zeros(min(top, len(tr.after))), line_width=1,
+                 show_labels=False), width="stretch",
+            caption=f"{len(tr.after)} survive NMS at IoU {tr.nms_iou} (top {min(top, len(tr.after))} drawn)")
+    st.altair_chart(spatial_map(tr.objectness.reshape(h, w, -1).max(-1), title="Objectness: the best anchor per cell",
+                                legend_title="p(object)", size=260), width="content")
+    if pic.gt_boxes is not None and len(pic.gt_boxes):
+        st.markdown("**Training labels**: each anchor against the ground truth, by IoU: ≥ 0.7 positive, < 0.3 "
+                    "negative, in between ignored; each object's best anchor is positive whatever its IoU.")
+        f1, f2 = st.columns(2)
+        fg = f1.slider("Positive at IoU ≥", 0.4, 0.9, 0.7, 0.05, key="rpn_fg")
+        bg = f2.slider("Negative below IoU", 0.05, 0.5, 0.3, 0.05, key="rpn_bg")
+        labels, _, _ = assign_anchors(torch.from_numpy(tr.anchors), torch.from_numpy(pic.gt_boxes), fg, min(bg, fg))
+        pos = np.flatnonzero(labels.numpy() == 1)
+        ign = np.flatnonzero(labels.numpy() == -1)
+        show = np.concatenate([pos, ign[:: max(1, len(ign) // 40)]])
+        kinds = np.concatenate([np.zeros(len(pos)), np.ones(len(show) - len(pos))])
+        st.image(draw(pic.square, tr.anchors[show], ["positive", "ignored"], kinds, line_width=1, show_labels=False),
+                 width=420, caption=f"Red: {len(pos)} positive; blue: {len(ign)} ignored (a sample drawn); "
+                         f"{int((labels == 0).sum())} negative anchors")
+    ui.show_code(rpn_trace, anchor_grid, assign_anchors)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _masks(image: np.ndarray):
+    from core.vision.internals.mask import mask_trace
+
+    return mask_trace(shapes_model("maskrcnn").model, image)
+
+
+def mask_tab(pic: Picture) -> None:
+    from core.vision.internals.mask import mask_trace, paste
+
+    st.markdown("Mask R-CNN adds a small head to Faster R-CNN: each detected box is read through a 14 × 14 RoI "
+                "Align, upsampled to **28 × 28 mask logits**, one map per class (only the box's own class is "
+                "used). The map is then **pasted back**: resized to the box, placed in the image, thresholded at 0.5.")
+    tr = _masks(pic.square)
+    if len(tr.boxes) == 0:
+        st.info("The ShapesWorld Mask R-CNN finds no object here: pick another scene.")
+        return
+    names = class_names()
+    i = st.selectbox("Detected object", list(range(len(tr.boxes))), key="mask_roi",
+                     format_func=lambda j: f"#{j}: {names[tr.labels[j]]} {tr.scores[j]:.2f}")
+    a, b, c = st.columns(3)
+    a.altair_chart(spatial_map(tr.logits[i], title="28×28 mask logits", scheme="redblue", legend_title="logit",
+                               size=220), width="content")
+    prob = paste(tr.logits[i], tr.boxes[i], *pic.square.shape[:2])
+    b.altair_chart(spatial_map(prob, title="Pasted into the image (probability)", legend_title="p(mask)", size=220),
+                   width="content")
+    from core.vision.types import Detections
+    from core.viz.overlay import draw_detections
+
+    k = 3
+    big = np.repeat(np.repeat(pic.square, k, 0), k, 1)
+    dets = Detections(tr.boxes[[i]] * k, tr.scores[[i]], tr.labels[[i]], names,
+                      masks=np.repeat(np.repeat(prob[None], k, 1), k, 2))
+    c.image(draw_detections(big, dets), width="stretch", caption="Thresholded at 0.5 over the picture")
+    ui.show_code(mask_trace, paste)
