@@ -345,3 +345,11 @@ class HFStepper:
 
     def source_tokens(self) -> list[str]:
         return [self.token_text(t) for t in self.source_ids]
+
+
+def sentence_end_ids(tokenizer) -> list[int]:
+    """Ids of the tokens ".", "!" and "?" in this vocabulary (those it has): used as several EOS ids
+    so that an open-ended prompt's hypotheses end at a sentence's end, at different lengths."""
+    unk = getattr(tokenizer, "unk_token_id", None)
+    ids = [tokenizer.convert_tokens_to_ids(t) for t in (".", "!", "?")]
+    return sorted({i for i in ids if isinstance(i, int) and i != unk})

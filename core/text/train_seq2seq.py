@@ -129,25 +129,6 @@ def exposure_bias(model, tok, pairs: list[DatePair]) -> dict:
             "exact_free_running": sum(p == q.target for p, q in zip(preds, pairs)) / len(pairs)}
 
 
-def beam_width_study(model, tok, pairs: list[DatePair], ks=(1, 2, 3, 4, 6, 8, 12, 16), alpha: float = 1.0,
-                     form: str = "hf") -> list[dict]:
-    """Real runs of our traced beam search for each k: mean best log-prob, exact match, time."""
-    from core.text.decoding import DecodeConfig, beam_search
-    from core.text.seq2seq_model import make_stepper
-
-    rows = []
-    for k in ks:
-        cfg = DecodeConfig(max_new_tokens=12, num_beams=k, alpha=alpha, form=form)  # type: ignore[arg-type]
-        lp, norm, hits, t0 = 0.0, 0.0, 0, time.perf_counter()
-        for p in pairs:
-            best = beam_search(make_stepper(model, tok, p.source, attention=False), cfg).best
-            lp, norm, hits = lp + best.score, norm + best.norm_score, hits + (best.text.strip() in p.alternatives)
-        n = len(pairs)
-        rows.append({"k": k, "mean_logprob": lp / n, "mean_norm_score": norm / n, "exact_match": hits / n,
-                     "ms_per_input": 1000 * (time.perf_counter() - t0) / n})
-    return rows
-
-
 def save(kind: str, model, tok, out: Path, record: dict) -> Path:
     """Weights (safetensors), tokenizer and card.json into out/<folder>."""
     folder = out / FOLDERS[kind]

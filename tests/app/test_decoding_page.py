@@ -16,34 +16,46 @@ def tree_shown(at) -> bool:
     return any("best beam" in c.proto.spec and "pruned" in c.proto.spec for c in charts(at))
 
 
+def nbest(at):
+    return next(d.value for d in at.dataframe if "log-prob (raw)" in d.value.columns)
+
+
+def dates(at):
+    return at.selectbox(key="dec_model").set_value("seq2seq-dates").run(timeout=180)
+
+
 @pytest.mark.slow
-def test_defaults_render_tree_and_nbest():
+def test_defaults_show_beam_beating_greedy_and_the_penalty_reranking():
     at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)
     assert not at.exception, at.exception
     assert any("search tree" in s.value for s in at.subheader)
-    assert len(charts(at)) >= 2  # the tree and the cross-attention
-    assert tree_shown(at)
-    assert len(at.dataframe) >= 2  # n-best and the side-by-side table
+    assert tree_shown(at) and len(at.dataframe) >= 2
     assert not at.error and not at.warning
+    assert any("higher log-prob" in i.value for i in at.info)  # "The cat": beam > greedy
+    first_at_1 = nbest(at)["output"][0]
+    assert nbest(at)["tokens"].nunique() > 1  # sentence ends: hypotheses of different lengths
+    at.select_slider(key="dec_alpha").set_value(0.0).run(timeout=180)
+    assert nbest(at)["output"][0] != first_at_1  # the length penalty re-ranks the n-best list
+    at.slider(key="dec_k").set_value(16).run(timeout=180)
+    assert not at.exception and tree_shown(at)
 
 
 @pytest.mark.slow
 def test_typed_input_k_and_length_penalty():
-    at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)
+    at = dates(AppTest.from_file(PAGE, default_timeout=180).run(timeout=180))
     at.text_input(key="dec_text").set_value("the fifth of november, nineteen eighty-two").run(timeout=180)
     at.slider(key="dec_k").set_value(8).run(timeout=180)
     at.select_slider(key="dec_alpha").set_value(-1.0).run(timeout=180)
     at.selectbox(key="dec_form").set_value("gnmt").run(timeout=180)
     assert not at.exception, at.exception
     assert not at.error
-    nbest = next(d.value for d in at.dataframe if "log-prob (raw)" in d.value.columns)
-    assert len(nbest) == 8  # k hypotheses in the pool
-    assert "1982-11-05" in set(nbest["output"])
+    assert len(nbest(at)) == 8  # k hypotheses in the pool
+    assert "1982-11-05" in set(nbest(at)["output"])
     assert len(charts(at)) >= 2 and tree_shown(at)
 
 
 def test_bad_input_gives_a_clear_message():
-    at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)
+    at = dates(AppTest.from_file(PAGE, default_timeout=180).run(timeout=180))
     at.text_input(key="dec_text").set_value("3 März 1998 ✓").run(timeout=180)
     assert not at.exception
     assert any("only knows" in w.value for w in at.warning)
@@ -55,25 +67,25 @@ def test_gru_without_attention_and_studies():
     at.selectbox(key="dec_model").set_value("gru-seq2seq-noattn").run(timeout=180)
     assert not at.exception, at.exception
     assert any("no attention" in i.value for i in at.info)
-    at.slider(key="dec_study_n").set_value(5).run(timeout=180)
+    at.slider(key="dec_study_n").set_value(3).run(timeout=180)
     at.button(key="dec_study_go").click().run(timeout=180)
     at.button(key="dec_tf_go").click().run(timeout=180)
     assert not at.exception, at.exception
     assert not at.error
     assert any("Whole-date exact match" in m.value for m in at.markdown)
+    assert any("teacher forcing (gold previous tokens)" in str(c.proto) for c in charts(at))
+    assert any("n-best diversity" in str(c.proto) for c in charts(at))  # the k-study's measures, in words
 
 
 @pytest.mark.slow
 def test_attention_layer_choice_and_open_ended_prompt():
-    at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)
+    at = dates(AppTest.from_file(PAGE, default_timeout=180).run(timeout=180))
     at.selectbox(key="dec_layer").set_value(None).run(timeout=180)  # mean over layers
     assert not at.exception, at.exception
-    models = at.selectbox(key="dec_model").options
-    if not any(m.startswith("gpt-tiny") for m in models):
-        pytest.skip("the attention lab's gpt-tiny is not available")
     at.selectbox(key="dec_model").set_value("gpt-tiny").run(timeout=180)
     assert not at.exception, at.exception
     assert not at.error
     assert tree_shown(at)
+    at.toggle(key="dec_sentence").set_value(False).run(timeout=180)
     at.text_input(key="dec_text").set_value("The cat").run(timeout=180)
     assert not at.exception and not at.error
