@@ -211,14 +211,17 @@ with tab_gd:
         w_min = linreg.fit(Xg, yg).w
         m = st.columns(3)
         m[0].metric("η (stable below 2/λmax)", f"{eta:.4g}", help=f"2/λmax(XᵀX/n) = {gd_bound:.4g}")
-        m[1].metric("max |θ_notes − θ_page|", f"{run.max_difference:.1e}")
+        m[1].metric("max |θ_notes − θ_page|", f"{run.max_difference:.1e}" if np.isfinite(run.max_difference)
+                    else "both overflowed", help="the notes' function and the page's stepper, same η and start; "
+                    f"relative to max |θ|: {run.relative_difference:.1e}")
         dist = float(np.linalg.norm(run.w - w_min))
         m[2].metric(f"Distance to the minimum after {k} steps", f"{dist:.3g}", help="‖θ − w*‖, w* from the QR fit")
         if run.diverged:
             st.warning(f"η = {eta:.4g} is above 2/λmax = {gd_bound:.4g}: the cost grows every iteration.")
         curves = pd.DataFrame({"step": np.tile(np.arange(1, k + 1), 2), "loss": np.concatenate([run.J_notes, run.losses]),
                                "run": ["the notes' gradientDescent"] * k + ["the page's vectorised stepper"] * k})
-        st.altair_chart(viz.two_runs_chart(curves, k), width="stretch")
+        st.altair_chart(viz.two_runs_chart(curves, k, floor=linreg.loss(Xg, yg, w_min),
+                                           cap=1e3 * linreg.loss(Xg, yg, np.zeros(Xg.shape[1]))), width="stretch")
         lam_min, lam_max = linreg.curvatures(Xg)
         st.caption(f"The curvatures of the loss (eigenvalues of XᵀX/n) run from λmin = {lam_min:.3g} to λmax = "
                    f"{lam_max:.3g}. Each step shrinks the error along a direction by |1 − ηλ|: λmax sets the stable "

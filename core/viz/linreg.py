@@ -155,12 +155,14 @@ def predictions_chart(y: np.ndarray, y_hat: np.ndarray, target: str = "y", title
 
 
 def two_runs_chart(curves: pd.DataFrame, steps: int, title: str = "Cost per iteration: the notes' code and the page's",
-                   height: int = 340) -> alt.Chart:
-    """Loss curves of several runs on one fixed frame; curves has columns step, loss, run."""
+                   height: int = 340, floor: float | None = None, cap: float | None = None) -> alt.Chart:
+    """Loss curves of several runs on one fixed frame from `floor` (e.g. the minimum cost) to `cap` (e.g.
+    1e3 × the starting cost), so a diverging run climbs out of the frame; curves has columns step, loss, run."""
     curves = curves[np.isfinite(curves["loss"]) & (curves["loss"] > 0)]
-    first = float(curves["loss"].max()) if len(curves) else 1.0
+    hi = float(curves["loss"].max()) * 1.2 if cap is None and len(curves) else (cap or 1.0)
     lo = float(curves["loss"].min()) if len(curves) else 0.1
-    y_scale = alt.Scale(type="log", domain=[lo * 0.8, max(first * 1.2, lo * 10)], nice=False)
+    lo = min(lo, floor) if floor is not None and floor > 0 else lo
+    y_scale = alt.Scale(type="log", domain=[lo * 0.8, max(hi, lo * 10)], nice=False)
     runs = list(dict.fromkeys(curves["run"]))
     base = alt.Chart(curves).encode(
         x=alt.X("step:Q", scale=alt.Scale(domain=[0, steps], nice=False)),

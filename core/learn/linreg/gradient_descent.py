@@ -32,9 +32,11 @@ def gradient_descent(X: np.ndarray, y: np.ndarray, lr: float = 0.1, steps: int =
     w = np.zeros(d) if w0 is None else np.asarray(w0, dtype=np.float64).copy()
     yield GDStep(0, w.copy(), loss(X, y, w), float("nan"))
     for t in range(1, steps + 1):
-        grad = X.T @ (X @ w - y) / n  # [d]
-        w = w - lr * grad
-        yield GDStep(t, w.copy(), loss(X, y, w), float(np.linalg.norm(grad)))
+        with np.errstate(over="ignore", invalid="ignore"):  # a too-large rate overflows on purpose
+            grad = X.T @ (X @ w - y) / n  # [d]
+            w = w - lr * grad
+            step = GDStep(t, w.copy(), loss(X, y, w), float(np.linalg.norm(grad)))
+        yield step
         if not np.isfinite(w).all():
             return  # diverged: the learning rate is too large for this data
 
@@ -154,6 +156,11 @@ class NotesComparison:
     def max_difference(self) -> float:
         """max |θ_notes − w| (0 up to rounding; nan once both overflowed)."""
         return float(np.abs(self.theta_notes - self.w).max())
+
+    @property
+    def relative_difference(self) -> float:
+        """max |θ_notes − w| / max |w|: rounding-level even when both runs diverge to huge values."""
+        return self.max_difference / max(float(np.abs(self.w).max()), 1e-300)
 
     @property
     def diverged(self) -> bool:
