@@ -64,7 +64,8 @@ def _picture(key: str, bundled: bool):
                     help="The offline model was trained on ShapesWorld; the pretrained one on ImageNet photos.")
     if kind == kinds[0]:
         n = st.number_input("ShapesWorld picture number", 0, 9999, ui.seed() % 10000, key=f"{key}_shape")
-        img, name = shapes_image(int(n), texture=0.3 if key == "mae" else 1.0, zoom=key == "mae")
+        img, name = (shapes_image(int(n), texture=0.3, fill=0.55) if key == "mae"
+                     else shapes_image(int(n), fill=0.4, jitter=0.25))
         st.caption(f"A held-out ShapesWorld image: a **{name}**.")
         return img
     return ui.image_input(key)[2]

@@ -22,7 +22,9 @@ def test_bundled_vit_accuracy_floor():
     card = _card("assets/vit/vit_shapes")
     model, proc, res = load_vit("offline")
     assert res.source.kind == "bundled" and model.config.patch_size == card["config"]["patch_size"]
-    x, y = shapes_tensors(card["config"]["val_n"], 1, card["config"]["image_size"])
+    c = card["config"]
+    x, y = shapes_tensors(c["val_n"], 1, c["image_size"], 1.0, c.get("zoom", False), c.get("fill", 0.55),
+                          c.get("jitter", 0.0))
     acc = accuracy(model, x, y)
     assert acc >= card["held_out"]["accuracy"] - 0.03, acc
     assert acc > 0.5  # 5 classes: chance is 0.2
@@ -37,7 +39,7 @@ def test_bundled_mae_reconstruction_floor():
     model, proc, res = load_mae("offline")
     assert res.source.kind == "bundled"
     cfg = card["config"]
-    x, _ = shapes_tensors(cfg["val_n"], 1, cfg["image_size"], cfg.get("texture", 1.0))
+    x, _ = shapes_tensors(cfg["val_n"], 1, cfg["image_size"], cfg.get("texture", 1.0), cfg.get("zoom", False))
     score = held_out(model, x, cfg["mask_ratio"])
     assert score["masked_mse"] <= card["held_out"]["masked_mse"] + 0.003, score
     assert score["masked_mse"] < score["mean_colour_baseline_mse"]  # better than painting the mean colour

@@ -26,28 +26,32 @@ def from_tensor(x: torch.Tensor, mean=MEAN, std=STD) -> np.ndarray:
     return y.permute(0, 2, 3, 1).numpy()
 
 
-def zoom_on_shape(image: np.ndarray, box: np.ndarray, size: int, fill: float = 0.55) -> np.ndarray:
+def zoom_on_shape(image: np.ndarray, box: np.ndarray, size: int, fill: float = 0.55,
+                  offset: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
     """A square crop centred on the shape's box, the shape spanning about `fill` of its side,
-    resized to size x size (the MAE then spends its loss on the shape, not on the background)."""
+    resized to size x size (the model then spends its effort on the shape, not on the background).
+    offset: the crop centre moved by this fraction of its side (x, y), so the shape is off-centre."""
     import cv2
 
     H, W = image.shape[:2]
     x1, y1, x2, y2 = box
     side = int(min(H, W, max(16.0, max(x2 - x1, y2 - y1) / fill)))
-    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    cx, cy = (x1 + x2) / 2 + offset[0] * side, (y1 + y2) / 2 + offset[1] * side
     x0 = int(np.clip(round(cx - side / 2), 0, W - side))
     y0 = int(np.clip(round(cy - side / 2), 0, H - side))
     crop = image[y0:y0 + side, x0:x0 + side]
     return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA if side > size else cv2.INTER_LINEAR)
 
 
-def shapes_tensors(n: int, seed: int, size: int, texture: float = 1.0, zoom: bool = False
-                   ) -> tuple[torch.Tensor, torch.Tensor]:
+def shapes_tensors(n: int, seed: int, size: int, texture: float = 1.0, zoom: bool = False, fill: float = 0.55,
+                   jitter: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
     """n ShapesWorld classification images: (float32[n, 3, size, size] normalised, int64[n] labels).
-    zoom: drawn at 128 px and cropped around the shape (zoom_on_shape) instead of shrunk whole."""
+    zoom: drawn at 128 px and cropped around the shape (zoom_on_shape) instead of shrunk whole;
+    jitter: the crop centre moves up to this fraction of its side (seeded), so shapes sit anywhere."""
     if not zoom:
         s = classification_set(n, seed=seed, size=size, texture=texture)
         return to_tensor(s.images), torch.from_numpy(s.labels)
     s = classification_set(n, seed=seed, size=128, texture=texture)
-    imgs = np.stack([zoom_on_shape(im, b, size) for im, b in zip(s.images, s.boxes)])
+    off = np.random.default_rng(seed).uniform(-jitter, jitter, (n, 2))
+    imgs = np.stack([zoom_on_shape(im, b, size, fill, tuple(o)) for im, b, o in zip(s.images, s.boxes, off)])
     return to_tensor(imgs), torch.from_numpy(s.labels)
