@@ -124,11 +124,18 @@ def _default_index(card: str, mode: str) -> int:
     return first_correct(clf, images, labels) if not clf.imagenet else 0
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _layers(card: str, mode: str, shape: tuple) -> list[str]:
+    from core.vision.cnn.looks import spatial_layers
+
+    return spatial_layers(_classifier(card, mode)[0].model, shape)
+
+
 def features_tab():
     import numpy as np
 
     from core.vision.cnn.classifiers import CARD_NAMES
-    from core.vision.cnn.looks import grad_cam, look, spatial_layers, strongest_channels
+    from core.vision.cnn.looks import grad_cam, look, strongest_channels
     from core.viz import cnn as viz
     from core.zoo import get_card
 
@@ -152,7 +159,7 @@ def features_tab():
         if rgb is None:
             return
         x = clf.prepare(np.asarray(rgb))
-        layers = spatial_layers(clf.model, tuple(x.shape[1:]))
+        layers = _layers(card, mode, tuple(x.shape[1:]))
         c1, c2 = st.columns(2)
         layer = c1.selectbox("Layer", layers, index=len(layers) - 1, key="cnn_fm_layer",
                              help="The last feature map before pooling is where Grad-CAM is usually taken.")
@@ -221,7 +228,7 @@ def live_tab():
         left = c2.selectbox("Left", list(SMALL), format_func=lambda n: SMALL[n].title, key="cnn_live_left")
         right = c3.selectbox("Right", list(SMALL), index=list(SMALL).index("lenet_bn"),
                              format_func=lambda n: SMALL[n].title, key="cnn_live_right")
-        cfg = loop.TrainConfig(steps=300, batch=32, lr=0.003, eval_every=10, n_eval=200, flip=data_name == "shapes")
+        cfg = loop.TrainConfig(steps=300, batch=32, lr=0.003, eval_every=20, n_eval=200, flip=data_name == "shapes")
     c1, c2 = st.columns(2)
     steps = c1.slider("Steps", 20, 1000, cfg.steps, 10, key="cnn_live_steps")
     lr = c2.select_slider("Learning rate (Adam)", [0.0003, 0.001, 0.003, 0.01, 0.03], value=cfg.lr, key="cnn_live_lr")

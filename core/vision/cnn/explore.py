@@ -78,15 +78,15 @@ class Preset:
 
 PRESETS: dict[str, Preset] = {
     "LeNet-5 with and without batch norm (digits)": Preset(
-        "digits", "lenet", "lenet_bn", TrainConfig(steps=300, batch=64, lr=0.01, eval_every=10, n_eval=300),
+        "digits", "lenet", "lenet_bn", TrainConfig(steps=300, batch=64, lr=0.01, eval_every=20, n_eval=300),
         "Same LeNet-5 with sigmoids; BN renormalises every layer's inputs, so the sigmoids stay in their "
         "steep range and the loss drops in a fraction of the steps."),
     "Plain stack vs residual, 21 conv layers (digits)": Preset(
-        "digits", "plain_deep", "residual_deep", TrainConfig(steps=200, batch=32, lr=0.001, eval_every=10, n_eval=200),
+        "digits", "plain_deep", "residual_deep", TrainConfig(steps=200, batch=32, lr=0.001, eval_every=20, n_eval=200),
         "No batch norm. Through 20 plain layers the gradient at the first layer is ~1e-9 and the net does not "
         "learn; the identity shortcuts carry it back (~1e-2)."),
     "VGG vs ResNet, small (ShapesWorld 32 px)": Preset(
-        "shapes", "vgg_small", "resnet_small", TrainConfig(steps=300, batch=32, lr=0.003, eval_every=10, n_eval=200,
+        "shapes", "vgg_small", "resnet_small", TrainConfig(steps=300, batch=32, lr=0.003, eval_every=20, n_eval=200,
                                                            flip=True),
         "ShapesWorld shape classification, 5 classes."),
 }
