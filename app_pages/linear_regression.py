@@ -172,7 +172,10 @@ with tab_data:
         if report.collinear:
             st.warning("The columns are **collinear**: XᵀX is singular, so infinitely many w fit equally well. "
                        "`solve` and `inv` return noise (or refuse); `lstsq` and `pinv` return the **minimum-norm** "
-                       "solution, the one with the smallest ‖w‖ — KeyPoint's fit does the same.")
+                       "solution, the one with the smallest ‖w‖ — KeyPoint's fit does the same.  \n"
+                       f"Here v = ({', '.join(f'{c:.3f}' for c in report.flattest)}) has ‖Xv‖ = "
+                       f"{np.linalg.norm(dataset.X @ report.flattest):.1e}: w and w + t·v predict the same for "
+                       "every t, and the minimum-norm w is the one with no v in it.")
         elif report.cond_XtX > 1e8:
             st.warning(f"cond(XᵀX) = {report.cond_XtX:.1e}: solving the normal equations keeps only about "
                        f"{max(0, 16 - np.log10(report.cond_XtX)):.0f} of float64's 16 digits; QR keeps about "

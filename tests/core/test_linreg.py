@@ -125,6 +125,8 @@ def test_collinear_columns_are_detected_and_get_the_minimum_norm_solution():
     by = {r.method: r for r in report.results}
     assert by["pinv(X) · y"].norm == pytest.approx(by["lstsq (SVD)"].norm, rel=1e-9)
     assert data.notes  # the generator says so too
+    assert np.linalg.norm(X @ report.flattest) < 1e-10  # the direction w can move along for free
+    assert abs(f.w @ report.flattest) < 1e-9  # and the minimum-norm w has none of it
     full = linreg.fit(linreg.make_features(n=50, d=3, collinearity=0.99, seed=5).X, data.y)
     assert not full.collinear and full.method == "QR"
 

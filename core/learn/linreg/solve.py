@@ -74,6 +74,7 @@ class SolverReport:
     d: int  # number of columns (unknowns)
     singular_values: np.ndarray  # float64[d] of X, largest first
     results: list[MethodResult]  # one per method, same order as METHODS
+    flattest: np.ndarray  # float64[d] unit right singular vector of the smallest σ: X·v ≈ 0 when collinear
 
     @property
     def collinear(self) -> bool:
@@ -123,7 +124,7 @@ METHODS = {
 def compare_solvers(X: np.ndarray, y: np.ndarray) -> SolverReport:
     """Every method in METHODS on the same (X, y), with the condition numbers behind their differences."""
     X = np.asarray(X, dtype=np.float64)
-    s = np.linalg.svd(X, compute_uv=False)  # [d]
+    _, s, Vt = np.linalg.svd(X, full_matrices=False)  # s [d], Vt [d, d]
     rank = int((s > _rank_tol(X) * s[0]).sum()) if s[0] > 0 else 0
     cond = float(s[0] / s[-1]) if rank == X.shape[1] else float("inf")
     cond_XtX = float(np.linalg.cond(X.T @ X)) if rank == X.shape[1] else float("inf")
@@ -137,7 +138,7 @@ def compare_solvers(X: np.ndarray, y: np.ndarray) -> SolverReport:
             results.append(MethodResult(name, w, float(np.linalg.norm(X @ w - y)), float(np.linalg.norm(w))))
         except np.linalg.LinAlgError as e:
             results.append(MethodResult(name, None, float("nan"), float("nan"), str(e)))
-    return SolverReport(cond, cond_XtX, rank, X.shape[1], s, results)
+    return SolverReport(cond, cond_XtX, rank, X.shape[1], s, results, Vt[-1])
 
 
 def matrix_with_condition(n: int, d: int, cond: float, seed: int = 0) -> np.ndarray:
