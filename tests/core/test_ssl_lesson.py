@@ -93,6 +93,7 @@ def test_progress_line():
     assert sd.progress_line(evs, 40).endswith("done")
 
 
+@pytest.mark.slow
 def test_lesson_run_starts_cheaply_and_trains_a_supervised_twin(burn_in):
     data = det_data.load_shapes(seed=0, labeled_fraction=0.10, n_train=40, n_test=4)
     cfg = sd.lesson_config(steps=2, eval_every=2, batch_labeled=2, batch_unlabeled=2, n_eval=4, n_quality=2, n_show=1)
