@@ -17,11 +17,6 @@ MAX_COMPARE = 4
 SIZES = [256, 320, 384, 448, 512, 640, 800]
 
 
-def label(name: str) -> str:
-    card = get_card(name)
-    return f"{name} ({card.family}, {card.extra.get('speed', '')})"
-
-
 @st.cache_resource(show_spinner=False, max_entries=6)
 def get_model(name: str, mode: str, input_size: int | None) -> detect.LoadedModel:
     return detect.load_model(name, mode, input_size)
@@ -69,18 +64,57 @@ def render(rgb, result, opacity: float):
 
 def shapes_demo(model, opacity: float) -> None:
     """The fallback model on a fresh ShapesWorld image (seeded by the sidebar seed)."""
-    from core.vision.shapes.generator import generate
-
-    cfg = getattr(model.predictor, "data_config", None)
-    small = generate(1, seed=ui.seed(), cfg=cfg)[0].image  # uint8[128, 128, 3]
-    image = np.repeat(np.repeat(small, 3, 0), 3, 1)  # 3x nearest: the model's own resize gives back `small`
+    image, _ = detect.shapes_scene(model.name, ui.seed())
     result = detect.postprocess(detect.predict(model, image), detect.DEFAULT_SCORE_THR,
                                 detect.DEFAULT_NMS_IOU if model.uses_nms else None)
     st.image(render(image, result, opacity), width=256,
              caption=f"ShapesWorld image, seed {ui.seed()} (change the seed in the sidebar for another)")
 
 
-def panel(col, name: str, model, result, rgb, opacity: float, image_label: str, key: str) -> None:
+def pick_image(mode: str) -> tuple[str, bytes | None, np.ndarray | None, bool]:
+    """ShapesWorld scene / sample / upload / camera -> (label, bytes, RGB, is a ShapesWorld scene).
+
+    Opens on a ShapesWorld scene when the chosen model resolves to its ShapesWorld stand-in (where it is
+    right), on a photo when it has its real weights."""
+    from core.vision.image import load_image
+    from core.vision.samples import SAMPLES, load_sample, sample_png_bytes
+    from core.viz.overlay import encode_png
+
+    first = st.session_state.get("det_model") or detect.MODEL_NAMES[0]
+    scene_first = detect.source_kind(first, mode) == "bundled"
+    options = ["ShapesWorld scene", "Sample", "Upload", "Camera"]
+    c1, c2 = st.columns([3, 2])
+    choice = c1.radio("Image", options, index=0 if scene_first else 1, key="det_mode", horizontal=True)
+    if choice == "ShapesWorld scene":
+        seed = int(c2.number_input("Scene seed", 0, 99_999, ui.seed(), key="det_scene_seed"))
+        rgb, _ = detect.shapes_scene(first, seed)
+        return f"shapesworld_{seed}.png", encode_png(rgb), rgb, True
+    if choice == "Sample":
+        name = c2.selectbox("Sample image", list(SAMPLES), key="det_sample", format_func=lambda n: f"{n}: {SAMPLES[n]}")
+        return name, sample_png_bytes(name), load_sample(name), False
+    if choice == "Upload":
+        up = c2.file_uploader("Upload an image (PNG, JPEG, WebP, BMP, TIFF)", key="det_upload",
+                              type=["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"])
+        empty = "Choose a file, or switch to *Sample* or *ShapesWorld scene* to use one of ours."
+    else:
+        up = c2.camera_input("Take a picture", key="det_camera")
+        empty = ("Take a picture with your camera (the browser asks for permission first), or switch to *Sample* "
+                 "or *ShapesWorld scene*.")
+    if up is None:
+        st.info(empty)
+        return "", None, None, False
+    try:
+        loaded = load_image(up.getvalue())
+    except ValueError as e:
+        st.warning(f"**{up.name}**: {e}")
+        return up.name, None, None, False
+    if loaded.notice:
+        st.info(loaded.notice)
+    return up.name, up.getvalue(), loaded.rgb, False
+
+
+def panel(col, name: str, model, result, rgb, opacity: float, image_label: str, key: str, score_thr: float,
+          on_scene: bool) -> None:
     """One model's picture with its latency, count, weights badge and downloads."""
     from core.vision.coco import coco_dataset
     from core.viz.overlay import encode_png, legend_entries
@@ -96,12 +130,19 @@ def panel(col, name: str, model, result, rgb, opacity: float, image_label: str, 
         st.image(img, width="stretch")
         st.caption(f":material/timer: {ms:.0f} ms · {count} · input {model.input_size or 'native'} px")
         ui.source_badge(model.resolution)
+        if nothing := detect.nothing_found(result, score_thr):
+            st.info(nothing)
         if model.fallback:
-            st.info(f"Offline fallback: these are KeyPoint's ShapesWorld weights for the {get_card(name).family} "
-                    f"family; they know {len(model.class_names)} classes ({', '.join(model.class_names[:6])}), "
-                    f"not COCO: on a photo its boxes mean little.")
-            with st.expander("See it on the kind of image it was trained on"):
-                shapes_demo(model, opacity)
+            what = "masks" if model.kind == "segment" else "boxes"
+            if on_scene:
+                st.info(f"ShapesWorld stand-in: KeyPoint's own {get_card(name).family} weights for the 5 ShapesWorld "
+                        f"shapes ({', '.join(model.class_names[-5:])}), on the kind of scene they were trained on.")
+            else:
+                st.info(f"Offline fallback: these are KeyPoint's ShapesWorld weights for the {get_card(name).family} "
+                        f"family; they know {len(model.class_names)} classes ({', '.join(model.class_names[:6])}), "
+                        f"not COCO: on a photo its {what} mean little.")
+                with st.expander("See it on the kind of image it was trained on"):
+                    shapes_demo(model, opacity)
         stem = (image_label or "image").rsplit(".", 1)[0]
         c1, c2 = st.columns(2)
         c1.download_button("PNG", encode_png(img), f"{stem}_{name}.png", "image/png", key=f"png_{key}",
@@ -113,26 +154,33 @@ def panel(col, name: str, model, result, rgb, opacity: float, image_label: str, 
 
 
 st.title("Detection & segmentation")
-st.markdown("Pick an image and a model: the boxes, labels and masks are what the network computes now, on "
-            "your picture. YOLOX-Nano (0.9 M parameters) answers in tens of milliseconds; the ResNet-50 models "
-            "take seconds on a CPU, so they run under a status box.")
-
-image_label, image_bytes, rgb = ui.image_input("det")
 mode = ui.model_source()
+if detect.source_kind(st.session_state.get("det_model") or detect.MODEL_NAMES[0], mode) == "bundled":
+    st.markdown("Pick an image and a model: the boxes, labels and masks are what the network computes now. The "
+                "pretrained checkpoints are not on this machine, so each model runs as its **ShapesWorld stand-in**: "
+                "the same family of network, trained by KeyPoint on generated shapes (5 classes, not COCO). The page "
+                "opens on a ShapesWorld scene, where the stand-ins are right; `python -m core.zoo download` fetches "
+                "the real weights while online.")
+else:
+    st.markdown("Pick an image and a model: the boxes, labels and masks are what the network computes now, on "
+                "your picture. YOLOX-Nano (0.9 M parameters) answers in tens of milliseconds; the ResNet-50 models "
+                "take seconds on a CPU, so they run under a status box.")
+
+image_label, image_bytes, rgb, on_scene = pick_image(mode)
 
 c1, c2 = st.columns([1, 3])
 compare = c1.toggle("Compare side by side", key="det_compare")
+label = lambda n: detect.model_label(n, mode)  # noqa: E731 - what will really be loaded, in the selector itself
 if compare:
     names = c2.multiselect(f"Models (2 to {MAX_COMPARE})", detect.MODEL_NAMES, key="det_models",
-                           default=["yolox-nano", "ssdlite320"], max_selections=MAX_COMPARE, format_func=label)
+                           default=detect.compare_default(mode), max_selections=MAX_COMPARE, format_func=label)
     sizes = {n: None for n in names}
 else:
     name = c2.selectbox("Model", detect.MODEL_NAMES, index=0, key="det_model", format_func=label)
     names = [name]
     default = detect.default_input_size(name)
     sizes = {name: None}
-    pretrained = (resolve(get_card(name), mode).source or get_card(name).sources[-1]).kind == "pretrained"
-    if default is not None and get_card(name).extra["runner"] != "yolox" and pretrained:
+    if default is not None and get_card(name).extra["runner"] != "yolox" and detect.source_kind(name, mode) == "pretrained":
         sizes[name] = st.select_slider("Input size (shorter side, pixels): smaller is faster, larger finds "
                                        "small objects", SIZES, value=default, key=f"det_size_{name}")
 
@@ -167,22 +215,30 @@ for i, (n, (model, raw)) in enumerate(runs.items()):
         cols[i].warning(raw)
         continue
     result = detect.postprocess(raw, score_thr, nms_iou if model.uses_nms else None, classes)
-    panel(cols[i], n, model, result, rgb, opacity, image_label, key=f"{i}_{n}")
+    panel(cols[i], n, model, result, rgb, opacity, image_label, key=f"{i}_{n}", score_thr=score_thr, on_scene=on_scene)
 
 st.subheader("Semantic vs instance segmentation")
-st.markdown("**Semantic** segmentation (DeepLab) gives every pixel a class, so two people side by side become "
-            "one *person* region; **instance** segmentation (Mask R-CNN) gives each object its own mask, so "
-            "you can count and tell them apart.")
-if st.toggle("Run DeepLab and Mask R-CNN on this image (Mask R-CNN takes a few seconds)", key="det_semantic"):
+st.markdown("**Semantic** segmentation (DeepLab) gives every pixel a class, so two objects of one class side by side "
+            "become one region; **instance** segmentation (Mask R-CNN) gives each object its own mask, so you can "
+            "count and tell them apart.")
+if st.toggle("Run DeepLab and Mask R-CNN side by side (Mask R-CNN takes a few seconds)", key="det_semantic"):
+    from core.viz.overlay import encode_png
+
     pair = ["deeplabv3-mobilenet", "maskrcnn-resnet50-v2"]
-    pcols = st.columns(2)
-    for i, n in enumerate(pair):
-        model, raw = load_and_run(n, image_bytes, mode, None)
-        if model is None:
-            pcols[i].warning(raw)
-            continue
-        result = detect.postprocess(raw, score_thr, nms_iou if model.uses_nms else None, None)
-        panel(pcols[i], n, model, result, rgb, opacity, image_label, key=f"sem_{n}")
+    real = all(detect.source_kind(n, mode) == "pretrained" for n in pair)
+    with ui.friendly_errors("The comparison picture"):
+        pair_rgb, pair_caption = detect.semantic_vs_instance_image(real, ui.seed())
+        st.caption(pair_caption)
+        pair_bytes = encode_png(pair_rgb)
+        pcols = st.columns(2)
+        for i, n in enumerate(pair):
+            model, raw = load_and_run(n, pair_bytes, mode, None)
+            if model is None:
+                pcols[i].warning(raw)
+                continue
+            result = detect.postprocess(raw, score_thr, nms_iou if model.uses_nms else None, None)
+            panel(pcols[i], n, model, result, pair_rgb, opacity, pair_caption, key=f"sem_{n}", score_thr=score_thr,
+                  on_scene=not real)
 
 from core.vision import boxes  # noqa: E402 - only for "show the code"
 from core.vision.pretrained import yolox  # noqa: E402

@@ -150,3 +150,71 @@ def run_model(name: str, rgb: np.ndarray, mode: str | None = None, score_thr: fl
     """Load (unless given), predict, postprocess. NMS is skipped for models that do not use it."""
     model = model or load_model(name, mode, input_size)
     return postprocess(predict(model, rgb), score_thr, nms_iou if model.uses_nms else None, classes)
+
+
+# ---- what the Detection page says about each model, and the pictures it opens on ----
+
+SCENE_ZOOM = 3  # ShapesWorld scenes are shown 3x (nearest): the stand-ins' own resize gives back the 128 px scene
+
+
+def source_kind(name: str, mode: str | None = None) -> str | None:
+    """"pretrained", "bundled" (the ShapesWorld stand-in) or None (nothing loadable) for card `name`."""
+    src = resolve(get_card(name), mode).source  # type: ignore[arg-type]
+    return None if src is None else src.kind
+
+
+def model_label(name: str, mode: str | None = None) -> str:
+    """The selector's words for a model: what will really be loaded."""
+    card, kind = get_card(name), source_kind(name, mode)
+    if kind == "bundled":
+        return f"{name} ({card.family}, ShapesWorld stand-in)"
+    if kind is None:
+        return f"{name} ({card.family}, not available)"
+    return f"{name} ({card.family}, {card.extra.get('speed', '')})"
+
+
+def compare_default(mode: str | None = None, names: list[str] = MODEL_NAMES) -> list[str]:
+    """Two models to compare by default: the first model and the next one that resolved the same way
+    (two real checkpoints, or two ShapesWorld stand-ins), so the comparison is like for like."""
+    first = source_kind(names[0], mode)
+    same = [n for n in names[1:] if source_kind(n, mode) == first and kind_of(n) == kind_of(names[0])]
+    return [names[0], (same or names[1:])[0]]
+
+
+def shapes_scene(name: str, seed: int):
+    """A ShapesWorld scene of the setting `name`'s stand-in was trained on -> (uint8[3S, 3S, 3], the ShapesSample)."""
+    from core.vision.shapes.generator import generate
+    from core.vision.shapes.models.registry import get_family
+
+    sample = generate(1, seed=seed, cfg=get_family(get_card(name).extra["shapes"]).data)[0]
+    return np.repeat(np.repeat(sample.image, SCENE_ZOOM, 0), SCENE_ZOOM, 1), sample
+
+
+def semantic_vs_instance_image(pretrained: bool, seed: int = 0) -> tuple[np.ndarray, str]:
+    """A picture where semantic and instance segmentation differ: two people side by side for the real
+    models (the astronaut photo next to its mirror image), else a ShapesWorld scene with two or more
+    shapes of one class (the first such seed from `seed` on). -> (uint8[H, W, 3], caption)."""
+    if pretrained:
+        from core.vision.samples import load_sample
+
+        a = load_sample("astronaut")
+        return np.ascontiguousarray(np.concatenate([a, a[:, ::-1]], axis=1)), \
+            "Two people: the astronaut photo beside its mirror image"
+    from core.vision.shapes.generator import CLASSES, ShapesConfig, generate
+
+    for s in range(seed, seed + 200):
+        sample = generate(1, seed=s, cfg=ShapesConfig(easy=True, min_shapes=3))[0]
+        counts = np.bincount(sample.labels, minlength=len(CLASSES))
+        if counts.max() >= 2:
+            return np.repeat(np.repeat(sample.image, SCENE_ZOOM, 0), SCENE_ZOOM, 1), \
+                f"ShapesWorld seed {s}: {counts.max()} shapes of class {CLASSES[int(counts.argmax())]}"
+    raise ValueError("no ShapesWorld scene with two shapes of one class in 200 seeds")
+
+
+def nothing_found(result: Detections | Segmentation, score_thr: float) -> str | None:
+    """The sentence to show when a model found nothing at this threshold (None when it found something)."""
+    if isinstance(result, Detections):
+        return None if len(result) else f"No object above {score_thr:.2f}: lower the threshold."
+    if (result.classes != 0).any():
+        return None
+    return "Every pixel is background: no class was found in this picture."

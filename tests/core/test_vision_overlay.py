@@ -82,3 +82,16 @@ def test_background_gets_no_colour_and_no_legend_swatch():
     out = draw_segmentation(rgb, seg, opacity=1.0)
     np.testing.assert_array_equal(out[:, :60], rgb)
     assert np.all(out[:, 60:] == 255)  # an empty legend: nothing but white
+
+
+def test_colliding_labels_are_laid_out_apart():
+    from core.viz.overlay import _place_tag
+
+    placed = []
+    for box in ([20, 30, 80, 90], [21, 31, 81, 91], [22, 30, 79, 92], [20, 30, 80, 90]):  # near-identical boxes
+        x, y = _place_tag(box, 50, 14, 200, 200, placed)
+        placed.append((x, y, x + 50, y + 14))
+    for i, a in enumerate(placed):
+        assert 0 <= a[0] and a[2] <= 200 and 0 <= a[1] and a[3] <= 200
+        for b in placed[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
