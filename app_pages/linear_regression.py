@@ -224,7 +224,7 @@ with tab_gd:
         curves = pd.DataFrame({"step": np.tile(np.arange(1, k + 1), 2), "loss": np.concatenate([run.J_notes, run.losses]),
                                "run": ["the notes' gradientDescent"] * k + ["the page's vectorised stepper"] * k})
         st.altair_chart(viz.two_runs_chart(curves, k, floor=linreg.loss(Xg, yg, w_min),
-                                           cap=1e3 * linreg.loss(Xg, yg, np.zeros(Xg.shape[1]))), width="stretch")
+                                           cap=10 * linreg.loss(Xg, yg, np.zeros(Xg.shape[1]))), width="stretch")
         lam_min, lam_max = linreg.curvatures(Xg)
         st.caption(f"The curvatures of the loss (eigenvalues of XᵀX/n) run from λmin = {lam_min:.3g} to λmax = "
                    f"{lam_max:.3g}. Each step shrinks the error along a direction by |1 − ηλ|: λmax sets the stable "

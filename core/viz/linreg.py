@@ -47,12 +47,12 @@ def loss_curve_chart(curve: pd.DataFrame, steps: int | None = None, title: str =
                      height: int = 300, cap: float | None = None, floor: float | None = None) -> alt.Chart:
     """Loss (log scale) against step; curve has columns step, loss. The x axis always runs to `steps`
     (the last step the page names), the y axis runs from `floor` (e.g. the minimum) to `cap` (default
-    1e3 × the first loss), so
+    10 × the first loss), so
     a diverging run climbs out of a fixed frame instead of squashing it. Non-finite losses are dropped."""
     curve = curve[np.isfinite(curve["loss"]) & (curve["loss"] > 0)]
     steps = int(curve["step"].max()) if steps is None else steps
     first = float(curve["loss"].iloc[0]) if len(curve) else 1.0
-    cap = first * 1e3 if cap is None else cap
+    cap = first * 10 if cap is None else cap
     lo = min(float(curve["loss"].min()), first) if len(curve) else first / 10
     lo = min(lo, floor) if floor is not None and floor > 0 else lo  # e.g. the minimum loss: one frame either way
     domain = [lo * 0.8, max(cap, lo * 10)]
@@ -157,16 +157,18 @@ def predictions_chart(y: np.ndarray, y_hat: np.ndarray, target: str = "y", title
 def two_runs_chart(curves: pd.DataFrame, steps: int, title: str = "Cost per iteration: the notes' code and the page's",
                    height: int = 340, floor: float | None = None, cap: float | None = None) -> alt.Chart:
     """Loss curves of several runs on one fixed frame from `floor` (e.g. the minimum cost) to `cap` (e.g.
-    1e3 × the starting cost), so a diverging run climbs out of the frame; curves has columns step, loss, run."""
+    10 × the starting cost), so a diverging run climbs out of the frame; curves has columns step, loss, run."""
     curves = curves[np.isfinite(curves["loss"]) & (curves["loss"] > 0)]
     hi = float(curves["loss"].max()) * 1.2 if cap is None and len(curves) else (cap or 1.0)
     lo = float(curves["loss"].min()) if len(curves) else 0.1
     lo = min(lo, floor) if floor is not None and floor > 0 else lo
-    y_scale = alt.Scale(type="log", domain=[lo * 0.8, max(hi, lo * 10)], nice=False)
+    domain = [lo * 0.8, max(hi, lo * 10)]
+    y_scale = alt.Scale(type="log", domain=domain, nice=False)
+    decades = [10.0**k for k in range(int(np.floor(np.log10(domain[0]))), int(np.ceil(np.log10(domain[1]))) + 1)]
     runs = list(dict.fromkeys(curves["run"]))
     base = alt.Chart(curves).encode(
         x=alt.X("step:Q", scale=alt.Scale(domain=[0, steps], nice=False)),
-        y=alt.Y("loss:Q", scale=y_scale, title="cost J(θ)"),
+        y=alt.Y("loss:Q", scale=y_scale, title="cost J(θ)", axis=alt.Axis(values=decades, format="~g")),
         color=alt.Color("run:N", scale=alt.Scale(domain=runs, range=["#74c0fc", "#1c3d8f", "#e8590c"][: len(runs)]),
                         legend=alt.Legend(orient="bottom", title=None, labelLimit=300)),
         tooltip=["run", "step", alt.Tooltip("loss", format=".6g")])
