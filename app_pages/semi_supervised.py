@@ -266,7 +266,8 @@ def jittering_tab():
         v = explain_box(model, unl.images[int(idx)], unl.targets[int(idx)], int(pick), times, scale, seed=ui.seed())
         p1, p2 = st.columns([1, 1])
         p1.image(jitter_picture(v.image, v.box, v.jittered, v.refined, unl.targets[int(idx)]["boxes"].cpu().numpy()),
-                 caption="red: pseudo-box · grey: jittered copies · orange: teacher's refinements · white: hidden truth")
+                 width=384, caption="red: pseudo-box · grey: jittered copies · orange: teacher's refinements · "
+                                    "white: hidden truth")
         p2.altair_chart(spread_chart(spread_rows(v)), width="stretch")
         p2.dataframe(spread_rows(v), hide_index=True)
         sigma = v.variance[norm]

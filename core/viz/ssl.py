@@ -31,7 +31,7 @@ def line_chart(rows: list[dict], y_title: str, switches: list[dict] | None = Non
     if switches:
         sw = pd.DataFrame(switches)
         rules = alt.Chart(sw).mark_rule(strokeDash=[4, 4], color="gray").encode(x="step:Q", tooltip=["step", "label"])
-        text = alt.Chart(sw).mark_text(align="left", dx=3, dy=-4, color="gray").encode(
+        text = alt.Chart(sw).mark_text(align="left", dx=3, dy=-4, color="gray", limit=140).encode(
             x="step:Q", y=alt.value(8), text="label:N")
         chart = lines + rules + text
     return chart.properties(title=title, height=260)

@@ -103,3 +103,25 @@ def test_lesson_run_starts_cheaply_and_trains_a_supervised_twin(burn_in):
     assert not first.shown and first.elapsed_s > 0                       # no heavy charts at step 0
     assert last.baseline_map is not None and last.shown and last.pr_curve
     assert cfg.baseline and cfg.variance_norm == "paper"
+
+
+def test_charts_build_from_plain_data_with_legends_below():
+    import numpy as np
+
+    from core.viz import ssl as v
+
+    sw = v.switch_marks([(0, "Soft Teacher"), (1, "Soft Teacher"), (2, "Mean Teacher (E2E)")])
+    assert sw == [{"step": 2, "label": "Mean Teacher (E2E)"}]
+    rows = [{"step": s, "series": n, "value": 0.1 * s} for s in range(3) for n in ("student", "supervised only")]
+    spec = v.line_chart(rows, "mAP", sw, title="mAP", dashed=["supervised only"]).to_dict()
+    assert spec["layer"][0]["encoding"]["color"]["legend"]["orient"] == "bottom"   # switch labels sit at the top
+    pts = [(0.01, 0.8, 0.9), (0.05, 0.4, 0.7)]
+    for chart in (v.variance_iou_chart(pts, 0.02), v.score_iou_chart(pts, 0.9),
+                  v.threshold_chart([(0.5, 0.8, 0.6), (0.9, 0.95, 0.3)], "t", 0.9),
+                  v.sweep_chart([(0.5, 0.8, 0.6, 10), (0.9, 0.95, 0.3, 4)], 0.9),
+                  v.boundary_chart(np.zeros((4, 4)), 2.0, np.zeros((3, 2)), np.zeros((2, 2)), [0, 1], "b")):
+        assert chart.to_dict()
+    img = np.zeros((16, 16, 3), np.uint8)
+    pic = v.jitter_picture(img, np.array([2.0, 2, 8, 8]), np.array([[2.0, 2, 8, 8]]), np.array([[3.0, 3, 9, 9]]),
+                           np.array([[2.0, 2, 8, 8]]), scale=2)
+    assert pic.shape == (32, 32, 3) and pic.any()
