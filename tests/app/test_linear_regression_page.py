@@ -87,3 +87,14 @@ def test_sample_and_uploaded_csvs_good_and_bad():
         assert not at.exception and not at.error, message
         assert message in _warnings(at)
         assert any("Choose or fix the data" in i.value for i in at.info)  # the gradient-descent tab waits
+
+
+def test_degenerate_projections_warn():
+    at = _fresh()
+    at.slider(key="pj_a1").set_value(0.0)
+    at.slider(key="pj_a2").set_value(0.0)
+    for i, v in enumerate((2.0, 0.0, 0.4)):  # a2 = 2·a1: a line, not a plane
+        at.number_input(key=f"pj3_a2_{i}").set_value(v)
+    at.run()
+    assert not at.exception and not at.error
+    assert "zero vector" in _warnings(at) and "parallel" in _warnings(at)
