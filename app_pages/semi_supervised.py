@@ -103,9 +103,15 @@ def _det_data(seed: int, fraction: float):
 
 @st.cache_resource(show_spinner="Loading the burn-in detector...")
 def _burn_in():
+    import torch
+
+    from core.learn.ssl import detector
     from core.learn.ssl.burn_in import load_burn_in
 
-    return load_burn_in(0.10)  # (model | None, reason); never trained here: every loop deep-copies it
+    model, why = load_burn_in(0.10)  # never trained here: every loop deep-copies it
+    if model is not None:
+        detector.predict(model, torch.zeros(1, 3, 128, 128))  # warm the kernels once, not on the first step
+    return model, why
 
 
 def _label(e) -> str:
