@@ -12,7 +12,7 @@ import torch
 from core.text import attention as att
 from core.text import rollout as rollout_fn
 from core.text import attention_lab as lab
-from core.text import mlp
+from core.text import context_cost, directions, mlp
 from core.text.lm import MAX_HF_MB, context_limit, is_causal, load_hf_id, load_model
 from core.viz import attention as charts
 from app_pages.parts import ui
@@ -42,6 +42,30 @@ def get_result(name: str, mode: str, text: str, cfg: dict) -> lab.LabResult:
     return lab.analyze(model, tokenizer, text, lab.LabConfig(**cfg))
 
 
+@st.cache_data(max_entries=8, show_spinner="Measuring the cost of context…")
+def get_cost(name: str, mode: str) -> list[dict]:
+    model, _, _ = get_model(name, mode)
+    return context_cost.measure(model, context_cost.lengths_for(min(context_limit(model), 1024)))
+
+
+@st.cache_resource(show_spinner="Embedding the word list with MiniLM…")
+def minilm_vectors(mode: str):
+    from core.text.lm import load_encoder
+
+    model, tokenizer, res = load_encoder("minilm", mode)
+    return list(directions.WORDS), directions.encoder_word_vectors(model, tokenizer, list(directions.WORDS)), res
+
+
+@st.cache_data(show_spinner="Counting near-orthogonal directions…", max_entries=16)
+def near_orthogonal(epsilon: float, seed: int) -> list[dict]:
+    rows = []
+    for n in (2, 4, 8, 16, 32, 64):
+        found = len(directions.count_near_orthogonal(n, epsilon, tries=3000, seed=seed).kept)
+        rows += [{"dims": n, "series": f"within 90° ± {epsilon:g}° (found among 3000 random)", "directions": found},
+                 {"dims": n, "series": "exactly orthogonal (N)", "directions": n}]
+    return rows
+
+
 @st.cache_data(max_entries=8, show_spinner="Ablating every head…")
 def get_all_kls(name: str, mode: str, ids: tuple, causal: bool, _logits: torch.Tensor) -> dict:
     model, _, _ = get_model(name, mode)
@@ -55,7 +79,8 @@ def append_token(text: str) -> None:
 
 st.session_state.setdefault("attn_prompt", DEFAULT_PROMPT)
 c_model, c_prompt = st.columns([1, 2])
-name = c_model.selectbox("Model", list(MODELS), format_func=MODELS.get, key="attn_model")
+labels = {n: (lab.model_label(n, v, ui.model_source()) if n != "other" else v) for n, v in MODELS.items()}
+name = c_model.selectbox("Model", list(MODELS), format_func=labels.get, key="attn_model")
 text = c_prompt.text_area("Prompt", key="attn_prompt", height=68, max_chars=4000)
 if name == "other":
     repo_id = c_model.text_input("Hugging Face model id", key="attn_hf_id", placeholder="openai-community/gpt2",
@@ -119,7 +144,7 @@ st.dataframe(pd.DataFrame({"token": charts.token_labels(tr.tokens), "id": tr.ids
              width="stretch")
 
 tabs = st.tabs(["Attention maps", "One head, step by step", "Mask & temperature", "Next token", "Multi-head",
-                "MLP & parameters"])
+                "MLP & parameters", "Cost of context", "Directions & superposition"])
 
 with tabs[0]:
     a, b = st.columns([3, 2])
@@ -152,15 +177,12 @@ with tabs[1]:
     if T <= SMALL:
         a, b, c = st.columns(3)
         for col, nm, M in ((a, "Q", s.Q), (b, "K", s.K), (c, "V", s.V)):
-            col.markdown(f"**{nm}** ({T}×{dh}, first 6 columns)")
-            col.dataframe(fmt(M[:, :6], labels).style.format("{:.2f}"))
-        a, b, c = st.columns(3)
-        a.markdown("**QKᵀ/√d_k**")
-        a.dataframe(fmt(s.scores, labels, labels).style.format("{:.2f}"))
-        b.markdown("**+ mask**" if tr.causal else "**no mask**")
-        b.dataframe(fmt(s.masked, labels, labels).style.format("{:.2f}"))
-        c.markdown("**softmax → A**")
-        c.dataframe(fmt(s.A, labels, labels).style.format("{:.2f}"))
+            col.markdown(f"**{nm}** ({T}×{dh}, first {min(4, dh)} of {dh} columns)")
+            col.dataframe(fmt(M[:, :4], labels, [f"d{j}" for j in range(min(4, dh))]).style.format("{:.2f}"), width="stretch")
+        for nm, M in (("QKᵀ/√d_k", s.scores), ("+ mask (−∞ above the diagonal)" if tr.causal else "no mask", s.masked),
+                      ("softmax → A (each row sums to 1)", s.A)):
+            st.markdown(f"**{nm}** ({T}×{T})")  # full width: every column visible
+            st.dataframe(fmt(M, labels, labels).style.format("{:.2f}"), width="stretch")
     else:
         st.info(f"{T} tokens: the matrices are too big to read, so here is a summary of each.")
         summ = {nm: M for nm, M in (("E", s.E), ("Q", s.Q), ("K", s.K), ("V", s.V), ("scores", s.scores), ("A", s.A),
@@ -195,11 +217,13 @@ with tabs[2]:
             a, b = st.columns(2)
             a.altair_chart(charts.heatmap(res.masked.weights[layer, head], tr.tokens, "With the causal mask"))
             b.altair_chart(charts.heatmap(tr.weights[layer, head], tr.tokens, "Mask off: future tokens leak in"))
-            diff = pd.DataFrame({"with mask": res.next_masked.tokens[:5], "P": res.next_masked.probs[:5],
-                                 "without mask": res.next.tokens[:5], "P ": res.next.probs[:5]})
+            diff = pd.DataFrame({"with mask": [charts.readable(t) for t in res.next_masked.tokens[:5]],
+                                 "P (with mask)": res.next_masked.probs[:5],
+                                 "without mask": [charts.readable(t) for t in res.next.tokens[:5]],
+                                 "P (without mask)": res.next.probs[:5]})
             st.markdown("**Next-token prediction, with and without the mask** (the model was trained with it): "
                         f"KL(with ‖ without) = {att.kl_div(res.masked.logits, tr.logits):.3f} bits.")
-            st.dataframe(diff.style.format("{:.3f}", subset=["P", "P "]))
+            st.dataframe(diff.style.format("{:.3f}", subset=["P (with mask)", "P (without mask)"]))
     else:
         st.info("An encoder (BERT, MiniLM) reads the whole sentence at once to build a representation of every "
                 "token; nothing is generated left to right, so no token has a future to hide. The mask only "
@@ -217,7 +241,7 @@ with tabs[3]:
     else:
         st.markdown(f"Top {len(nt.ids)} next tokens at T = {temperature:g}; entropy of the whole distribution "
                     f"**{nt.entropy_bits:.2f} bits**.")
-        names = [f"{i + 1}. {t.replace(' ', '␣')}" for i, t in enumerate(nt.tokens)]
+        names = [f"{i + 1}. {charts.readable(t)}" for i, t in enumerate(nt.tokens)]
         df = pd.DataFrame({"token": names, "T = 1 (the model)": nt.probs_t1}
                           | ({f"T = {temperature:g}": nt.probs} if temperature != 1 else {}))
         st.altair_chart(charts.grouped_bars(df.melt("token", var_name="temperature", value_name="probability"),
@@ -225,9 +249,9 @@ with tabs[3]:
         g = torch.Generator().manual_seed(ui.seed() + len(tr.ids))
         sampled = lab.sample_token(tr.logits, temperature, g)
         a, b = st.columns(2)
-        a.button(f"Append greedy “{tokenizer.decode([nt.greedy])}”", on_click=append_token,
+        a.button(f"Append greedy “{charts.readable(tokenizer.decode([nt.greedy]))}”", on_click=append_token,
                  args=(tokenizer.decode([nt.greedy]),), key="attn_greedy")
-        b.button(f"Append sampled “{tokenizer.decode([sampled])}”", on_click=append_token,
+        b.button(f"Append sampled “{charts.readable(tokenizer.decode([sampled]))}”", on_click=append_token,
                  args=(tokenizer.decode([sampled]),), key="attn_sample")
         ui.show_code(lab.next_token, lab.sample_token)
 
@@ -240,9 +264,11 @@ with tabs[4]:
         st.metric(f"Effect of removing layer {layer}, head {head}", f"{res.ablation:.4f}", help=res.ablation_what)
         st.caption(res.ablation_what)
         if res.next_ablated is not None:
-            st.dataframe(pd.DataFrame({"original": res.next.tokens[:5], "P": res.next.probs[:5],
-                                       f"without L{layer} H{head}": res.next_ablated.tokens[:5],
-                                       "P ": res.next_ablated.probs[:5]}).style.format("{:.3f}", subset=["P", "P "]))
+            st.dataframe(pd.DataFrame({"original": [charts.readable(t) for t in res.next.tokens[:5]],
+                                       "P (original)": res.next.probs[:5],
+                                       f"without L{layer} H{head}": [charts.readable(t) for t in res.next_ablated.tokens[:5]],
+                                       "P (ablated)": res.next_ablated.probs[:5]}).style.format(
+                "{:.3f}", subset=["P (original)", "P (ablated)"]))
     if decoder and st.toggle("Ablate every head (one extra forward per head)", key="attn_all"):
         kls = get_all_kls(name, ui.model_source(), tuple(tr.ids), tr.causal, tr.logits)
         grid = torch.tensor([[kls[(l, h)] for h in range(H)] for l in range(L)])
@@ -272,3 +298,56 @@ with tabs[5]:
     st.caption(f"GPT-3 from its published shape (96 layers, d_model 12288, 96 heads, MLP 49152 wide): the MLPs hold "
                f"{res.gpt3['MLP'] / total3:.0%} of the weights. In this model: {res.split['MLP'] / total:.0%}.")
     ui.show_code(mlp.mlp_view, mlp.split_from_shape)
+
+with tabs[6]:
+    st.markdown("Attention compares every token with every other: its score matrices are **T × T** per head and layer, "
+                "while the MLP works on each token alone (**linear** in T). Measured on the loaded model, one forward "
+                "per length (random tokens); FLOPs counted from its shapes.")
+    with ui.friendly_errors("Measuring"):
+        cost = get_cost(name, ui.model_source())
+        a, b = st.columns(2)
+        a.altair_chart(charts.cost_chart(cost, "memory (MB)"), width="stretch")
+        b.altair_chart(charts.cost_chart(cost, "GFLOPs"), width="stretch")
+        F = mlp.mlp_parts(model, 0)[1].shape[0]
+        st.caption(f"Memory: the attention matrices (L·H·T² numbers) pass the MLP's activations (L·T·{F}) at "
+                   f"T = {F}/{H} = {F // H} tokens; FLOPs: 4·T²·D passes the MLP's 4·T·D·{F} at T = {F}. "
+                   f"Doubling the context quadruples the first, doubles the second.")
+    ui.show_code(context_cost.flops, context_cost.measure)
+
+with tabs[7]:
+    source = st.radio("Word vectors from", ["MiniLM (packaged sentence encoder)", "the loaded model's token embeddings"],
+                      horizontal=True, key="dir_source")
+    with ui.friendly_errors("Word vectors"):
+        if source.startswith("MiniLM"):
+            words, V, vec_res = minilm_vectors(ui.model_source())
+        else:
+            words, V = directions.token_embedding_vectors(model, tokenizer, list(directions.WORDS))
+            if len(words) < 4:
+                raise ValueError("too few of the word list are single tokens of this model: pick MiniLM")
+        c1, c2 = st.columns(2)
+        word = c1.selectbox("Nearest neighbours of", words, index=words.index("cat") if "cat" in words else 0, key="dir_word")
+        c1.dataframe(pd.DataFrame(directions.neighbours(words, V, word), columns=["word", "cosine"]), hide_index=True)
+        choices = [a for a in directions.ANALOGIES if all(w in words for w in a)] or [tuple(words[:3])]
+        a_, b_, c_ = c2.selectbox("Analogy a − b + c", choices, format_func=lambda t: f"{t[0]} − {t[1]} + {t[2]}",
+                                  key="dir_analogy")
+        c2.dataframe(pd.DataFrame(directions.analogy(words, V, a_, b_, c_), columns=[f"{a_} − {b_} + {c_} ≈", "cosine"]),
+                     hide_index=True)
+        pairs = [p for p in (("man", "woman"), ("king", "queen"), ("boy", "girl"), ("father", "mother"),
+                             ("son", "daughter"), ("cat", "cats"), ("dog", "dogs"), ("bird", "birds")) if set(p) <= set(words)]
+        if len(pairs) > 2:
+            st.markdown("**Is there one direction for a feature?** Each pair's difference vector against the mean of "
+                        "the others (cosine; random directions in this many dimensions would score near 0):")
+            st.dataframe(pd.DataFrame(directions.difference_scores(words, V, pairs)), hide_index=True)
+    st.markdown("**Superposition**: only N directions are exactly orthogonal in N dimensions, but exponentially many fit "
+                "when every pair may be off by a few degrees (Johnson–Lindenstrauss). Counted live: random unit "
+                "vectors, each kept if it stays within 90° ± ε of every one kept so far.")
+    eps = st.select_slider("ε (degrees)", [5, 10, 20, 30, 45], value=20, key="dir_eps")
+    a, b = st.columns(2)
+    a.altair_chart(charts.near_orthogonal_chart(near_orthogonal(float(eps), ui.seed()), eps), width="stretch")
+    W = mlp.mlp_parts(model, layer)[1]  # [F, D]: each MLP neuron's output direction in the residual stream
+    b.altair_chart(charts.angle_histogram(directions.pairwise_angles_deg(W.detach().float().cpu().numpy(), 600),
+                                          f"Angles between layer {layer}'s {W.shape[0]} MLP neurons ({W.shape[1]} dims)"),
+                   width="stretch")
+    st.caption(f"{W.shape[0]} neurons write into a {W.shape[1]}-dimensional stream: more directions than dimensions, "
+               "yet their angles crowd around 90°.")
+    ui.show_code(directions.analogy, directions.count_near_orthogonal)

@@ -63,10 +63,11 @@ class LabResult:
 
 
 def next_token(tokenizer, logits: torch.Tensor, temperature: float, k: int) -> NextToken:
-    """Top-k of softmax(logits / T), with the same tokens' probabilities at T = 1."""
+    """The k most likely tokens (by the logits), with their probabilities at T and at T = 1."""
     p = softmax_t(logits, temperature)  # [V]
     p1 = p if temperature == 1.0 else torch.softmax(logits, -1)
-    top = torch.argsort(p, descending=True, stable=True)[:k]  # ties (T -> 0) fall back to id order
+    top = torch.argsort(logits, descending=True, stable=True)[:k]  # the model's own ranking: T never changes it,
+    # and at T = 0 (one-hot) the list still reads argmax first (probability 1), then the runners-up at 0
     ids = top.tolist()
     return NextToken(ids=ids, tokens=decode_each(tokenizer, ids), probs=p[top].tolist(),
                      probs_t1=p1[top].tolist(), entropy_bits=float(entropy(p)), greedy=int(logits.argmax()))
@@ -119,3 +120,19 @@ def analyze(model, tokenizer, text: str, cfg: LabConfig) -> LabResult:
                     next_masked=nxt_m, next_ablated=nxt_a, ablation=effect, ablation_what=what,
                     mlp=mlp_view(model, tr, layer, tok, cfg.mlp_k), split=param_split(model), token=tok)
     return res
+
+
+def model_label(name: str, label: str, mode: str | None) -> str:
+    """The selector's label for a model card, saying so when this machine would load a fallback
+    (e.g. "gpt2 (pretrained, 124M) → here: bundled gpt_tiny stands in")."""
+    from pathlib import PurePosixPath
+
+    from core.zoo import get_card, resolve
+
+    card = get_card(name)
+    res = resolve(card, mode)  # type: ignore[arg-type]
+    if res.source is None:
+        return f"{label} → not available here"
+    if res.source is card.sources[0]:
+        return label
+    return f"{label} → here: {res.source.kind} {PurePosixPath(res.source.ref).name} stands in"

@@ -19,7 +19,12 @@ WEIGHT_SCALE = dict(domain=[0.0, 1.0], range=["#ffffff", "#08306b"], interpolate
 
 def token_labels(tokens: list[str]) -> list[str]:
     """Unique, readable axis labels: "3 ␣cat" (position, token with its leading space shown)."""
-    return [f"{i} {t.replace(' ', '␣').replace(chr(10), '⏎') or '∅'}" for i, t in enumerate(tokens)]
+    return [f"{i} {readable(t)}" for i, t in enumerate(tokens)]
+
+
+def readable(t: str) -> str:
+    """A token as a student reads it: its leading space (or BPE's Ġ marker) as ␣, a newline (Ċ) as ⏎."""
+    return t.replace("Ġ", " ").replace("Ċ", chr(10)).replace(" ", "␣").replace(chr(10), "⏎") or "∅"
 
 
 def pool(A: torch.Tensor, labels: list[str], max_side: int) -> tuple[torch.Tensor, list[str], int]:
@@ -151,6 +156,39 @@ def curve(xs: torch.Tensor, ys: torch.Tensor, points_x: torch.Tensor, points_y: 
 
 def ablation_heatmap(grid: torch.Tensor, size: int = 260) -> alt.Chart:
     """grid [L, H]: the KL (bits) of the next-token prediction when one head is removed."""
-    return heatmap(grid, [str(h) for h in range(grid.shape[1])], "KL (bits) when one head is removed",
-                   domain=None, scheme="oranges", size=size).encode(
-        x=alt.X("key:N", title="head"), y=alt.Y("query:N", title="layer"))
+    L, H = grid.shape
+    df = pd.DataFrame({"layer": np.repeat([f"layer {l}" for l in range(L)], H), "head": np.tile([f"head {h}" for h in range(H)], L),
+                       "KL (bits)": grid.double().numpy().ravel()})
+    return alt.Chart(df, title="KL (bits) when one head is removed").mark_rect().encode(
+        x=alt.X("head:N", sort=[f"head {h}" for h in range(H)], title=None),
+        y=alt.Y("layer:N", sort=[f"layer {l}" for l in range(L)], title=None),
+        color=alt.Color("KL (bits):Q", scale=alt.Scale(scheme="oranges"), legend=alt.Legend(orient="top")),
+        tooltip=["layer", "head", alt.Tooltip("KL (bits):Q", format=".4f")]).properties(width="container", height=size)
+
+
+def cost_chart(rows: list[dict], measure: str) -> alt.Chart:
+    """rows from core.text.context_cost.measure: `measure` ("memory (MB)" or "GFLOPs") against the
+    context length T, attention vs MLP, log-log (a slope of 2 is quadratic, 1 is linear)."""
+    log = alt.Scale(type="log", base=2)
+    return alt.Chart(pd.DataFrame(rows)).mark_line(point=True).encode(
+        x=alt.X("T:Q", scale=log, title="context length T (tokens)"), y=alt.Y(f"{measure}:Q", scale=alt.Scale(type="log")),
+        color=alt.Color("part:N", title=None), tooltip=["T", "part", alt.Tooltip(f"{measure}:Q", format=".4g")],
+    ).properties(title=alt.TitleParams(measure, anchor="start"), height=240)
+
+
+def near_orthogonal_chart(rows: list[dict], epsilon: float) -> alt.Chart:
+    """rows: dims, series ("within 90° ± ε (found)", "exactly orthogonal"), directions; log y."""
+    return alt.Chart(pd.DataFrame(rows)).mark_line(point=True).encode(
+        x=alt.X("dims:Q", scale=alt.Scale(type="log", base=2), title="dimensions N"),
+        y=alt.Y("directions:Q", scale=alt.Scale(type="log")), color=alt.Color("series:N", title=None),
+        tooltip=["dims", "series", "directions"],
+    ).properties(title=alt.TitleParams(f"Directions that fit, every pair within 90° ± {epsilon:g}°", anchor="start"),
+                 height=260)
+
+
+def angle_histogram(angles, title: str) -> alt.Chart:
+    """Distribution of pairwise angles (degrees)."""
+    df = pd.DataFrame({"angle (degrees)": np.asarray(angles)})
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("angle (degrees):Q", bin=alt.Bin(step=2), scale=alt.Scale(domain=[0, 180])),
+        y=alt.Y("count():Q", title="pairs")).properties(title=alt.TitleParams(title, anchor="start"), height=220)

@@ -37,7 +37,9 @@ def test_prompt_mask_temperature_and_append():
         want = tok.decode([int(model(**tok(prompt, return_tensors="pt")).logits[0, -1].argmax())])
     at.text_area(key="attn_prompt").input(prompt).run(timeout=180)
     assert not at.exception
-    assert greedy_label(at) == f"Append greedy “{want}”"
+    from core.viz.attention import readable
+
+    assert greedy_label(at) == f"Append greedy “{readable(want)}”"  # a leading space shown as ␣
     n_before = len(charts(at))
     at.toggle(key="attn_mask").set_value(False).run(timeout=180)
     assert not at.exception
@@ -90,3 +92,21 @@ def test_typed_hub_id_offline_gives_a_message():
     assert any("not cached" in w.value for w in at.warning)
     at.text_input(key="attn_hf_id").input("bad id!").run(timeout=180)
     assert any("not a Hugging Face model id" in w.value for w in at.warning)
+
+
+@pytest.mark.slow
+def test_cost_directions_superposition_and_readable_tables():
+    at = fresh()
+    assert not at.exception, at.exception
+    specs = " ".join(str(c.proto) for c in charts(at))
+    assert "memory (MB)" in specs and "GFLOPs" in specs and "MLP neurons" in specs and "exactly orthogonal" in specs
+    analogy = next(d.value for d in at.dataframe if "king − man + woman ≈" in d.value.columns)
+    assert analogy.iloc[0, 0] == "queen"
+    at.select_slider(key="dir_eps").set_value(30).run(timeout=180)
+    at.radio(key="dir_source").set_value("the loaded model's token embeddings").run(timeout=180)
+    assert not at.exception and not at.warning
+    at.toggle(key="attn_mask").set_value(False).run(timeout=180)
+    diff = next(d.value for d in at.dataframe if "P (with mask)" in d.value.columns)
+    assert len(set(diff.columns)) == len(diff.columns) and not any("Ġ" in t for t in diff["without mask"])
+    at.toggle(key="attn_all").set_value(True).run(timeout=180)
+    assert any("layer 0" in str(c.proto) and "head 0" in str(c.proto) and "KL (bits)" in str(c.proto) for c in charts(at))

@@ -1,0 +1,123 @@
+"""Directions in embedding space carry meaning; many more almost-orthogonal directions fit than dimensions.
+
+Word vectors: each word of a small vocabulary embedded by a real model (MiniLM's mean-pooled
+sentence embedding of the word alone, or a decoder's own token-embedding row). Then nearest
+neighbours by cosine, and analogies as vector arithmetic: a − b + c ≈ ? (king − man + woman).
+
+Superposition (Johnson–Lindenstrauss): in N dimensions only N directions are exactly orthogonal, but
+the number of directions whose pairwise angles all stay within 90° ± ε grows exponentially with N.
+`count_near_orthogonal` finds how many random unit vectors can be kept, greedily, under that rule.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+WORDS = ("king queen man woman boy girl prince princess father mother son daughter brother sister uncle aunt "
+         "husband wife actor actress cat cats dog dogs bird birds horse horses cow cows fox foxes mouse mice duck ducks "
+         "frog frogs bear bears child children foot feet tree trees book books car cars city cities "
+         "Paris France Rome Italy Madrid Spain Berlin Germany Tokyo Japan London England Cairo Egypt Moscow Russia "
+         "Athens Greece good better best bad worse worst big bigger small smaller hot cold warm cool happy sad "
+         "walk walked run ran swim swam eat ate go went red blue green yellow black white one two three four "
+         "Monday Tuesday Friday Sunday apple banana bread cheese honey fish water milk sun moon rain snow").split()
+ANALOGIES = [("king", "man", "woman"), ("dogs", "dog", "cat"), ("Paris", "France", "Italy"), ("walked", "walk", "run"),
+             ("bigger", "big", "small"), ("actress", "actor", "prince")]  # a − b + c: "queen", "cats", "Rome", ...
+
+
+@torch.no_grad()
+def encoder_word_vectors(model, tokenizer, words: list[str]) -> torch.Tensor:
+    """[N, D] mean-pooled last hidden state of each word on its own (what MiniLM is trained to embed)."""
+    batch = tokenizer(words, padding=True, return_tensors="pt").to(next(model.parameters()).device)
+    h = model(**batch).last_hidden_state  # [N, t, D]
+    m = batch["attention_mask"][..., None].to(h.dtype)
+    return ((h * m).sum(1) / m.sum(1)).float().cpu()
+
+
+@torch.no_grad()
+def token_embedding_vectors(model, tokenizer, words: list[str]) -> tuple[list[str], torch.Tensor]:
+    """A decoder's own input-embedding rows for the words that are one token (with a leading space,
+    as they appear mid-sentence): (the words kept, [N, D])."""
+    E = model.get_input_embeddings().weight
+    kept, rows = [], []
+    for w in words:
+        ids = tokenizer(" " + w)["input_ids"]
+        if len(ids) == 1:
+            kept.append(w)
+            rows.append(E[ids[0]].float().cpu())
+    return kept, torch.stack(rows) if rows else torch.zeros(0, E.shape[1])
+
+
+def cosine_matrix(V: torch.Tensor) -> torch.Tensor:
+    """[N, D] -> [N, N] cosine similarities."""
+    U = torch.nn.functional.normalize(V.double(), dim=-1)
+    return U @ U.T
+
+
+def neighbours(words: list[str], V: torch.Tensor, word: str, k: int = 8) -> list[tuple[str, float]]:
+    """The k words most similar to `word` by cosine (itself excluded)."""
+    i = words.index(word)
+    cos = cosine_matrix(V)[i]
+    order = [j for j in cos.argsort(descending=True).tolist() if j != i][:k]
+    return [(words[j], float(cos[j])) for j in order]
+
+
+def analogy(words: list[str], V: torch.Tensor, a: str, b: str, c: str, k: int = 5) -> list[tuple[str, float]]:
+    """a − b + c: the k words whose vectors have the highest cosine with it (a, b, c excluded)."""
+    idx = {w: i for i, w in enumerate(words)}
+    U = torch.nn.functional.normalize(V.double(), dim=-1)
+    q = U[idx[a]] - U[idx[b]] + U[idx[c]]
+    cos = (U @ q) / q.norm()
+    order = [j for j in cos.argsort(descending=True).tolist() if words[j] not in (a, b, c)][:k]
+    return [(words[j], float(cos[j])) for j in order]
+
+
+def difference_scores(words: list[str], V: torch.Tensor, pairs: list[tuple[str, str]]) -> list[dict]:
+    """Is b − a the same direction for every pair (a, b)? Cosine of each pair's difference with the
+    mean difference of the others (leave-one-out)."""
+    idx = {w: i for i, w in enumerate(words)}
+    U = torch.nn.functional.normalize(V.double(), dim=-1)
+    D = torch.stack([U[idx[b]] - U[idx[a]] for a, b in pairs])  # [P, D]
+    rows = []
+    for p, (a, b) in enumerate(pairs):
+        rest = torch.cat([D[:p], D[p + 1:]]).mean(0)
+        rows.append({"pair": f"{a} → {b}", "cosine with the others' mean difference": float(
+            torch.nn.functional.cosine_similarity(D[p], rest, dim=0))})
+    return rows
+
+
+@dataclass
+class NearOrthogonal:
+    dims: int  # N
+    epsilon_deg: float  # allowed deviation from 90°
+    kept: np.ndarray  # [n, N] the unit vectors kept
+    tried: int  # random candidates drawn
+
+
+def count_near_orthogonal(dims: int, epsilon_deg: float, tries: int = 2000, seed: int = 0,
+                          cap: int = 5000) -> NearOrthogonal:
+    """Draw random unit vectors in `dims` dimensions; keep each one whose angle to every kept one is
+    within 90° ± ε (|cos| <= sin ε). Stops after `tries` candidates (or `cap` kept)."""
+    rng = np.random.default_rng(seed)
+    bound = math.sin(math.radians(epsilon_deg))
+    kept = np.zeros((0, dims))
+    X = rng.standard_normal((tries, dims))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    for x in X:
+        if len(kept) == 0 or np.abs(kept @ x).max() <= bound:
+            kept = np.vstack([kept, x])
+            if len(kept) >= cap:
+                break
+    return NearOrthogonal(dims, epsilon_deg, kept, tries)
+
+
+def pairwise_angles_deg(V: np.ndarray | torch.Tensor, max_rows: int = 2000, seed: int = 0) -> np.ndarray:
+    """Angles (degrees) between every pair of rows of V [n, D] (a random subset of max_rows rows)."""
+    V = np.asarray(V, dtype=np.float64)
+    if len(V) > max_rows:
+        V = V[np.random.default_rng(seed).choice(len(V), max_rows, replace=False)]
+    U = V / np.maximum(np.linalg.norm(V, axis=1, keepdims=True), 1e-12)
+    cos = np.clip(U @ U.T, -1, 1)[np.triu_indices(len(U), 1)]
+    return np.degrees(np.arccos(cos))
