@@ -128,3 +128,25 @@ def bench_yolox_cv2_vs_onnxruntime() -> dict:
 
 BENCHMARKS = {f"detect_{n.replace('-', '_')}_ms": (lambda n=n: bench_detect(n)) for n in DEFAULT_MODELS}
 BENCHMARKS["yolox_nano_cv2_ms"] = bench_yolox_cv2_vs_onnxruntime
+
+
+def bench_rcnn_vs_fast_rcnn() -> dict:
+    """Fast R-CNN (value: the CNN once + RoI Pool per proposal) vs R-CNN (baseline: warp + CNN per proposal),
+    on one ShapesWorld scene's selective-search proposals, same backbone (the ShapesWorld Faster R-CNN's)."""
+    from core.runtime import set_threads
+    from core.vision.internals.rcnn import time_rcnn_vs_fast
+    from core.vision.internals.selective_search import selective_search
+    from core.vision.shapes.generator import generate
+    from core.vision.shapes.weights import load_shapes_model
+
+    set_threads()
+    image = generate(1, seed=0)[0].image
+    boxes = selective_search(image).boxes
+    backbone = load_shapes_model("frcnn").model.backbone
+    runs = [time_rcnn_vs_fast(backbone, image, boxes) for _ in range(3)]
+    fast = float(np.median([r.fast_ms for r in runs]))
+    slow = float(np.median([r.rcnn_ms for r in runs]))
+    return {"value": fast, "unit": "ms", "baseline": slow, "proposals": runs[0].proposals, "image": "ShapesWorld 128 px"}
+
+
+BENCHMARKS["fast_rcnn_vs_rcnn_ms"] = bench_rcnn_vs_fast_rcnn
