@@ -93,10 +93,10 @@ def nms_tab(pic: Picture) -> None:
         state[steps[t - 1].suppressed if t else []] = 1
         state[[s_.kept for s_ in steps[:t]]] = 0
         status = ["kept", "suppressed now", "suppressed earlier", "waiting"]
-        names = [f"{cand.class_names[c]} ({s})" for c in range(len(cand.class_names)) for s in status]
         shown = state != 2
-        view_labels = labels[shown] * len(status) + state[shown]  # "class (status)" tags
-        st.image(draw(image, boxes.numpy()[shown], names, view_labels, scores.numpy()[shown], k=k), width="stretch",
+        tags = [f"{cand.class_names[c]} ({status[s]})" for c, s in zip(labels[shown], state[shown])]
+        st.image(draw(image, boxes.numpy()[shown], status, state[shown], scores.numpy()[shown], k=k, tags=tags),
+                 width="stretch",
                  caption=f"{len(boxes)} candidates ({which}) → {len(keep)} kept. Step {t}: keep the best box still "
                          f"waiting, remove every box with IoU > {thr} with it. Tags: class (status) and score.")
     ui.show_code(nms_steps)

@@ -69,7 +69,7 @@ def zoom(img: np.ndarray, k: int = ZOOM) -> np.ndarray:
 
 
 def draw(img: np.ndarray, boxes, names: list[str], labels=None, scores=None, k: int = ZOOM, line_width: int = 2,
-         show_labels: bool = True):
+         show_labels: bool = True, tags: list[str] | None = None):
     """Boxes (in img's pixels) drawn on the zoomed image, labelled by names[labels]."""
     from core.vision.types import Detections
     from core.viz.overlay import draw_detections
@@ -79,7 +79,7 @@ def draw(img: np.ndarray, boxes, names: list[str], labels=None, scores=None, k: 
     scores = np.ones(len(b), np.float32) if scores is None else np.asarray(scores, np.float32)
     dets = Detections(b * k, scores, labels, list(names))
     return draw_detections(zoom(img, k) if k > 1 else img, dets, show_scores=scores is not None and np.any(scores < 1),
-                           line_width=line_width, show_labels=show_labels)
+                           line_width=line_width, show_labels=show_labels, tags=tags)
 
 
 def class_names() -> list[str]:

@@ -63,11 +63,13 @@ def _place_tag(box, tw: float, th: float, w: int, h: int, placed: list) -> tuple
 
 
 def draw_detections(rgb: np.ndarray, dets: Detections, mask_opacity: float = 0.45,
-                    line_width: int | None = None, show_scores: bool = True, show_labels: bool = True) -> np.ndarray:
+                    line_width: int | None = None, show_scores: bool = True, show_labels: bool = True,
+                    tags: list[str] | None = None) -> np.ndarray:
     """Boxes with "class score" tags (laid out so that they do not cover each other), plus instance masks
     when the model gave them.
 
-    rgb (uint8[H, W, 3]); dets in the same pixel frame. Returns a new uint8[H, W, 3].
+    rgb (uint8[H, W, 3]); dets in the same pixel frame; tags: one text per box instead of its class name
+    (the colour still follows the label). Returns a new uint8[H, W, 3].
     """
     h, w = rgb.shape[:2]
     colors = palette(max(len(dets.class_names), 1))[dets.labels] if len(dets) else np.zeros((0, 3), np.uint8)
@@ -86,7 +88,7 @@ def draw_detections(rgb: np.ndarray, dets: Detections, mask_opacity: float = 0.4
     for k in np.argsort(-dets.scores, kind="stable"):  # the surest objects get the best spots
         box, score, label = dets.boxes[k], dets.scores[k], dets.labels[k]
         c = tuple(int(v) for v in colors[k])
-        text = dets.class_names[int(label)] + (f" {score:.2f}" if show_scores else "")
+        text = (tags[k] if tags is not None else dets.class_names[int(label)]) + (f" {score:.2f}" if show_scores else "")
         tx0, ty0, tx1, ty1 = draw.textbbox((0, 0), text, font=font)
         tw, th = tx1 - tx0 + 6, ty1 - ty0 + 4
         tx, ty = _place_tag([float(v) for v in box], tw, th, w, h, placed)
