@@ -199,7 +199,7 @@ def _draw_live(run: LiveRun) -> None:
                       if f(e) is not None]
     c1, c2, c3 = st.columns(3)
     c1.altair_chart(viz.curves_chart(rows(lambda e: e.loss), "training loss", "Loss"), width="stretch")
-    c2.altair_chart(viz.curves_chart(rows(lambda e: e.test_acc), "held-out accuracy", "Accuracy"), width="stretch")
+    c2.altair_chart(viz.curves_chart(rows(lambda e: e.test_acc), "held-out accuracy", "Accuracy", unit=True), width="stretch")
     c3.altair_chart(viz.curves_chart(rows(lambda e: max(e.grad_first, 1e-12)), "gradient norm (log)",
                                      "Gradient at the first layer", log=True), width="stretch")
     evals = [ev for ev in hist if next(iter(ev.values())).act]

@@ -65,28 +65,35 @@ def topk_chart(top: list[tuple[int, float]], class_names) -> alt.Chart:
         tooltip=["class", alt.Tooltip("probability:Q", format=".3f")]).properties(title="Top-5 classes", height=160)
 
 
-def curves_chart(rows: list[dict], y_title: str, title: str, log: bool = False) -> alt.Chart:
-    """rows: {step, run, value}; one line per run."""
+def _runs(df: pd.DataFrame) -> alt.Scale:
+    """The left run red, the right one blue (in the order the runs first appear)."""
+    return alt.Scale(domain=list(dict.fromkeys(df["run"])), range=["#e45756", "#4c78a8", "#54a24b", "#f58518"])
+
+
+RUN_LEGEND = alt.Legend(orient="bottom", title=None)
+
+
+def curves_chart(rows: list[dict], y_title: str, title: str, log: bool = False, unit: bool = False) -> alt.Chart:
+    """rows: {step, run, value}; one line per run. unit: the y axis spans 0..1 (accuracy)."""
     df = pd.DataFrame(rows)
-    scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
+    scale = alt.Scale(type="log") if log else alt.Scale(domain=[0, 1]) if unit else alt.Scale(zero=False)
     return alt.Chart(df).mark_line(point=len(df) < 60).encode(
         x=alt.X("step:Q", title="step", axis=alt.Axis(format="d")), y=alt.Y("value:Q", title=y_title, scale=scale),
-        color=alt.Color("run:N", title="network"),
+        color=alt.Color("run:N", scale=_runs(df), legend=RUN_LEGEND),
         tooltip=["run", "step", alt.Tooltip("value:Q", format=".4g")]).properties(title=title, height=240)
 
 
 def activation_chart(rows: list[dict]) -> alt.Chart:
     """rows: {run, depth, layer, mean, std} at one evaluation step: the spread of each layer's outputs."""
     df = pd.DataFrame(rows)
-    band = alt.Chart(df).mark_errorbar(extent="stdev").encode(x=alt.X("depth:O", title="layer (input to output)"))
     bars = alt.Chart(df).mark_line(point=True).encode(
         x=alt.X("depth:O", title="layer (input to output)"), y=alt.Y("std:Q", title="std of the layer's output"),
-        color=alt.Color("run:N", title="network"), tooltip=["run", "layer", alt.Tooltip("mean:Q", format=".3f"),
+        color=alt.Color("run:N", scale=_runs(df), legend=RUN_LEGEND), tooltip=["run", "layer", alt.Tooltip("mean:Q", format=".3f"),
                                                             alt.Tooltip("std:Q", format=".3f")])
     means = alt.Chart(df).mark_line(point=True, strokeDash=[4, 3]).encode(
-        x="depth:O", y=alt.Y("mean:Q", title="mean"), color=alt.Color("run:N", title="network"),
+        x=alt.X("depth:O", title="layer (input to output)"), y=alt.Y("mean:Q", title="mean of the layer's output"),
+        color=alt.Color("run:N", scale=_runs(df), legend=RUN_LEGEND),
         tooltip=["run", "layer", alt.Tooltip("mean:Q", format=".3f")])
-    del band
     return alt.hconcat(bars.properties(title="Activation std per layer", height=220, width=300),
                        means.properties(title="Activation mean per layer", height=220, width=300))
 

@@ -1,4 +1,4 @@
-"""CNNs page: every tab renders with defaults; the explorer switches networks and sizes; feature maps
+"""CNNs page (one AppTest carried through the tests, in order): every tab renders with defaults; the explorer switches networks and sizes; feature maps
 on a ShapesWorld image, a sample photo, an upload and a corrupt upload; a live run starts and stops."""
 import io
 
@@ -59,8 +59,7 @@ def test_explorer_switches_network_and_size(at):
     assert at.metric[0].value == "132,863,336"
 
 
-def test_feature_maps_on_shapes_photo_upload_and_a_corrupt_file():
-    at = _run(page(PAGE))
+def test_feature_maps_on_shapes_photo_upload_and_a_corrupt_file(at):
     at.slider(key="cnn_fm_idx").set_value(3)
     at.selectbox(key="cnn_fm_class").set_value("star")
     _run(at)
@@ -85,8 +84,7 @@ def test_feature_maps_on_shapes_photo_upload_and_a_corrupt_file():
     assert any("broken" in w.value for w in at.warning)
 
 
-def test_blocks_slider_and_live_run_start_and_stop():
-    at = _run(page(PAGE))
+def test_blocks_slider_and_live_run_start_and_stop(at):
     at.slider(key="cnn_dense_layers").set_value(6)
     _run(at)
     assert any("after dense layer 6" in str(df.value) for df in at.dataframe)
