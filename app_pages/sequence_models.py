@@ -127,7 +127,7 @@ with tabs[2]:
         all_kinds = st.toggle("Include the RNN and the LSTM too (trains them once per server)", key="ppl_all")
         kinds = KINDS if all_kinds else (cell_cfg["kind"],)
         table = perplexities(kinds, cell_cfg["hidden"], cell_cfg["steps"], seed)
-        st.dataframe(table.style.format({"perplexity": "{:.2f}", "bits_per_char": "{:.3f}"}), hide_index=True)
+        st.dataframe(table.style.format({"perplexity (per token)": "{:.2f}", "bits per character": "{:.3f}"}), hide_index=True)
         from core.text import perplexity as ppl_mod
 
         ui.show_code(ppl_mod.perplexity, ppl_mod.char_nll)

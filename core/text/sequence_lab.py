@@ -14,6 +14,10 @@ from core.text import gradients, perplexity, rnn_deep
 from core.text.char_lm import CharLM
 
 
+TABLE_COLUMNS = {"unit": "token", "tokens": "tokens scored", "perplexity": "perplexity (per token)",
+                 "bits_per_char": "bits per character"}  # PerplexityRow fields -> the table's headers, in words
+
+
 def perplexity_table(ngrams: dict, char_models: dict[str, CharLM], gpt, held_out: list[str]) -> pd.DataFrame:
     """One row per model on the same held-out docs: n-grams (each n), the character RNN / GRU /
     LSTM, the tiny GPT (model, tokenizer) or None. Every perplexity is exp(mean NLL per token)."""
@@ -25,7 +29,7 @@ def perplexity_table(ngrams: dict, char_models: dict[str, CharLM], gpt, held_out
     if gpt is not None:
         rows.append(perplexity.row("tiny GPT (bundled, 4 layers)", "GPT token", perplexity.causal_lm_nll(*gpt, text),
                                    len(text)))
-    return pd.DataFrame([r.__dict__ for r in rows])
+    return pd.DataFrame([r.__dict__ for r in rows]).rename(columns=TABLE_COLUMNS)
 
 
 @dataclass

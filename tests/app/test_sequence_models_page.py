@@ -39,8 +39,8 @@ def test_cells_perplexity_deep_and_live_tabs():
     at.text_input(key="cell_text").set_value("§§").run()
     assert not at.exception and at.warning  # a clear message, not a traceback
     open_tab(at, "Perplexity, every model")
-    table = next(d.value for d in at.dataframe if "bits_per_char" in d.value.columns)
-    assert list(table["unit"]) == ["word"] * 4 + ["character", "GPT token"]
+    table = next(d.value for d in at.dataframe if "bits per character" in d.value.columns)
+    assert list(table["token"]) == ["word"] * 4 + ["character", "GPT token"]
     open_tab(at, "Deep & bidirectional")
     assert not at.exception and any(d.value["equal"].all() for d in at.dataframe if "equal" in d.value.columns)
     open_tab(at, "Live training")

@@ -57,8 +57,8 @@ def test_perplexities_are_exp_of_independent_cross_entropies():
         ce = F.cross_entropy(model(ids[:-1, None])[:, 0], ids[1:])
     assert perplexity.perplexity(perplexity.char_nll(model, text)) == pytest.approx(math.exp(float(ce)), rel=1e-5)
     table = sequence_lab.perplexity_table({2: lm}, {"gru": model}, None, held)
-    assert list(table["unit"]) == ["word", "character"]
-    assert table["perplexity"][1] == pytest.approx(math.exp(float(ce)), rel=1e-5)
+    assert list(table["token"]) == ["word", "character"]
+    assert table["perplexity (per token)"][1] == pytest.approx(math.exp(float(ce)), rel=1e-5)
 
 
 def test_tiny_gpt_perplexity_equals_hf_loss():
