@@ -1,6 +1,6 @@
 """Small helpers every page shares: sidebar state, samples/upload, errors, "show the code".
 
-Pages import this as `from pages import ui`. It is the only UI module outside app.py.
+Pages import this as `from app_pages.parts import ui`.
 """
 from __future__ import annotations
 

@@ -34,8 +34,9 @@ def load_sample(name: str) -> np.ndarray:
     return img
 
 
+@lru_cache(maxsize=8)
 def sample_png_bytes(name: str) -> bytes:
-    """The sample encoded as PNG, for upload tests and downloads."""
+    """The sample encoded as PNG, for upload tests and downloads (cached: pages ask on every rerun)."""
     import io
 
     from PIL import Image
