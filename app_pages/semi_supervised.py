@@ -333,7 +333,9 @@ def stac_tab():
         st.warning(f"No burn-in detector: {why}.")
         return
     st.caption(f"Stage 1: the {why}.")
-    tau = st.slider("Confidence threshold tau", 0.3, 0.99, 0.9, 0.01, key="stac_tau")
+    tau = st.slider("Confidence threshold tau", 0.3, 0.99, 0.8, 0.01, key="stac_tau",
+                    help="STAC's paper uses 0.9; this small burn-in is rarely that sure, so 0.8 keeps some boxes. "
+                         "Move it and watch precision and recall trade places.")
     dets, gts = _stac_raw(ui.seed())
     kept = stac.keep_confident(dets[:6], tau)
     shown = [{"image": (img.permute(1, 2, 0) * 255).byte().cpu().numpy(), "boxes": k["boxes"].cpu().numpy(),

@@ -33,7 +33,8 @@ def render():
 
     args = res.get("args", {})
     st.caption(f"What was run: `{res['command']}`, {res['total_wall_s'] / 60:.1f} min on {res.get('threads', 1)} "
-               f"thread(s); {args.get('steps', '?')} steps per method, seeds done {res.get('seeds_done', '?')} "
+               f"thread(s); {args.get('steps', '?')} steps per method, seeds done: "
+               f"{', '.join(f'{float(k):.0%}: {v}' for k, v in res.get('seeds_done', {}).items()) or '?'} "
                f"(seeds vary {args.get('vary', 'data')}), {args.get('eval_images', '?')} held-out images.")
     if res.get("note"):
         st.caption(res["note"])
@@ -42,7 +43,7 @@ def render():
                         "mAP (mean)": round(100 * r["mean"], 1), "± std": round(100 * r["std"], 1),
                         "gain vs supervised (same seed)": round(100 * r.get("gain", 0.0), 1),
                         "seeds": r["n"], "wall s / run": round(r["wall_s"]),
-                        "paper, COCO mAP": paper.get(round(r["fraction"], 2), {}).get(r["method"])}
+                        "paper, COCO mAP": paper.get(round(r["fraction"], 2), {}).get(r["method"], "not quoted")}
                        for r in res["rows"]])
     st.dataframe(df, hide_index=True)
     st.caption(PAPER_SOURCE + ". ShapesWorld mAP and COCO mAP are different scales: compare "
@@ -53,7 +54,8 @@ def render():
                                     "std": round(100 * c["std"], 2) if c["std"] == c["std"] else None,
                                     "95% interval": f"[{100 * c['lo']:+.2f}, {100 * c['hi']:+.2f}]",
                                     "pairs": c["n"], "verdict": c["verdict"],
-                                    "paper's gain (COCO)": c["paper_gain"]} for c in claims]), hide_index=True)
+                                    "paper's gain (COCO)": "not quoted" if c["paper_gain"] is None else c["paper_gain"]}
+                                   for c in claims]), hide_index=True)
         for c in claims:
             text = (f"{c['claim']}: {100 * c['mean']:+.2f} mAP, 95% interval [{100 * c['lo']:+.2f}, "
                     f"{100 * c['hi']:+.2f}] over {c['n']} pairs: {c['verdict']}")

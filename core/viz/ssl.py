@@ -7,7 +7,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-LEGEND = alt.Legend(orient="bottom", title=None, labelLimit=260)  # under the plot: switch labels never cover it
+LEGEND = alt.Legend(orient="bottom", title=None, labelLimit=260, columns=2)  # under the plot: switch labels never cover it
+# Streamlit's default "fit" autosize squeezes axes, title and a bottom legend into the chart's height,
+# leaving a thin plot; "fit-x" stretches the width only, so `height` is the plot's own height.
+FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 def switch_marks(labels: list[tuple[int, str]]) -> list[dict]:
@@ -34,7 +37,7 @@ def line_chart(rows: list[dict], y_title: str, switches: list[dict] | None = Non
         text = alt.Chart(sw).mark_text(align="left", dx=3, dy=-4, color="gray", limit=140).encode(
             x="step:Q", y=alt.value(8), text="label:N")
         chart = lines + rules + text
-    return chart.properties(title=title, height=260)
+    return chart.properties(title=title, height=220, autosize=FIT_X)
 
 
 def boundary_chart(grid: np.ndarray, extent: float, unlabeled: np.ndarray, labeled: np.ndarray,
@@ -56,7 +59,7 @@ def boundary_chart(grid: np.ndarray, extent: float, unlabeled: np.ndarray, label
     big = alt.Chart(lpts).mark_point(size=90, filled=True, stroke="white").encode(
         x="x:Q", y="y:Q", shape=alt.Shape("kind:N", legend=alt.Legend(orient="bottom", title=None)),
         color=alt.value("gold"))
-    return (heat + dots + big).properties(title=title, height=300).resolve_legend(color="independent")
+    return (heat + dots + big).properties(title=title, height=300, autosize=FIT_X).resolve_legend(color="independent")
 
 
 def threshold_chart(curve: list[tuple[float, float, float]], title: str, marked: float | None = None) -> alt.Chart:
@@ -70,7 +73,7 @@ def threshold_chart(curve: list[tuple[float, float, float]], title: str, marked:
         color=alt.Color("series:N", legend=LEGEND), tooltip=["threshold", "series", alt.Tooltip("value:Q", format=".3f")])
     if marked is not None:
         chart = chart + alt.Chart(pd.DataFrame({"t": [marked]})).mark_rule(color="red").encode(x="t:Q")
-    return chart.properties(title=title, height=260)
+    return chart.properties(title=title, height=260, autosize=FIT_X)
 
 
 def variance_iou_chart(points: list[tuple[float, float, float]], reg_threshold: float,
@@ -84,7 +87,7 @@ def variance_iou_chart(points: list[tuple[float, float, float]], reg_threshold: 
                         legend=alt.Legend(orient="bottom", gradientLength=160)),
         tooltip=["variance", "IoU", "score"])
     rule = alt.Chart(pd.DataFrame({"v": [reg_threshold]})).mark_rule(color="red").encode(x="v:Q")
-    return (dots + rule).properties(title=title, height=260)
+    return (dots + rule).properties(title=title, height=260, autosize=FIT_X)
 
 
 def score_iou_chart(points: list[tuple[float, float, float]], fg_threshold: float,
@@ -96,7 +99,7 @@ def score_iou_chart(points: list[tuple[float, float, float]], fg_threshold: floa
         y=alt.Y("IoU:Q", title="IoU with ground truth", scale=alt.Scale(domain=[0, 1])),
         tooltip=["variance", "IoU", "score"])
     rule = alt.Chart(pd.DataFrame({"v": [fg_threshold]})).mark_rule(color="red").encode(x="v:Q")
-    return (dots + rule).properties(title=title, height=260)
+    return (dots + rule).properties(title=title, height=260, autosize=FIT_X)
 
 
 # ---- pictures (uint8 arrays): pseudo-boxes and box jittering drawn on the image ----
@@ -158,7 +161,7 @@ def spread_chart(rows: list[dict]) -> alt.Chart:
         xOffset="normalisation:N", y=alt.Y("spread / side:Q", title="spread / side"),
         color=alt.Color("normalisation:N", legend=LEGEND),
         tooltip=["coordinate", "normalisation", alt.Tooltip("spread / side:Q", format=".4f")],
-    ).properties(title="each coordinate's spread, normalised", height=240)
+    ).properties(title="each coordinate's spread, normalised", height=240, autosize=FIT_X)
 
 
 def sweep_chart(rows: list[tuple], tau: float) -> alt.Chart:

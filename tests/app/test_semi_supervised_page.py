@@ -83,11 +83,11 @@ def test_detection_run_ticks_toggles_and_stops():
 @pytest.mark.slow
 def test_stac_stages_run_and_stop():
     at = _fresh()
-    at.slider(key="stac_tau").set_value(0.8)
+    at.slider(key="stac_tau").set_value(0.75)
     at.button(key="stac_start").click().run(timeout=300)
     assert not at.exception, at.exception
     hist = at.session_state["ssl_stac"].history
-    assert hist[0]["stage"] == "pseudo-label" and hist[0]["n_pseudo"] > 0 and at.session_state["ssl_stac"].config.tau == 0.8
+    assert hist[0]["stage"] == "pseudo-label" and hist[0]["n_pseudo"] > 0 and at.session_state["ssl_stac"].config.tau == 0.75
     at.run(timeout=300)
     assert at.session_state["ssl_stac"].history[-1]["stage"] == "retrain"
     at.button(key="stac_stop").click().run(timeout=300)
