@@ -90,6 +90,23 @@ def numpy_rng(seed: int, *inputs) -> np.random.Generator:
     return np.random.default_rng(mixed_seed(seed, *inputs))
 
 
+_GLOBAL_RNG_LOCK = threading.RLock()
+
+
+@contextmanager
+def seeded(seed: int, *inputs):
+    """For what cannot take a generator (torch module initialisation: `nn.Linear(...)` draws from the
+    global RNG): the global torch RNG seeded from seed + inputs, for this block only, under a
+    process-wide lock, then restored. Keep the block short (build the model, not train it):
+
+        with seeded(ui_seed, "mlp", hidden):
+            model = make_mlp(...)
+    """
+    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):
+        torch.manual_seed(mixed_seed(seed, *inputs))
+        yield
+
+
 class JobSlots:
     """At most `n` heavy jobs (training runs, big-model inference) at once in this process; the rest
     wait in arrival order. `on_wait(ahead, running)` is called while a caller waits, whenever its

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from core import runtime
-from core.runtime import JobSlots, mixed_seed, numpy_rng, torch_rng
+from core.runtime import JobSlots, mixed_seed, numpy_rng, seeded, torch_rng
 
 PROMPTS = ["The cat", "Once upon a time", "Attention is", "A model"]
 
@@ -145,3 +145,28 @@ def test_default_heavy_jobs_from_env(monkeypatch):
     assert runtime.default_heavy_jobs() == 3
     monkeypatch.delenv("KEYPOINT_HEAVY_JOBS")
     assert runtime.default_heavy_jobs() >= 1
+
+
+def test_seeded_module_init_is_the_same_in_eight_threads():
+    def build(seed):
+        with seeded(seed, "linear"):
+            layer = torch.nn.Linear(64, 64)
+        for _ in range(50):
+            torch.rand(100)  # another session drawing from the global RNG meanwhile
+        return layer.weight.detach().clone()
+
+    lone = [build(i % 2) for i in range(8)]
+    barrier = threading.Barrier(8)
+
+    def at_once(i):
+        barrier.wait()
+        return build(i % 2)
+
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(at_once, range(8)))
+    assert all(torch.equal(a, b) for a, b in zip(got, lone))
+    assert not torch.equal(lone[0], lone[1])
+    state = torch.get_rng_state()
+    with seeded(5):
+        torch.rand(3)
+    assert torch.equal(torch.get_rng_state(), state)  # the global stream is restored afterwards
