@@ -68,6 +68,10 @@ def blocks_tab():
     from core.vision.cnn import blocks, opened
     from core.viz import cnn as viz
 
+    st.subheader("Stacks of 3x3 convolutions against one large kernel (VGG)")
+    st.dataframe(opened.stacks_vs_large_kernel(), hide_index=True)
+    st.caption("64 channels on a 56 x 56 map, measured by the layer table: the same receptive field for fewer "
+               "parameters and FLOPs, and a ReLU after every 3x3.")
     st.subheader("Inception: four paths, one concatenation")
     paths = opened.inception_paths()
     c1, c2 = st.columns(2)

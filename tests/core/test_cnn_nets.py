@@ -111,3 +111,11 @@ def test_opened_blocks_shapes():
     dense = opened.dense_growth(4, 64, 32, size=28)
     assert [d["channels"] for d in dense] == [64, 96, 128, 160, 192, 96]
     assert dense[-1]["output"] == "96 x 14 x 14"
+
+
+def test_three_by_three_stacks_against_one_large_kernel():
+    rows = {r["layers"]: r for r in opened.stacks_vs_large_kernel(64, 56)}
+    assert rows["2 x conv 3x3"]["receptive field"] == rows["1 x conv 5x5"]["receptive field"] == 5
+    assert rows["3 x conv 3x3"]["receptive field"] == rows["1 x conv 7x7"]["receptive field"] == 7
+    assert rows["2 x conv 3x3"]["params"] == 2 * conv(64, 64, 3) and rows["1 x conv 5x5"]["params"] == conv(64, 64, 5)
+    assert rows["3 x conv 3x3"]["FLOPs"] == 3 * 2 * 64 * 56 * 56 * 64 * 9 < rows["1 x conv 7x7"]["FLOPs"]

@@ -31,8 +31,8 @@ def inception_paths(in_ch: int = 192, c1: int = 64, c2=(96, 128), c3=(16, 32), c
     with torch.no_grad():
         outs = block.paths(x)
         cat = block(x)
-    names = ["1x1 conv", "1x1 conv -> 3x3 conv", "1x1 conv -> 5x5 conv", "3x3 max pool -> 1x1 conv"]
-    rows = [{"path": f"p{i + 1}: {n}", "output": _shape(o), "channels": int(o.shape[1]), "params": _params(p)}
+    names = ["1x1 conv", "1x1 then 3x3 conv", "1x1 then 5x5 conv", "3x3 max pool then 1x1 conv"]
+    rows = [{"path": f"p{i + 1} {n}", "output": _shape(o), "channels": int(o.shape[1]), "params": _params(p)}
             for i, (n, o, p) in enumerate(zip(names, outs, [block.p1, block.p2, block.p3, block.p4]))]
     rows.append({"path": "concatenation", "output": _shape(cat), "channels": int(cat.shape[1]), "params": _params(block)})
     return rows
@@ -117,4 +117,21 @@ def batchnorm_vs_torch(channels: int = 4, seed: int = 0, steps: int = 3) -> list
     ours.eval(), ref.eval()
     x = torch.randn(8, channels, 6, 6, generator=g)
     rows.append({"check": "eval mode", "max_abs_diff": float((ours(x) - ref(x)).abs().max())})
+    return rows
+
+
+def stacks_vs_large_kernel(channels: int = 64, size: int = 56) -> list[dict]:
+    """n stacked 3x3 convolutions against one (2n + 1) x (2n + 1) convolution: the same receptive field,
+    fewer parameters and FLOPs (n 9 C^2 against (2n + 1)^2 C^2), and n ReLUs instead of one."""
+    from core.vision.cnn.table import layer_table
+
+    rows = []
+    for n in (2, 3):
+        k = 2 * n + 1
+        stack = nn.Sequential(*[m for _ in range(n) for m in (nn.Conv2d(channels, channels, 3, padding=1), nn.ReLU())])
+        big = nn.Sequential(nn.Conv2d(channels, channels, k, padding=n), nn.ReLU())
+        for label, m in ((f"{n} x conv 3x3", stack), (f"1 x conv {k}x{k}", big)):
+            t = layer_table(m, (channels, size, size))
+            rows.append({"layers": label, "receptive field": t.rows[-1].rf, "params": t.total_params,
+                         "FLOPs": t.total_flops, "nonlinearities": sum(isinstance(x, nn.ReLU) for x in m)})
     return rows
