@@ -8,7 +8,7 @@ import torch
 
 from app_pages.parts import ui
 from app_pages.parts.internals_common import Picture, class_names, draw, shapes_model, zoom
-from core.viz.internals import heatmap, maps_grid, matching_chart, spatial_map
+from core.viz.internals import heatmap, maps_grid, matching_chart
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -55,41 +55,68 @@ def rcnn_tab(pic: Picture) -> None:
     ui.show_code(selective_search)
 
 
+REAL_RPN = "fasterrcnn-mobilenet-320"  # the pretrained two-stage detector the RPN tab uses on photos, when cached
+
+
+@st.cache_resource(show_spinner="Loading Faster R-CNN…", max_entries=1)
+def _real_frcnn(mode: str):
+    from core.vision.detect import load_model
+
+    return load_model(REAL_RPN, mode).predictor.model
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def _rpn(image: np.ndarray):
+def _rpn(image: np.ndarray, real_mode: str | None = None):
+    """The RPN trace of the ShapesWorld Faster R-CNN, or of the pretrained one when real_mode is given."""
     from core.vision.internals.rpn import rpn_trace
 
-    return rpn_trace(shapes_model("frcnn").model, image)
+    return rpn_trace(_real_frcnn(real_mode) if real_mode else shapes_model("frcnn").model, image)
+
+
+def _resized(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    import cv2
+
+    return cv2.resize(np.ascontiguousarray(rgb), (int(size[1]), int(size[0])), interpolation=cv2.INTER_AREA)
 
 
 def rpn_tab(pic: Picture) -> None:
     from core.vision.internals.anchors import anchor_grid, assign_anchors
     from core.vision.internals.rpn import anchors_of_cell, rpn_trace
 
+    from core.vision.detect import source_kind
+
+    mode = ui.model_source()
+    real = not pic.shapes and source_kind(REAL_RPN, mode) == "pretrained"
     st.markdown("Faster R-CNN replaces selective search by a **region proposal network**: at every cell of the "
                 "feature map, a fixed set of **anchors** (sizes × aspect ratios); for each, an objectness score "
-                "and a box correction. The top proposals go through NMS (IoU 0.7) to the box head. Shown: the "
-                "ShapesWorld Faster R-CNN's own RPN (stride 4, anchors 16–48 px, ratios 0.75 / 1 / 1.33).")
-    tr = _rpn(pic.square)
+                "and a box correction. The top proposals go through NMS (IoU 0.7) to the box head. "
+                + ("" if real else "Shown: the ShapesWorld Faster R-CNN's own RPN (stride 4, anchors 16–48 px, "
+                   "ratios 0.75 / 1 / 1.33); on a photo, the pretrained one when its weights are cached."))
+    tr = _rpn(pic.rgb if real else pic.square, mode if real else None)
+    image, k = (pic.square, 3) if not real else (_resized(pic.rgb, tr.image_size), 1)
+    if real:
+        st.caption(f":material/public: On your photo: the pretrained `{REAL_RPN}` (FPN: {len(set(tr.before_level))} "
+                   "feature levels, NMS per level); the anchors below are its finest level's. Shown at the size it "
+                   f"resized the photo to, {tr.image_size[1]}×{tr.image_size[0]}.")
     h, w = tr.feature_size
     c1, c2, c3 = st.columns(3)
     row = c1.slider("Feature-map row", 0, h - 1, h // 2, key="rpn_row")
     col = c2.slider("Feature-map column", 0, w - 1, w // 2, key="rpn_col")
     top = c3.slider("Top proposals to draw", 5, len(tr.before), min(30, len(tr.before)), key="rpn_top")
     idx = anchors_of_cell(tr, row, col)
-    sizes = shapes_model("frcnn").model.rpn.anchor_generator.sizes[0]
-    ratios = shapes_model("frcnn").model.rpn.anchor_generator.aspect_ratios[0]
-    names = [f"{s}px, h/w {r}" for r in ratios for s in sizes]  # torchvision's order: ratio-major
+    gen = (_real_frcnn(mode) if real else shapes_model("frcnn").model).rpn.anchor_generator
+    names = [f"{s}px, h/w {r}" for r in gen.aspect_ratios[0] for s in gen.sizes[0]]  # torchvision's order: ratio-major
     a, b, c = st.columns(3)
-    a.image(draw(pic.square, tr.anchors[idx], names, np.arange(len(idx))), width="stretch",
-            caption=f"{len(idx)} anchors at cell ({row}, {col}); {len(tr.anchors)} in all ({h}×{w} cells)")
-    b.image(draw(pic.square, tr.before[:top], ["before NMS"], np.zeros(top), line_width=1, show_labels=False),
-            width="stretch", caption=f"Top {top} of the {len(tr.before)} proposals that enter NMS")
-    c.image(draw(pic.square, tr.after[:top], ["after NMS"], np.zeros(min(top, len(tr.after))), line_width=1,
+    a.image(draw(image, tr.anchors[idx], names, np.arange(len(idx)), k=k), width="stretch",
+            caption=f"{len(idx)} anchors at cell ({row}, {col}); {len(tr.anchors)} in all")
+    b.image(draw(image, tr.before[:top], ["before NMS"], np.zeros(min(top, len(tr.before))), k=k, line_width=1,
+                 show_labels=False), width="stretch", caption=f"Top {top} of the {len(tr.before)} proposals that enter NMS")
+    c.image(draw(image, tr.after[:top], ["after NMS"], np.zeros(min(top, len(tr.after))), k=k, line_width=1,
                  show_labels=False), width="stretch",
             caption=f"{len(tr.after)} survive NMS at IoU {tr.nms_iou} (top {min(top, len(tr.after))} drawn)")
-    st.altair_chart(spatial_map(tr.objectness.reshape(h, w, -1).max(-1), title="Objectness: the best anchor per cell",
-                                legend_title="p(object)", size=260), width="content")
+    st.altair_chart(spatial_map(tr.objectness[: h * w * tr.per_cell].reshape(h, w, -1).max(-1), size=260,
+                                title="Objectness: the best anchor per cell (finest level)", legend_title="p(object)"),
+                    width="content")
     if pic.gt_boxes is not None and len(pic.gt_boxes):
         st.markdown("**Training labels**: each anchor against the ground truth, by IoU: ≥ 0.7 positive, < 0.3 "
                     "negative, in between ignored; each object's best anchor is positive whatever its IoU.")

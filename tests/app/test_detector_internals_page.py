@@ -69,12 +69,30 @@ def test_controls_change_the_results():
 
 
 @pytest.mark.slow
-def test_a_photo_runs_every_tab():
-    at = page(PAGE)
-    at.session_state["int_picture"] = "Photo (sample or upload)"
-    at.run()
-    assert not at.exception and not at.error, [e.value for e in at.error]
-    assert "squeezed to 128 x 128" in " ".join(c.value for c in at.caption)
+def test_a_photo_runs_every_tab_and_the_rpn_tab_takes_the_pretrained_faster_rcnn(tmp_path, monkeypatch):
+    """A random state dict stands in for the cached checkpoint (same file name and keys; nothing downloaded)."""
+    import streamlit as st
+    import torch
+
+    from core.vision.pretrained import torchvision_models as tvm
+    from core.zoo import get_card, sources
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    f = sources.torchvision_file(get_card("fasterrcnn-mobilenet-320").sources[0])
+    f.parent.mkdir(parents=True)
+    torch.manual_seed(0)
+    torch.save(tvm.build("fasterrcnn-mobilenet-320", pretrained=False).state_dict(), f)
+    st.cache_resource.clear()
+    try:
+        at = page(PAGE)
+        at.session_state["int_picture"] = "Photo (sample or upload)"
+        at.run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        text = " ".join(c.value for c in at.caption)
+        assert "squeezed to 128 x 128" in text
+        assert "the pretrained `fasterrcnn-mobilenet-320` (FPN:" in text
+    finally:
+        st.cache_resource.clear()
 
 
 def test_nms_without_yolox_weights_steps_through_the_shapesworld_yolo(tmp_path, monkeypatch):

@@ -4,7 +4,6 @@ covers the ShapesWorld objects."""
 from functools import lru_cache
 
 import numpy as np
-import pytest
 import torch
 from torchvision import ops
 
@@ -142,3 +141,22 @@ def test_rcnn_warps_each_proposal_and_fast_rcnn_shares_one_map():
     boxes = np.concatenate([xy, xy + 12 + rng.random((40, 2)) * 30], 1)
     t = time_rcnn_vs_fast(fr.backbone, s.image, boxes)
     assert t.proposals == 40 and t.rcnn_ms > t.fast_ms  # 40 CNN passes cost more than one
+
+
+def test_rpn_trace_on_a_torchvision_fpn_detector_is_its_own_rpn():
+    """The pretrained path's model (random weights here, nothing downloaded): several FPN levels, NMS per level."""
+    from core.vision.internals.rpn import rpn_trace
+    from core.vision.pretrained import torchvision_models as tvm
+
+    torch.manual_seed(0)
+    m = tvm.build("fasterrcnn-mobilenet-320", pretrained=False).cpu()
+    img = generate(1, seed=0)[0].image
+    tr = rpn_trace(m, img)
+    assert len(set(tr.before_level.tolist())) > 1
+    keep = ops.batched_nms(torch.from_numpy(tr.before), torch.from_numpy(tr.before_scores),
+                           torch.from_numpy(tr.before_level), tr.nms_iou)[: m.rpn.post_nms_top_n()].numpy()
+    np.testing.assert_allclose(tr.before[keep], tr.after, rtol=1e-6)
+    with torch.no_grad():  # and `after` is what the model's own RPN hands its RoI heads
+        images, _ = m.transform([torch.from_numpy(img).permute(2, 0, 1).float() / 255.0])
+        ref, _ = m.rpn(images, m.backbone(images.tensors))
+    np.testing.assert_allclose(tr.after, ref[0].numpy(), rtol=1e-5, atol=1e-4)
