@@ -301,6 +301,9 @@ def _stac_raw(seed: int):
 
 
 def _draw_stac(run: LiveRun) -> None:
+    from types import SimpleNamespace
+
+    from core.learn.ssl.detect import progress_line
     from core.viz.ssl import line_chart
 
     hist = run.history
@@ -308,7 +311,8 @@ def _draw_stac(run: LiveRun) -> None:
     quality = (f", precision {first['precision']:.2f}, recall {first['recall']:.2f} vs hidden truth"
                if first.get("precision", float("nan")) == first.get("precision") else "")
     st.caption(f"Stage 2: {first['n_pseudo']} pseudo-boxes kept on {first['images']} images (frozen from now on)"
-               f"{quality}. Stage 3: step {hist[-1]['step']} / {run.config.steps} ({run.state}).")
+               f"{quality}. Stage 3: " + progress_line([SimpleNamespace(step=e["step"], elapsed_s=e["elapsed_s"])
+                                                    for e in hist], run.config.steps) + f" ({run.state}).")
     rows = [{"step": e["step"], "series": "STAC student", "value": e["student_map"]} for e in hist if e.get("student_map") is not None]
     e2e = st.session_state.get("ssl_det")
     if e2e is not None:  # the end-to-end run of the Detection tab, on the same held-out images
