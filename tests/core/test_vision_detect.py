@@ -109,3 +109,26 @@ def test_fit_image_caps_the_longer_side_and_keeps_small_images():
     assert detect.fit_image(small) is small
     big = np.zeros((1500, 3000, 3), np.uint8)
     assert detect.fit_image(big).shape == (512, 1024, 3)
+
+
+def test_page_words_follow_what_resolves(monkeypatch):
+    """The selector's labels, the Compare default and the empty-result sentence (issue 14)."""
+    monkeypatch.setattr(sources, "is_local", lambda s: s.hub == "assets")  # only the bundled stand-ins here
+    assert detect.model_label("detr-resnet-50", "offline") == "detr-resnet-50 (DETR, ShapesWorld stand-in)"
+    first, second = detect.compare_default("offline")
+    assert first == "yolox-nano" and detect.source_kind(second, "offline") == "bundled"
+    monkeypatch.setattr(sources, "is_local", lambda s: s.ref == "yolox_nano.onnx" or s.ref.endswith("ssd.safetensors"))
+    assert detect.model_label("yolox-nano", "offline") == "yolox-nano (YOLO, fast)"
+    assert detect.compare_default("offline") == ["yolox-nano", "fasterrcnn-mobilenet-320"]  # nothing else is real
+    assert detect.nothing_found(Detections.empty(["a"]), 0.3) == "No object above 0.30: lower the threshold."
+    assert detect.nothing_found(Segmentation(np.zeros((4, 4), np.int64), ["background", "a"]), 0.3)
+
+
+def test_semantic_vs_instance_scene_has_two_shapes_of_one_class():
+    from core.vision.shapes.generator import CLASSES
+
+    img, caption = detect.semantic_vs_instance_image(pretrained=False, seed=0)
+    assert img.shape == (384, 384, 3) and "shapes of class" in caption
+    assert any(c in caption for c in CLASSES)
+    img, caption = detect.semantic_vs_instance_image(pretrained=True)
+    assert img.shape[1] == 2 * load_sample("astronaut").shape[1] and "Two people" in caption
