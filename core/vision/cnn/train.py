@@ -8,6 +8,7 @@ One torch thread; each card records the command, data, steps, wall time and held
 from __future__ import annotations
 
 import argparse
+from functools import lru_cache
 import sys
 import time
 
@@ -25,7 +26,7 @@ PLAN: dict[str, tuple[str, str, int, float]] = {
     "shapes_lenet": ("shapes", "lenet_relu", 1500, 0.003),
     "shapes_googlenet_small": ("shapes", "googlenet_small", 800, 0.003),
     "shapes_vgg_small": ("shapes", "vgg_small_bn", 700, 0.003),
-    "shapes_densenet_small": ("shapes", "densenet_small", 300, 0.003),
+    "shapes_densenet_small": ("shapes", "densenet_small", 550, 0.003),
     "shapes_nin_small": ("shapes", "nin_small", 600, 0.003),
     "shapes_alexnet_small": ("shapes", "alexnet_small", 600, 0.002),
 }
@@ -43,10 +44,11 @@ def held_out(card: dict) -> tuple[torch.Tensor, torch.Tensor]:
     d = (cnn_data.load("digits", n_test=300, size=SIZES["digits"], seed=0) if name == "digits"
          else cnn_data.ImageSet(name, torch.zeros(0, 3, 1, 1), torch.zeros(0, dtype=torch.long),
                                 *_shapes_test(), (), SIZES[name]))
-    x = d.x_test if card["size"] == d.size else F.interpolate(d.x_test, size=(card["size"],) * 2, mode="area")
+    x = d.x_test.clone() if card["size"] == d.size else F.interpolate(d.x_test, size=(card["size"],) * 2, mode="area")
     return x, d.y_test
 
 
+@lru_cache(maxsize=1)
 def _shapes_test() -> tuple[torch.Tensor, torch.Tensor]:
     from core.vision.shapes.classification import classification_set
 
