@@ -60,11 +60,12 @@ def _encoder(mode: str):
 def _picture(key: str, bundled: bool):
     """ShapesWorld (what the offline model knows) or a photo / upload. Returns RGB or None."""
     kinds = ["ShapesWorld picture", "Photo or upload"]
-    kind = st.radio("Picture", kinds, index=0 if bundled else 1, key=f"{key}_kind", horizontal=True,
+    c1, c2 = st.columns([2, 1])
+    kind = c1.radio("Picture", kinds, index=0 if bundled else 1, key=f"{key}_kind", horizontal=True,
                     help="The offline model was trained on ShapesWorld; the pretrained one on ImageNet photos.")
     if kind == kinds[0]:
-        n = st.number_input("ShapesWorld picture number", 0, 9999, ui.seed() % 10000, key=f"{key}_shape")
-        img, name = (shapes_image(int(n), texture=0.3, fill=0.55) if key == "mae"
+        n = c2.number_input("ShapesWorld picture number", 0, 9999, ui.seed() % 10000, key=f"{key}_shape")
+        img, name = (shapes_image(int(n), texture=0.0, fill=0.55) if key == "mae"
                      else shapes_image(int(n), fill=0.4, jitter=0.25))
         st.caption(f"A held-out ShapesWorld image: a **{name}**.")
         return img
@@ -103,16 +104,22 @@ with tab_vit:
                         f"**{view.conv_vs_linear_err:.1e}**.")
             st.dataframe(pd.DataFrame(view.top, columns=["class", "probability"]), hide_index=True, width=360)
             st.subheader("2 · Where the CLS token looks")
-            st.altair_chart(vz.layer_maps(view.cls_attention, "CLS attention to each patch, per layer (head average)"))
-            st.altair_chart(vz.layer_maps(view.rollout, "Attention rollout: CLS through layers 1…l (residual included)"))
+            st.altair_chart(vz.layer_maps(view.cls_attention, "CLS attention to each patch, per layer (head average)"),
+                            width="content")
+            st.altair_chart(vz.layer_maps(view.rollout, "Attention rollout: CLS through layers 1…l (residual included)"),
+                            width="content")
             layer = st.slider("Layer to overlay", 1, len(view.rollout), len(view.rollout), key="vit_layer")
             o1, o2 = st.columns(2)
             o1.image(heat_overlay(_big(view.image), view.cls_attention[layer - 1]), caption=f"CLS attention, layer {layer}")
             o2.image(heat_overlay(_big(view.image), view.rollout[layer - 1]), caption=f"Rollout to layer {layer}")
             st.subheader("3 · What the positional embeddings learned")
-            st.altair_chart(vz.pos_similarity_panels(view.pos_similarity, view.grid, step=1 if view.grid <= 8 else 2))
-            st.caption("Nobody told the model the patches form a grid: each position ends up most similar to its own "
-                       "row and column neighbours (the ViT paper's Figure 7)."
+            st.altair_chart(vz.pos_similarity_panels(view.pos_similarity, view.grid, step=1 if view.grid <= 8 else 2),
+                            width="content")
+            st.caption("Nobody tells a ViT that the patches form a grid; a well-trained one (the pretrained ViT-B/16) "
+                       "ends up with each position most similar to its own row and column neighbours (the ViT "
+                       "paper's Figure 7)."
+                       + (" The small offline model trained for 8 CPU minutes: expect only a faint version (mostly "
+                          "edge versus centre)." if bundled else "")
                        + (" Larger grids show every other row and column." if view.grid > 8 else ""))
             ui.show_code(patchify, embed_patches, vit_view, rollout)
 
@@ -155,7 +162,7 @@ with tab_mae:
             m2.metric("Encoder FLOPs (FlopCounterMode)", f"{v.flops_visible / 1e6:,.1f} M",
                       f"{v.flops_visible / v.flops_all - 1:+.0%} vs all {v.flops_all / 1e6:,.1f} M", delta_color="inverse")
             m3.metric("Loss on hidden patches (MSE)", f"{v.loss:.4f}")
-            st.altair_chart(vz.patch_loss_chart(v.patch_loss))
+            st.altair_chart(vz.patch_loss_chart(v.patch_loss), width="content")
             st.caption("The loss counts hidden patches only: copying a visible patch earns nothing, so the "
                        "encoder must understand the picture from the few it sees.")
             ui.show_code(random_mask, encode_visible, run_mae, masked_loss)
@@ -173,8 +180,8 @@ with tab_swin:
         raster = np.arange(H * H).reshape(H, H)
         rolled = cyclic_shift(torch.from_numpy(raster)[None, ..., None], s)[0, ..., 0].numpy()
         a, b, c = st.columns(3)
-        a.altair_chart(vz.window_chart(ids, raster, f"{nW} windows of {M}×{M} on a {H}×{H} grid"))
-        b.altair_chart(vz.window_chart(ids, rolled, f"Cyclic shift by ⌊M/2⌋ = {s}: patch numbers moved", highlight=w))
+        a.altair_chart(vz.window_chart(ids, raster, f"{nW} windows of {M}×{M}, {H}×{H} grid"))
+        b.altair_chart(vz.window_chart(ids, rolled, f"Rolled by ⌊M/2⌋ = {s} patches", highlight=w))
         c.altair_chart(vz.mask_chart(shifted_window_mask(H, H, M, s)[w].numpy(), f"Attention mask of window {w}"))
         st.caption("Shifting the grid and keeping the same windows lets patches that sat in different windows "
                    "meet, without more windows. Patches that wrapped around from the far edge were not neighbours, "
@@ -250,7 +257,8 @@ with tab_bert:
             if has_nsp:
                 table["P(IsNext)"] = nsp_scores(model, tok, pairs)
                 st.altair_chart(bz.nsp_chart(pd.DataFrame({"pair": [f"pair {i + 1}" for i in range(len(pairs))],
-                                                           "P(IsNext)": table["P(IsNext)"], "truth": table["really"]})))
+                                                           "score": table["P(IsNext)"].to_numpy(),
+                                                           "truth": table["really"].to_numpy()})), width="content")
             else:
                 st.info("The loaded model has no next-sentence head, so there is no NSP score to show.")
             st.dataframe(table, hide_index=True, width="stretch")

@@ -2,8 +2,10 @@
 
 vit_page_s: everything the ViT tab computes for one 224 px image with the default model
 (core.vision.vit.vit_view.vit_view: resize, forward with attentions, the strided-conv check, head
-averages, rollout per layer, positional-embedding similarities, top-5) plus building its charts,
-against the bare forward with attentions (`model(pixel_values, output_attentions=True)`).
+averages, rollout per layer, positional-embedding similarities, top-5; then the patch grid, token
+strip and two heat overlays), against the bare forward with attentions
+(`model(pixel_values, output_attentions=True)` on the already-resized input). charts_s: building
+the three Altair specs, reported apart.
 
 mae_encoder_flops_ratio: MAE encoder FLOPs (FlopCounterMode) at 75% masking over unmasked.
 
@@ -27,7 +29,7 @@ def _image() -> np.ndarray:
 
 def vit_page_s(rounds: int = 15) -> dict:
     from core.vision.vit.load import load_vit
-    from core.vision.vit.pixels import model_side, resize_square, to_pixels
+    from core.vision.vit.pixels import draw_grid, heat_overlay, model_side, resize_square, to_pixels, token_strip
     from core.vision.vit.vit_view import vit_view
     from core.viz import vit as vz
 
@@ -39,8 +41,12 @@ def vit_page_s(rounds: int = 15) -> dict:
     def bare():
         model(pixel_values=x, output_attentions=True)
 
-    def page():
+    def page():  # the tab's numbers and pictures (chart specs are timed apart, below)
         v = vit_view(model, proc, img)
+        draw_grid(img, 16)
+        token_strip(img, 16, 12, scale=2)
+        heat_overlay(img, v.cls_attention[-1])
+        heat_overlay(img, v.rollout[-1])
         return v
 
     bare(), page()

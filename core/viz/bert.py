@@ -9,11 +9,13 @@ import pandas as pd
 
 def embeddings_chart(tokens: list[str], parts: dict[str, np.ndarray], dims: int = 32) -> alt.Chart:
     """parts: name -> [T, D] (token, segment, position, sum, after LayerNorm); the first `dims`
-    dimensions of each as a tokens x dimensions heat map, side by side."""
+    dimensions of each as a tokens x dimensions heat map, side by side, each part divided by its
+    own largest |value| (the raw embeddings are ~0.05, the LayerNorm output ~1)."""
     frames = []
     labels = [f"{i}: {t}" for i, t in enumerate(tokens)]
     for k, (name, M) in enumerate(parts.items()):
         M = np.asarray(M)[:, :dims]
+        M = M / (np.abs(M).max() + 1e-12)
         r, c = np.indices(M.shape)
         frames.append(pd.DataFrame({"token": np.asarray(labels)[r.ravel()], "pos": r.ravel(), "dimension": c.ravel(),
                                     "value": M.ravel().astype(np.float64), "part": name, "order": k}))
@@ -21,7 +23,8 @@ def embeddings_chart(tokens: list[str], parts: dict[str, np.ndarray], dims: int 
     return alt.Chart(df).mark_rect().encode(
         x=alt.X("dimension:O", title="dimension", axis=alt.Axis(labels=False, ticks=False)),
         y=alt.Y("token:N", title=None, sort=labels),
-        color=alt.Color("value:Q", title="value", scale=alt.Scale(scheme="redblue", domainMid=0, reverse=True)),
+        color=alt.Color("value:Q", title="value / part's max |value|",
+                        scale=alt.Scale(scheme="redblue", domain=[-1, 1], reverse=True)),
         tooltip=["part", "token", "dimension", alt.Tooltip("value:Q", format=".3f")],
     ).properties(width=150, height=14 * len(tokens)).facet(
         column=alt.Column("part:N", title=None, sort=list(parts)), spacing=6,
@@ -40,12 +43,12 @@ def fill_mask_chart(rows: pd.DataFrame, title: str = "What the masked-LM head pr
 
 
 def nsp_chart(rows: pd.DataFrame, title: str = "Next-sentence head: P(IsNext)") -> alt.Chart:
-    """rows: pair (label), P(IsNext), truth ('IsNext' | 'NotNext')."""
+    """rows: pair (label), score (P(IsNext)), truth ('IsNext' | 'NotNext')."""
     bars = alt.Chart(rows).mark_bar().encode(
-        x=alt.X("P(IsNext):Q", scale=alt.Scale(domain=[0, 1])),
+        x=alt.X("score:Q", title="P(IsNext)", scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("pair:N", title=None, sort=None),
         color=alt.Color("truth:N", title="really", scale=alt.Scale(domain=["IsNext", "NotNext"],
                                                                    range=["#54a24b", "#e45756"])),
-        tooltip=["pair", "truth", alt.Tooltip("P(IsNext):Q", format=".3f")])
+        tooltip=["pair", "truth", alt.Tooltip("score:Q", title="P(IsNext)", format=".3f")])
     rule = alt.Chart(pd.DataFrame({"x": [0.5]})).mark_rule(strokeDash=[4, 3]).encode(x="x:Q")
     return (bars + rule).properties(title=title, width=420, height=26 * max(1, len(rows)))

@@ -93,3 +93,16 @@ def test_encoder_runs_on_visible_patches_only_and_saves_flops():
     assert fv / fa < 0.36
     r = run_mae(m, x, mask)
     assert r.visible_tokens == 17 and r.pred.shape == (1, 64, 8 * 8 * 3)
+
+
+def test_training_model_has_sin_cos_positions():
+    """A ViTMAE built from a config in transformers 5 keeps all-zero position embeddings unless they
+    are set: the training script sets the MAE paper's fixed 2-D sin-cos ones, frozen."""
+    from core.vision.vit.train_mae import TrainConfig, build
+
+    m = build(TrainConfig())
+    pos = m.vit.embeddings.position_embeddings[0, 1:]  # [64, D]
+    assert pos.abs().sum() > 1 and not pos.requires_grad
+    assert m.decoder.decoder_pos_embed.abs().sum() > 1 and not m.decoder.decoder_pos_embed.requires_grad
+    sim = torch.nn.functional.normalize(pos, dim=-1) @ torch.nn.functional.normalize(pos, dim=-1).T
+    assert sim[0, 1] > sim[0, 63]  # a neighbour is more alike than the far corner

@@ -38,11 +38,13 @@ def test_bundled_mae_reconstruction_floor():
     card = _card("assets/vit/mae_shapes")
     model, proc, res = load_mae("offline")
     assert res.source.kind == "bundled"
+    # the fixed sin-cos position embeddings are in the bundle (all zero: the MAE would be position-blind)
+    assert model.vit.embeddings.position_embeddings.abs().sum() > 1 and model.decoder.decoder_pos_embed.abs().sum() > 1
     cfg = card["config"]
     x, _ = shapes_tensors(cfg["val_n"], 1, cfg["image_size"], cfg.get("texture", 1.0), cfg.get("zoom", False))
     score = held_out(model, x, cfg["mask_ratio"])
     assert score["masked_mse"] <= card["held_out"]["masked_mse"] + 0.003, score
-    assert score["masked_mse"] < score["mean_colour_baseline_mse"]  # better than painting the mean colour
+    assert score["masked_mse"] < 0.8 * score["mean_colour_baseline_mse"]  # clearly better than the mean colour
 
 
 def test_bundled_masked_lm_floor_and_readable_predictions():
@@ -60,4 +62,7 @@ def test_bundled_masked_lm_floor_and_readable_predictions():
                      torch.Generator().manual_seed(2), random_pool(tok))
     assert score["mlm_top1"] >= card["held_out"]["mlm_top1"] - 0.02, score
     assert score["nsp_accuracy"] >= card["held_out"]["nsp_accuracy"] - 0.02, score
-    assert probe(model, tok) == card["probes"]  # the recorded fill-mask predictions, to 3 decimals
+    # the recorded fill-mask predictions (the bundle is stored in fp16, so compare the words, not 3 decimals)
+    got = probe(model, tok)
+    assert {k: next(iter(v)) for k, v in got.items()} == {k: next(iter(v)) for k, v in card["probes"].items()}
+    assert all(not w.startswith("[") for v in got.values() for w in v)  # words, not special tokens

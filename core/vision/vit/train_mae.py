@@ -32,15 +32,15 @@ class TrainConfig:
     image_size: int = 64  # input side in pixels
     patch_size: int = 8  # 8 x 8 grid -> 64 patches, 16 visible at 75%
     hidden_size: int = 64  # encoder d_model
-    layers: int = 3  # encoder blocks
+    layers: int = 2  # encoder blocks
     heads: int = 4  # encoder heads
     mlp: int = 128  # encoder MLP size
     dec_hidden: int = 48  # decoder d_model (the MAE decoder is narrower than the encoder)
-    dec_layers: int = 2  # decoder blocks
+    dec_layers: int = 1  # decoder blocks
     dec_heads: int = 4  # decoder heads
     dec_mlp: int = 96  # decoder MLP size
     mask_ratio: float = 0.75  # hidden fraction of patches during training
-    texture: float = 0.3  # ShapesWorld background texture (lower: flatter backgrounds, clearer shapes)
+    texture: float = 0.0  # ShapesWorld background texture (0: flat backgrounds, so the loss is about the shape)
     zoom: bool = True  # crop around the shape (it fills about half the picture) instead of shrinking it whole
     train_n: int = 4000  # ShapesWorld training images (seed 0)
     val_n: int = 200  # held-out images (seed 1)
@@ -62,7 +62,17 @@ def build(cfg: TrainConfig):
                         mask_ratio=cfg.mask_ratio, norm_pix_loss=False, hidden_dropout_prob=0.0,
                         attention_probs_dropout_prob=0.0)
     conf._attn_implementation = "eager"
-    return ViTMAEForPreTraining(conf)
+    model = ViTMAEForPreTraining(conf)
+    # The fixed 2-D sin-cos position embeddings: a fresh model built from a config skips this step in
+    # transformers 5 (they stay all zero, and an MAE that cannot tell where a patch is only learns
+    # the mean colour). Set them here and freeze them, as the MAE paper does.
+    emb = model.vit.embeddings
+    emb.patch_embeddings.projection._is_hf_initialized = False
+    emb.initialize_weights()
+    model.decoder.initialize_weights(emb.patch_embeddings.num_patches)
+    emb.position_embeddings.requires_grad_(False)
+    model.decoder.decoder_pos_embed.requires_grad_(False)
+    return model
 
 
 def batch_masks(b: int, n: int, ratio: float, gen: torch.Generator) -> torch.Tensor:

@@ -33,13 +33,18 @@ def vit_view(model, processor, image: np.ndarray, top_k: int = 5) -> VitView:
     side = model_side(processor)
     img = resize_square(image, side)
     x = to_pixels(img, processor).to(next(model.parameters()).device)  # [1, 3, S, S]
-    out = model(pixel_values=x, output_attentions=True)
+    proj = model.vit.embeddings.patch_embeddings.projection  # Conv2d(3, D, p, stride=p)
+    seen: list[torch.Tensor] = []
+    hook = proj.register_forward_hook(lambda mod, inp, out: seen.append(out))  # the model's own conv output
+    try:
+        out = model(pixel_values=x, output_attentions=True)
+    finally:
+        hook.remove()
     att = torch.stack(out.attentions)[:, 0].float().cpu()  # [L, H, T, T]
     p = model.config.patch_size
     g = side // p
-    proj = model.vit.embeddings.patch_embeddings.projection  # Conv2d(3, D, p, stride=p)
-    conv = proj(x).flatten(2).transpose(1, 2)  # [1, N, D]
-    lin = embed_patches(x, proj.weight, proj.bias)  # [1, N, D]
+    conv = seen[0].flatten(2).transpose(1, 2)  # [1, N, D]
+    lin = embed_patches(x, proj.weight, proj.bias)  # [1, N, D]: flatten + one matrix product
     avg = att.mean(1)  # [L, T, T]
     roll = torch.stack([rollout(avg[: l + 1])[0, 1:] for l in range(len(avg))])  # [L, N]
     probs = out.logits[0].softmax(-1).cpu()
