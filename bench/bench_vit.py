@@ -27,6 +27,36 @@ def _image() -> np.ndarray:
     return resize_square(load_sample("chelsea"), 224)
 
 
+def _vit_b16_ratio(img: np.ndarray, proc, rounds: int = 5) -> dict:
+    """The same page work on a model shaped like google/vit-base-patch16-224 (ViTConfig() defaults,
+    random weights: nothing to download), where the forward is ~100x the bundled model's."""
+    from transformers import ViTConfig, ViTForImageClassification, ViTImageProcessor
+
+    from core.vision.vit.pixels import draw_grid, heat_overlay, to_pixels, token_strip
+    from core.vision.vit.vit_view import vit_view
+
+    conf = ViTConfig()
+    conf._attn_implementation = "eager"
+    model = ViTForImageClassification(conf).eval()
+    proc = ViTImageProcessor()
+    x = to_pixels(img, proc)
+    with torch.no_grad():
+        bare = lambda: model(pixel_values=x, output_attentions=True)  # noqa: E731
+        bare()
+        base, value = [], []
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            bare()
+            base.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            v = vit_view(model, proc, img)
+            draw_grid(img, 16), token_strip(img, 16, 12, scale=2)
+            heat_overlay(img, v.cls_attention[-1]), heat_overlay(img, v.rollout[-1])
+            value.append(time.perf_counter() - t0)
+    return {"vit_b16_page_s": round(min(value), 4), "vit_b16_bare_s": round(min(base), 4),
+            "vit_b16_ratio": round(min(value) / min(base), 3)}
+
+
 def vit_page_s(rounds: int = 15) -> dict:
     from core.vision.vit.load import load_vit
     from core.vision.vit.pixels import draw_grid, heat_overlay, model_side, resize_square, to_pixels, token_strip
@@ -59,6 +89,7 @@ def vit_page_s(rounds: int = 15) -> dict:
         page()
         value.append(time.perf_counter() - t0)
     v = page()
+    vit_b = _vit_b16_ratio(img, proc)
     t0 = time.perf_counter()
     vz.layer_maps(v.cls_attention, "a").to_dict()
     vz.layer_maps(v.rollout, "b").to_dict()
@@ -66,7 +97,7 @@ def vit_page_s(rounds: int = 15) -> dict:
     charts_s = time.perf_counter() - t0
     return {"value": min(value), "unit": "s", "baseline": min(base),
             "median_ratio": round(statistics.median(value) / statistics.median(base), 3),
-            "charts_s": round(charts_s, 4), "model": res.source.ref, "tokens": v.tokens,
+            "charts_s": round(charts_s, 4), "model": res.source.ref, "tokens": v.tokens, **vit_b,
             "threads": torch.get_num_threads()}
 
 

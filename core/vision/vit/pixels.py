@@ -41,7 +41,7 @@ def from_pixels(x: torch.Tensor, processor) -> np.ndarray:
 
 def draw_grid(image: np.ndarray, patch: int, colour=(255, 255, 255), scale: int = 1) -> np.ndarray:
     """The patch grid drawn over an image (optionally enlarged by `scale` first, nearest)."""
-    img = np.kron(image, np.ones((scale, scale, 1), np.uint8)) if scale > 1 else image.copy()
+    img = image.repeat(scale, 0).repeat(scale, 1) if scale > 1 else image.copy()
     step = patch * scale
     img[::step, :] = colour
     img[:, ::step] = colour
@@ -63,10 +63,10 @@ def shade_patches(image: np.ndarray, patch: int, hidden: np.ndarray, colour=(60,
 def heat_overlay(image: np.ndarray, heat: np.ndarray, alpha: float = 0.55) -> np.ndarray:
     """A [h, w] map (any range) upsampled over the image as a colour heat map."""
     hm = heat.astype(np.float32)
-    hm = (hm - hm.min()) / (hm.max() - hm.min() + 1e-8)
-    hm = cv2.resize(hm, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_NEAREST)
-    col = cv2.applyColorMap((hm * 255).astype(np.uint8), cv2.COLORMAP_INFERNO)[..., ::-1]
-    return (image * (1 - alpha) + col * alpha).astype(np.uint8)
+    hm = ((hm - hm.min()) / (hm.max() - hm.min() + 1e-8) * 255).astype(np.uint8)  # [h, w]
+    col = cv2.applyColorMap(hm, cv2.COLORMAP_INFERNO)[..., ::-1]  # colour the small map, then enlarge it
+    col = cv2.resize(np.ascontiguousarray(col), (image.shape[1], image.shape[0]), interpolation=cv2.INTER_NEAREST)
+    return cv2.addWeighted(np.ascontiguousarray(image), 1 - alpha, col, alpha, 0)
 
 
 def token_strip(image: np.ndarray, patch: int, n: int, gap: int = 2, scale: int = 1) -> np.ndarray:
@@ -78,4 +78,4 @@ def token_strip(image: np.ndarray, patch: int, n: int, gap: int = 2, scale: int 
         tiles.append(image[r * patch:(r + 1) * patch, c * patch:(c + 1) * patch])
     pad = np.full((patch, gap, 3), 255, np.uint8)
     row = np.concatenate([x for t in tiles for x in (t, pad)][:-1], axis=1)
-    return np.kron(row, np.ones((scale, scale, 1), np.uint8)) if scale > 1 else row
+    return row.repeat(scale, 0).repeat(scale, 1) if scale > 1 else row
