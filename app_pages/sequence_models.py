@@ -134,7 +134,7 @@ with tabs[2]:
 
 with tabs[3]:
     if tabs[3].open:
-        with st.form("cell_form", border=False):
+        with st.form("cell_form"):
             c1, c2, c3 = st.columns(3)
             kind = c1.segmented_control("Cell", list(KINDS), default=cell_cfg["kind"], key="cell_kind", format_func=str.upper)
             hidden = c2.select_slider("Hidden units", [16, 32, 64], value=cell_cfg["hidden"], key="cell_hidden")

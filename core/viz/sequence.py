@@ -31,7 +31,7 @@ def ngram_perplexity_chart(ns: list[int], perplexities: list[float], heading: st
 def training_curve_chart(steps: list[int], bits: list[float], heading: str, subtitle: str = "") -> alt.Chart:
     df = pd.DataFrame({"step": steps, "train": bits})
     return alt.Chart(df).mark_line().encode(x="step", y=alt.Y("train", title="bits per character")).properties(
-        title=title(heading, subtitle), height=180)
+        title=title(heading, subtitle), height=300)  # Streamlit's fit sizing counts the title and axes in the height
 
 
 def char_labels(chars: str) -> list[str]:
@@ -93,7 +93,7 @@ def runs_chart(rows: list[dict], value: str, heading: str, log: bool = False) ->
     y = alt.Y(f"{value}:Q", scale=alt.Scale(type="log") if log else alt.Undefined)
     return alt.Chart(df).mark_line().encode(x="step:Q", y=y, color=alt.Color("run:N", title=None),
                                             tooltip=["run", "step", alt.Tooltip(f"{value}:Q", format=".3f")]
-                                            ).properties(title=title(heading), height=240)
+                                            ).properties(title=title(heading), height=300)
 
 
 def unit_chart(chars: str, values: np.ndarray, flags: list[bool], heading: str) -> alt.LayerChart:
