@@ -106,7 +106,7 @@ def nms_tab(pic: Picture) -> None:
 def _feature_map(image: np.ndarray) -> np.ndarray:
     """The ShapesWorld Faster R-CNN's backbone on the picture: float[C, 32, 32] (stride 4)."""
     m = shapes_model("frcnn").model
-    x = (torch.from_numpy(image).permute(2, 0, 1).float()[None] / 255.0 - 0.5) / 0.25
+    x = (torch.from_numpy(np.array(image)).permute(2, 0, 1).float()[None] / 255.0 - 0.5) / 0.25
     with torch.no_grad():
         return m.backbone(x)["0"][0].numpy()
 

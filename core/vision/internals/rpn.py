@@ -48,7 +48,7 @@ def rpn_trace(model, image: np.ndarray) -> RPNTrace:
 
     rpn = model.rpn
     dev = next(model.parameters()).device
-    x = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float().to(dev) / 255.0
+    x = torch.from_numpy(np.array(image)).permute(2, 0, 1).float().to(dev) / 255.0
     images, _ = model.transform([x])
     feats = list(model.backbone(images.tensors).values())
     logits, deltas = rpn.head(feats)                            # per level: [1, A, h, w], [1, 4A, h, w]
