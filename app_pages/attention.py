@@ -61,7 +61,7 @@ def near_orthogonal(epsilon: float, seed: int) -> list[dict]:
     rows = []
     for n in (2, 4, 8, 16, 32, 64):
         found = len(directions.count_near_orthogonal(n, epsilon, tries=3000, seed=seed).kept)
-        rows += [{"dims": n, "series": f"within 90° ± {epsilon:g}° (found among 3000 random)", "directions": found},
+        rows += [{"dims": n, "series": f"within 90° ± {epsilon:g}° (kept of 3000 random)", "directions": found},
                  {"dims": n, "series": "exactly orthogonal (N)", "directions": n}]
     return rows
 

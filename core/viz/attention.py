@@ -173,22 +173,23 @@ def cost_chart(rows: list[dict], measure: str) -> alt.Chart:
     return alt.Chart(pd.DataFrame(rows)).mark_line(point=True).encode(
         x=alt.X("T:Q", scale=log, title="context length T (tokens)"), y=alt.Y(f"{measure}:Q", scale=alt.Scale(type="log")),
         color=alt.Color("part:N", title=None), tooltip=["T", "part", alt.Tooltip(f"{measure}:Q", format=".4g")],
-    ).properties(title=alt.TitleParams(measure, anchor="start"), height=240)
+    ).properties(title=alt.TitleParams(measure, anchor="start"), height=300)
 
 
 def near_orthogonal_chart(rows: list[dict], epsilon: float) -> alt.Chart:
     """rows: dims, series ("within 90° ± ε (found)", "exactly orthogonal"), directions; log y."""
     return alt.Chart(pd.DataFrame(rows)).mark_line(point=True).encode(
         x=alt.X("dims:Q", scale=alt.Scale(type="log", base=2), title="dimensions N"),
-        y=alt.Y("directions:Q", scale=alt.Scale(type="log")), color=alt.Color("series:N", title=None),
+        y=alt.Y("directions:Q", scale=alt.Scale(type="log")),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=400)),
         tooltip=["dims", "series", "directions"],
     ).properties(title=alt.TitleParams(f"Directions that fit, every pair within 90° ± {epsilon:g}°", anchor="start"),
-                 height=260)
+                 height=320)
 
 
 def angle_histogram(angles, title: str) -> alt.Chart:
     """Distribution of pairwise angles (degrees)."""
     df = pd.DataFrame({"angle (degrees)": np.asarray(angles)})
-    return alt.Chart(df).mark_bar().encode(
-        x=alt.X("angle (degrees):Q", bin=alt.Bin(step=2), scale=alt.Scale(domain=[0, 180])),
-        y=alt.Y("count():Q", title="pairs")).properties(title=alt.TitleParams(title, anchor="start"), height=220)
+    return alt.Chart(df).mark_bar(binSpacing=0).encode(
+        x=alt.X("angle (degrees):Q", bin=alt.Bin(step=2, extent=[0, 180]), title="angle (degrees)"),
+        y=alt.Y("count():Q", title="pairs")).properties(title=alt.TitleParams(title, anchor="start"), height=320)

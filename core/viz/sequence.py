@@ -25,7 +25,7 @@ def title(text: str, subtitle: str | None = None) -> alt.TitleParams:
 def ngram_perplexity_chart(ns: list[int], perplexities: list[float], heading: str, subtitle: str = "") -> alt.Chart:
     df = pd.DataFrame({"n": ns, "perplexity": perplexities})
     return alt.Chart(df).mark_line(point=True).encode(
-        x="n:O", y=alt.Y("perplexity:Q", scale=alt.Scale(type="log"))).properties(title=title(heading, subtitle), height=260)
+        x="n:O", y=alt.Y("perplexity:Q", scale=alt.Scale(type="log"))).properties(title=title(heading, subtitle), height=300)
 
 
 def training_curve_chart(steps: list[int], bits: list[float], heading: str, subtitle: str = "") -> alt.Chart:
@@ -84,7 +84,7 @@ def gradient_chart(df: pd.DataFrame) -> alt.Chart:
         x=alt.X("steps back from the end:Q"), y=alt.Y("gradient norm:Q", scale=alt.Scale(type="log"),
                                                       title="|d h_T / d x_t|"),
         color=alt.Color("cell:N", title=None), tooltip=["cell", "steps back from the end", "gradient norm"]
-    ).properties(title=title("How far back the gradient reaches", "gradient of the last state w.r.t. each input"), height=300)
+    ).properties(title=title("How far back the gradient reaches", "gradient of the last state w.r.t. each input"), height=340)
 
 
 def runs_chart(rows: list[dict], value: str, heading: str, log: bool = False) -> alt.Chart:
