@@ -196,9 +196,9 @@ def abandoned_sessions_rss_pct() -> dict:
             def session():
                 ctx = browser.new_context()
                 pg = ctx.new_page()
-                pg.goto(url + "/semi_supervised", timeout=120_000)
+                pg.goto(url + "/semi-supervised", timeout=120_000)
                 wait_until_idle(pg)
-                pg.get_by_role("button", name="Start training").first.click()
+                pg.get_by_role("button", name="Start training").first.click(timeout=120_000)
                 time.sleep(3)
                 ctx.close()
 
