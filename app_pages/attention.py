@@ -58,12 +58,7 @@ def minilm_vectors(mode: str):
 
 @st.cache_data(show_spinner="Counting near-orthogonal directions…", max_entries=16)
 def near_orthogonal(epsilon: float, seed: int) -> list[dict]:
-    rows = []
-    for n in (2, 4, 8, 16, 32, 64):
-        found = len(directions.count_near_orthogonal(n, epsilon, tries=3000, seed=seed).kept)
-        rows += [{"dims": n, "series": f"within 90° ± {epsilon:g}° (kept of 3000 random)", "directions": found},
-                 {"dims": n, "series": "exactly orthogonal (N)", "directions": n}]
-    return rows
+    return directions.near_orthogonal_rows(epsilon, seed)
 
 
 @st.cache_data(max_entries=8, show_spinner="Ablating every head…")
@@ -332,8 +327,7 @@ with tabs[7]:
                                   key="dir_analogy")
         c2.dataframe(pd.DataFrame(directions.analogy(words, V, a_, b_, c_), columns=[f"{a_} − {b_} + {c_} ≈", "cosine"]),
                      hide_index=True)
-        pairs = [p for p in (("man", "woman"), ("king", "queen"), ("boy", "girl"), ("father", "mother"),
-                             ("son", "daughter"), ("cat", "cats"), ("dog", "dogs"), ("bird", "birds")) if set(p) <= set(words)]
+        pairs = [p for p in directions.FEATURE_PAIRS if set(p) <= set(words)]
         if len(pairs) > 2:
             st.markdown("**Is there one direction for a feature?** Each pair's difference vector against the mean of "
                         "the others (cosine; random directions in this many dimensions would score near 0):")

@@ -60,14 +60,7 @@ def perplexities(kinds: tuple, hidden: int, steps: int, seed: int) -> pd.DataFra
 
 @st.cache_data(show_spinner="Training with and without clipping…", max_entries=8)
 def clip_runs(theta: float, lr: float, steps: int, seed: int) -> list[dict]:
-    rows = []
-    for label, clip in ((f"clipped at θ = {theta:g}", theta), ("no clipping", None)):
-        cfg = char_lm.CharLMConfig(kind="rnn", hidden=64, steps=steps, lr=lr, optimizer="sgd", clip=clip)
-        for e in char_lm.train_char_lm(char_text(seed), cfg, seed):
-            if isinstance(e, char_lm.TrainEvent):
-                rows.append({"run": label, "step": e.step, "bits per character": char_lm.bits_per_char(e.loss),
-                             "norm before": e.grad_norm, "norm after": e.clipped_norm, "diverged": e.diverged})
-    return rows
+    return sequence_lab.clipping_runs(char_text(seed), theta, lr, steps, seed)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

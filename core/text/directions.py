@@ -27,6 +27,10 @@ ANALOGIES = [("king", "man", "woman"), ("dogs", "dog", "cat"), ("Paris", "France
              ("bigger", "big", "small"), ("actress", "actor", "prince")]  # a − b + c: "queen", "cats", "Rome", ...
 
 
+FEATURE_PAIRS = [("man", "woman"), ("king", "queen"), ("boy", "girl"), ("father", "mother"), ("son", "daughter"),
+                 ("cat", "cats"), ("dog", "dogs"), ("bird", "birds")]  # gender, then plural: one direction each?
+
+
 @torch.no_grad()
 def encoder_word_vectors(model, tokenizer, words: list[str]) -> torch.Tensor:
     """[N, D] mean-pooled last hidden state of each word on its own (what MiniLM is trained to embed)."""
@@ -111,6 +115,16 @@ def count_near_orthogonal(dims: int, epsilon_deg: float, tries: int = 2000, seed
             if len(kept) >= cap:
                 break
     return NearOrthogonal(dims, epsilon_deg, kept, tries)
+
+
+def near_orthogonal_rows(epsilon_deg: float, seed: int = 0, dims=(2, 4, 8, 16, 32, 64), tries: int = 3000) -> list[dict]:
+    """For each N: how many directions were kept within 90° ± ε, next to the N exactly orthogonal ones."""
+    rows = []
+    for n in dims:
+        found = len(count_near_orthogonal(n, epsilon_deg, tries=tries, seed=seed).kept)
+        rows += [{"dims": n, "series": f"within 90° ± {epsilon_deg:g}° (kept of {tries} random)", "directions": found},
+                 {"dims": n, "series": "exactly orthogonal (N)", "directions": n}]
+    return rows
 
 
 def pairwise_angles_deg(V: np.ndarray | torch.Tensor, max_rows: int = 2000, seed: int = 0) -> np.ndarray:

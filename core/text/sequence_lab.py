@@ -79,6 +79,21 @@ def gradient_study(T: int, weight_scale: float, forget_bias: float, seed: int = 
     return pd.DataFrame(rows)
 
 
+def clipping_runs(text: str, theta: float, lr: float, steps: int, seed: int = 0, hidden: int = 64) -> list[dict]:
+    """A plain RNN trained with plain SGD, with and without clipping the global gradient norm to θ:
+    one row per step and run (loss in bits per character, the norm before and after clipping)."""
+    from core.text import char_lm
+
+    rows = []
+    for label, clip in ((f"clipped at θ = {theta:g}", theta), ("no clipping", None)):
+        cfg = char_lm.CharLMConfig(kind="rnn", hidden=hidden, steps=steps, lr=lr, optimizer="sgd", clip=clip)
+        for e in char_lm.train_char_lm(text, cfg, seed):
+            if isinstance(e, char_lm.TrainEvent):
+                rows.append({"run": label, "step": e.step, "bits per character": char_lm.bits_per_char(e.loss),
+                             "norm before": e.grad_norm, "norm after": e.clipped_norm, "diverged": e.diverged})
+    return rows
+
+
 @torch.no_grad()
 def forced_gru(model: CharLM, text: str, force_z: float | None, force_r: float | None):
     """The trained GRU on `text`, free and with its gates pinned: (chars, free trace, forced trace)."""
