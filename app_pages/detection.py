@@ -72,45 +72,26 @@ def shapes_demo(model, opacity: float) -> None:
 
 
 def pick_image(mode: str) -> tuple[str, bytes | None, np.ndarray | None, bool]:
-    """ShapesWorld scene / sample / upload / camera -> (label, bytes, RGB, is a ShapesWorld scene).
+    """A ShapesWorld scene, or a photo (ui.image_input: sample / upload / camera) -> (label, bytes, RGB, is a scene).
 
     Opens on a ShapesWorld scene when the chosen model resolves to its ShapesWorld stand-in (where it is
     right), on a photo when it has its real weights."""
-    from core.vision.image import load_image
-    from core.vision.samples import SAMPLES, load_sample, sample_png_bytes
     from core.viz.overlay import encode_png
 
     first = st.session_state.get("det_model") or detect.MODEL_NAMES[0]
     scene_first = detect.source_kind(first, mode) == "bundled"
-    options = ["ShapesWorld scene", "Sample", "Upload", "Camera"]
+    options = ["ShapesWorld scene", "Photo (sample, upload or camera)"]
     c1, c2 = st.columns([3, 2])
-    choice = c1.radio("Image", options, index=0 if scene_first else 1, key="det_mode", horizontal=True)
-    if choice == "ShapesWorld scene":
+    choice = c1.radio("Picture", options, index=0 if scene_first else 1, key="det_source", horizontal=True)
+    if choice == options[0]:
         seed = int(c2.number_input("Scene seed", 0, 99_999, ui.seed(), key="det_scene_seed"))
         rgb, _ = detect.shapes_scene(first, seed)
         return f"shapesworld_{seed}.png", encode_png(rgb), rgb, True
-    if choice == "Sample":
-        name = c2.selectbox("Sample image", list(SAMPLES), key="det_sample", format_func=lambda n: f"{n}: {SAMPLES[n]}")
-        return name, sample_png_bytes(name), load_sample(name), False
-    if choice == "Upload":
-        up = c2.file_uploader("Upload an image (PNG, JPEG, WebP, BMP, TIFF)", key="det_upload",
-                              type=["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"])
-        empty = "Choose a file, or switch to *Sample* or *ShapesWorld scene* to use one of ours."
-    else:
-        up = c2.camera_input("Take a picture", key="det_camera")
-        empty = ("Take a picture with your camera (the browser asks for permission first), or switch to *Sample* "
-                 "or *ShapesWorld scene*.")
-    if up is None:
-        st.info(empty)
-        return "", None, None, False
-    try:
-        loaded = load_image(up.getvalue())
-    except ValueError as e:
-        st.warning(f"**{up.name}**: {e}")
-        return up.name, None, None, False
-    if loaded.notice:
-        st.info(loaded.notice)
-    return up.name, up.getvalue(), loaded.rgb, False
+    label, raw, rgb = ui.image_input("det")
+    if raw is None and st.session_state.get("det_mode") == "Camera":
+        st.caption(":material/photo_camera: Camera: allow the browser to use your camera, then press *Take photo*; "
+                   "or pick *ShapesWorld scene* above.")
+    return label, raw, rgb, False
 
 
 def panel(col, name: str, model, result, rgb, opacity: float, image_label: str, key: str, score_thr: float,

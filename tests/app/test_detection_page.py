@@ -58,7 +58,7 @@ def test_upload_a_user_jpeg_and_a_corrupt_file():
     _upload(at, "mine.jpg", buf.getvalue(), "image/jpeg")
     assert len(at.get("image")) == 1
     _upload(at, "broken.png", b"\x89PNG\r\n\x1a\nthis is not an image")
-    assert any("broken.png" in w.value for w in at.warning)
+    assert any("broken" in w.value and "png" in w.value for w in at.warning)  # the name, markdown-escaped by ui.shown
     assert len(at.get("image")) == 0
 
 
@@ -195,7 +195,7 @@ def test_offline_default_view_is_a_shapesworld_scene_the_stand_in_gets_right(no_
     from core.vision.types import Detections
 
     at = _page()
-    assert at.radio(key="det_mode").value == "ShapesWorld scene"
+    assert at.radio(key="det_source").value == "ShapesWorld scene"
     assert at.selectbox(key="det_model").options[0] == "yolox-nano (YOLO, ShapesWorld stand-in)"
     assert all("stand-in" in o for o in at.selectbox(key="det_model").options)  # no "(DETR, slow)" for a stand-in
     assert "ShapesWorld stand-in" in " ".join(m.value for m in at.markdown)  # the intro says what is loaded
@@ -214,8 +214,9 @@ def test_offline_default_view_is_a_shapesworld_scene_the_stand_in_gets_right(no_
     at.slider(key="det_score").set_value(0.95).run(timeout=180)  # the YOLOv1 is never that sure
     assert any("No object above 0.95: lower the threshold." in i.value for i in at.info)
     at.slider(key="det_score").set_value(0.3)
+    at.radio(key="det_source").set_value("Photo (sample, upload or camera)").run(timeout=180)
     at.radio(key="det_mode").set_value("Camera").run(timeout=180)
-    assert any("camera" in i.value for i in at.info) and not at.exception
+    assert any("camera" in c.value for c in at.caption) and not at.exception
     at.radio(key="det_mode").set_value("Sample")
     at.selectbox(key="det_model").set_value("deeplabv3-mobilenet").run(timeout=180)
     assert any("masks mean little" in i.value for i in at.info)  # a segmenter's notice speaks of masks
