@@ -11,9 +11,9 @@ import json
 from core.zoo.card import ModelCard, Source
 from core.zoo.sources import REPO_ROOT
 
-VIT_SHAPES = Source(kind="bundled", hub="assets", ref="assets/vit/vit_shapes", size_mb=0.7)
-MAE_SHAPES = Source(kind="bundled", hub="assets", ref="assets/vit/mae_shapes", size_mb=0.9)
-MLM_CORPUS = Source(kind="bundled", hub="assets", ref="assets/mlm", size_mb=1.3)
+VIT_SHAPES = Source(kind="bundled", hub="assets", ref="assets/vit/vit_shapes", size_mb=0.25)
+MAE_SHAPES = Source(kind="bundled", hub="assets", ref="assets/vit/mae_shapes", size_mb=0.25)
+MLM_CORPUS = Source(kind="bundled", hub="assets", ref="assets/mlm", size_mb=1.0)
 
 
 def bundled_note(src: Source) -> str:
