@@ -56,9 +56,6 @@ def test_every_bad_image_through_the_uploader():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="app_pages/detection.py (another track's page, since 7ce6fed) has its own file_uploader "
-                          "with a type= list: a .jfif name raises StreamlitAPIException 'Invalid file extension' "
-                          "before the script runs; it should call ui.image_input", strict=False)
 def test_detection_page_survives_hostile_uploads():
     at = AppTest.from_file(str(ROOT / "app_pages" / "detection.py"), default_timeout=240).run()
     at.radio(key="det_mode").set_value("Upload").run()

@@ -45,9 +45,6 @@ def test_eight_sessions_at_once_match_a_lone_session(server, browser):
         c.close()
 
 
-@pytest.mark.xfail(reason="app_pages/detection.py (another track's page, since 7ce6fed) has its own file_uploader "
-                          "with a type= name list: the browser refuses photo.jfif ('image/jpeg files are not allowed'); "
-                          "it should call ui.image_input, which accepts any name and checks the bytes", strict=False)
 def test_upload_with_a_refused_name_and_bad_bytes_keeps_the_page(server, browser, tmp_path):
     from tests.core.test_reliability_images import bad_images
 
