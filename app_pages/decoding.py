@@ -54,8 +54,8 @@ def run(name: str, mode: str, text: str, method: str, cfg_json: str, seed: int, 
         return beam_search(st_, cfg)
     if method == "greedy":
         return greedy(st_, cfg)
-    torch.manual_seed(seed)
-    return sample(st_, cfg)
+    from core.runtime import torch_rng
+    return sample(st_, cfg, generator=torch_rng(seed))
 
 
 LP_HELP = """**Length penalty.** Log-probabilities are negative and every extra token adds another

@@ -162,7 +162,8 @@ with tab_mae:
             m2.metric("Encoder FLOPs (FlopCounterMode)", f"{v.flops_visible / 1e6:,.1f} M",
                       f"{v.flops_visible / v.flops_all - 1:+.0%} vs all {v.flops_all / 1e6:,.1f} M", delta_color="inverse")
             m3.metric("Loss on hidden patches (MSE)", f"{v.loss:.4f}")
-            st.altair_chart(vz.patch_loss_chart(v.patch_loss), width="content")
+            # a width="content" chart in a tab that is hidden when it renders comes out zero-wide: use a column
+            st.columns([2, 3])[0].altair_chart(vz.patch_loss_chart(v.patch_loss))
             st.caption("The loss counts hidden patches only: copying a visible patch earns nothing, so the "
                        "encoder must understand the picture from the few it sees.")
             ui.show_code(random_mask, encode_visible, run_mae, masked_loss)
@@ -258,7 +259,7 @@ with tab_bert:
                 table["P(IsNext)"] = nsp_scores(model, tok, pairs)
                 st.altair_chart(bz.nsp_chart(pd.DataFrame({"pair": [f"pair {i + 1}" for i in range(len(pairs))],
                                                            "score": table["P(IsNext)"].to_numpy(),
-                                                           "truth": table["really"].to_numpy()})), width="content")
+                                                           "truth": table["really"].to_numpy()})))
             else:
                 st.info("The loaded model has no next-sentence head, so there is no NSP score to show.")
             st.dataframe(table, hide_index=True, width="stretch")

@@ -50,5 +50,5 @@ def nsp_chart(rows: pd.DataFrame, title: str = "Next-sentence head: P(IsNext)") 
         color=alt.Color("truth:N", title="really", scale=alt.Scale(domain=["IsNext", "NotNext"],
                                                                    range=["#54a24b", "#e45756"])),
         tooltip=["pair", "truth", alt.Tooltip("score:Q", title="P(IsNext)", format=".3f")])
-    rule = alt.Chart(pd.DataFrame({"x": [0.5]})).mark_rule(strokeDash=[4, 3]).encode(x="x:Q")
-    return (bars + rule).properties(title=title, width=420, height=26 * max(1, len(rows)))
+    rule = alt.Chart(rows).mark_rule(strokeDash=[4, 3], color="gray").encode(x=alt.datum(0.5))  # the 50% line
+    return (bars + rule).properties(title=title, width=420, height=alt.Step(26))

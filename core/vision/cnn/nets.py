@@ -21,6 +21,17 @@ def flat_features(features: nn.Module, in_ch: int, size: int) -> int:
         return int(features(torch.zeros(1, in_ch, size, size)).numel())
 
 
+def he_init(model: nn.Module) -> nn.Module:
+    """He (Kaiming) normal init for every conv, zero biases. NiN's long runs of ReLU convs lose the signal
+    under PyTorch's default init (measured: the class maps come out ~0 and the loss sits at ln(classes))."""
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+    return model
+
+
 def lenet5(in_ch: int = 1, num_classes: int = 10, size: int = 28, bn: bool = False, act: str = "sigmoid") -> nn.Sequential:
     """LeNet-5 (LeCun et al. 1998) as the notes write it: two 5x5 conv + 2x2 average-pool stages, three FC.
     bn=True puts batch normalization before every activation (the notes' "LeNet with BN")."""
@@ -81,13 +92,13 @@ def vgg(arch=VGG11, in_ch: int = 3, num_classes: int = 1000, size: int = 224, fc
 def nin(in_ch: int = 3, num_classes: int = 1000) -> nn.Sequential:
     """Network in Network (Lin et al. 2013): NiN blocks, no FC layers; the last block makes one channel
     per class and global average pooling turns each channel into that class's score."""
-    return nn.Sequential(
+    return he_init(nn.Sequential(
         nin_block(in_ch, 96, 11, 4, 0), nn.MaxPool2d(3, stride=2),  # [B, 96, 26, 26]
         nin_block(96, 256, 5, 1, 2), nn.MaxPool2d(3, stride=2),  # [B, 256, 12, 12]
         nin_block(256, 384, 3, 1, 1), nn.MaxPool2d(3, stride=2),  # [B, 384, 5, 5]
         nn.Dropout(0.5),
         nin_block(384, num_classes, 3, 1, 1),  # [B, classes, 5, 5]
-        nn.AdaptiveAvgPool2d(1), nn.Flatten())  # [B, classes]
+        nn.AdaptiveAvgPool2d(1), nn.Flatten()))  # [B, classes]
 
 
 def googlenet(in_ch: int = 3, num_classes: int = 1000) -> nn.Sequential:

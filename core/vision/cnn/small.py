@@ -8,7 +8,7 @@ from __future__ import annotations
 from torch import nn
 
 from core.vision.cnn.blocks import DenseBlock, Inception, Residual, nin_block, transition
-from core.vision.cnn.nets import flat_features, vgg
+from core.vision.cnn.nets import flat_features, he_init, vgg
 
 
 def _stem_stride(size: int) -> int:
@@ -39,13 +39,13 @@ def vgg_small(in_ch: int, num_classes: int, size: int, bn: bool = False) -> nn.S
 
 def nin_small(in_ch: int, num_classes: int, size: int) -> nn.Sequential:
     s = _stem_stride(size)
-    return nn.Sequential(
+    return he_init(nn.Sequential(
         nin_block(in_ch, 32, 5, s, 2), nn.MaxPool2d(3, stride=2),  # [B, 32, 15, 15] at 64 px
         nin_block(32, 64, 3, 1, 1), nn.MaxPool2d(3, stride=2),  # [B, 64, 7, 7]
         nin_block(64, 96, 3, 1, 1), nn.MaxPool2d(3, stride=2),  # [B, 96, 3, 3]
         nn.Dropout(0.3),
         nin_block(96, num_classes, 3, 1, 1),  # [B, classes, 3, 3]
-        nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        nn.AdaptiveAvgPool2d(1), nn.Flatten()))
 
 
 def googlenet_small(in_ch: int, num_classes: int, size: int) -> nn.Sequential:

@@ -27,8 +27,8 @@ PLAN: dict[str, tuple[str, str, int, float]] = {
     "shapes_googlenet_small": ("shapes", "googlenet_small", 800, 0.003),
     "shapes_vgg_small": ("shapes", "vgg_small_bn", 700, 0.003),
     "shapes_densenet_small": ("shapes", "densenet_small", 550, 0.003),
-    "shapes_nin_small": ("shapes", "nin_small", 600, 0.003),
-    "shapes_alexnet_small": ("shapes", "alexnet_small", 600, 0.002),
+    "shapes_nin_small": ("shapes", "nin_small", 1000, 0.001),
+    "shapes_alexnet_small": ("shapes", "alexnet_small", 1500, 0.002),
 }
 SIZES = {"digits": 28, "shapes": 64}
 N_TRAIN, N_TEST = 4000, 300  # ShapesWorld images (digits: 1797, 300 held out)
