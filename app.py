@@ -6,10 +6,11 @@ import sys
 
 import streamlit as st
 
-from app_pages.parts import ui
+from app_pages.parts import present, ui
 from core.catalog import GROUPS, TOPICS, slug
 
-st.set_page_config(page_title="KeyPoint", page_icon=":material/school:", layout="wide")
+st.set_page_config(page_title="KeyPoint", page_icon=":material/school:", layout="wide",
+                   initial_sidebar_state="collapsed" if ui.presenting() else "auto")
 
 home = st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)
 sections: dict[str, list] = {"": [home]}
@@ -26,6 +27,8 @@ with st.sidebar:
     ui.model_source_control()
     st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed",
                     help="One seed for every random choice on every page.")
+    ui.present_toggle()
+present.apply()
 nav.run()
 
 # After the page: the device is only known once torch is loaded, and the home page must not pay for torch.

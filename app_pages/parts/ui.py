@@ -69,6 +69,25 @@ def heavy_slot(what: str = "This run"):
         yield
 
 
+PRESENT_KEY = "present"  # the sidebar toggle's key and URL parameter (`?present=1`)
+
+
+def presenting() -> bool:
+    """True in presenter mode: the sidebar toggle, or `?present=1` / `?present=true` in the link."""
+    if st.session_state.get(PRESENT_KEY) is not None:
+        return bool(st.session_state[PRESENT_KEY])
+    return st.query_params.get(PRESENT_KEY, "").lower() in ("1", "true")
+
+
+def present_toggle() -> bool:
+    """The sidebar's presenter-mode toggle (app.py), bound to the link as `present`."""
+    if st.session_state.get(PRESENT_KEY) is None and presenting():
+        st.session_state[PRESENT_KEY] = True  # `?present=1` (a bound bool reads only true/false)
+    return st.toggle("Presenter mode", key=PRESENT_KEY, bind="query-params",
+                     help="For a projector: bigger type, sidebar folded away, one chart per row, "
+                          "and the keyboard steps the replays (see each page's Next / Previous buttons).")
+
+
 def seed() -> int:
     """The sidebar's global seed."""
     value = st.session_state.get("seed")

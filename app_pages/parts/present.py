@@ -1,0 +1,52 @@
+"""Presenter mode and the phone layout, as page-wide CSS (app.py calls `apply()` on every run).
+
+Presenter mode (`ui.presenting()`): bigger titles, captions and text for a projector, and any row of
+columns holding a chart, picture or table laid out one per row. Always on: narrow screens (phones)
+keep every chart, picture and table inside the screen's width (wide charts scroll inside their own
+box, never the page), and tab bars scroll sideways under the thumb.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.parts import ui
+
+# Charts, pictures and tables: a row of columns holding one of these stacks in presenter mode.
+_VISUAL = "[data-testid=stVegaLiteChart], [data-testid=stImage], [data-testid=stDataFrame]"
+
+PHONE_CSS = """
+@media (max-width: 640px) {
+  [data-testid=stVegaLiteChart], [data-testid=stDataFrame] { max-width: 100%; overflow-x: auto; }
+  [data-testid=stImage] img { max-width: 100%; height: auto; }
+  [data-testid=stTabs] [role=tablist] { overflow-x: auto; scrollbar-width: thin; }
+  [data-testid=stTab] { min-height: 2.5rem; padding: 0 0.6rem; }
+  [data-testid=stMain] button { min-height: 2.5rem; }
+}
+"""
+
+PRESENTER_CSS = f"""
+[data-testid=stMain] h1 {{ font-size: 3.2rem; }}
+[data-testid=stMain] h2 {{ font-size: 2.5rem; }}
+[data-testid=stMain] h3 {{ font-size: 2.0rem; }}
+[data-testid=stMain] [data-testid=stMarkdownContainer] p,
+[data-testid=stMain] [data-testid=stMarkdownContainer] li {{ font-size: 1.35rem; }}
+[data-testid=stMain] [data-testid=stCaptionContainer],
+[data-testid=stMain] [data-testid=stCaptionContainer] p {{ font-size: 1.15rem; }}
+[data-testid=stMain] [data-testid=stWidgetLabel] p {{ font-size: 1.15rem; }}
+[data-testid=stMain] [data-testid=stTab] p {{ font-size: 1.25rem; }}
+[data-testid=stHorizontalBlock]:has({_VISUAL}) {{ flex-direction: column; }}
+[data-testid=stHorizontalBlock]:has({_VISUAL}) > [data-testid=stColumn] {{ width: 100% !important; flex: 1 1 100% !important; }}
+"""
+
+CHART_SCALE = 1.6  # chart type size in presenter mode (core.viz.style.scaled)
+
+
+def scale() -> float:
+    """The chart type scale for this session: CHART_SCALE in presenter mode, else 1."""
+    return CHART_SCALE if ui.presenting() else 1.0
+
+
+def apply() -> None:
+    """Add this session's layout CSS to the page (phones always; presenter mode when on)."""
+    css = PHONE_CSS + (PRESENTER_CSS if ui.presenting() else "")
+    st.html(f"<style>{css}</style>")

@@ -1,0 +1,66 @@
+"""Presenter mode (the sidebar toggle and `?present=1`), and the progress bar of app_pages/parts/progress."""
+from streamlit.testing.v1 import AppTest
+
+from app_pages.parts import progress
+from core.catalog import ROOT
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+
+def _css(at: AppTest) -> str:
+    return " ".join(h.proto.body for h in at.get("html"))
+
+
+def test_presenter_toggle_adds_the_big_type_css():
+    at = _app().run()
+    toggle = at.sidebar.toggle(key="present")
+    assert toggle.value is False and "font-size: 3.2rem" not in _css(at)
+    assert "@media (max-width: 640px)" in _css(at)  # the phone layout is always there
+    toggle.set_value(True).run()
+    assert not at.exception
+    assert "font-size: 3.2rem" in _css(at) and "flex-direction: column" in _css(at)
+
+
+def test_present_1_in_the_link_turns_presenter_mode_on():
+    at = _app()
+    at.query_params["present"] = "1"
+    at.run()
+    assert not at.exception
+    assert at.sidebar.toggle(key="present").value is True
+    assert "font-size: 3.2rem" in _css(at)
+
+
+class FakeBar:
+    """Stands in for st.progress: records every value and text shown."""
+
+    def __init__(self):
+        self.shown = []
+
+    def progress(self, value, text=None):
+        self.shown.append((value, text))
+        return self
+
+    def empty(self):
+        self.shown.append(("cleared", None))
+
+
+def test_track_moves_the_bar_from_0_to_1_with_time_left():
+    where = FakeBar()
+    events = list(progress.track(iter(range(10)), "Training", total=10, unit="steps", where=where))
+    assert events == list(range(10))
+    values = [v for v, _ in where.shown[:-1]]
+    assert values[0] == 0.0 and values[-1] == 1.0 and values == sorted(values)
+    assert "Training: 5 / 10 steps" in where.shown[5][1] and "left" in where.shown[5][1]
+    assert where.shown[-1] == ("cleared", None)
+
+
+def test_callback_bar_follows_on_progress():
+    where = FakeBar()
+    with progress.bar("Ablating heads", total=4, unit="heads", where=where) as on_progress:
+        for done in range(1, 5):
+            on_progress(done, 4)
+            assert on_progress.value == done / 4
+    assert [v for v, _ in where.shown[:-1]] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert where.shown[-2][1] == "Ablating heads: 4 / 4 heads · done"
