@@ -143,18 +143,18 @@ tabs = st.tabs(["Attention maps", "One head, step by step", "Mask & temperature"
 
 with tabs[0]:
     a, b = st.columns([3, 2])
-    a.altair_chart(charts.heatmap(tr.weights[layer, head], tr.tokens, f"Layer {layer}, head {head}"))
+    ui.chart(a, charts.heatmap(tr.weights[layer, head], tr.tokens, f"Layer {layer}, head {head}"))
     row = pd.DataFrame({"key": charts.token_labels(tr.tokens), "weight": tr.weights[layer, head, res.token].tolist()})
-    b.altair_chart(charts.bars(row["key"].tolist(), row["weight"].tolist(),
+    ui.chart(b, charts.bars(row["key"].tolist(), row["weight"].tolist(),
                                f"Attention from token {res.token} “{tr.tokens[res.token]}”", "weight"))
-    st.altair_chart(charts.small_multiples(tr.weights[layer], tr.tokens, title=f"All heads of layer {layer}"))
+    ui.chart(st, charts.small_multiples(tr.weights[layer], tr.tokens, title=f"All heads of layer {layer}"))
     st.markdown("**Model view**: every layer × head (the chosen one in orange). Click a thumbnail, or use the "
                 "Layer / Head boxes above, to look at another head.")
-    st.altair_chart(charts.model_view(tr.weights, selected=(layer, head)), on_select="rerun", key="attn_mv",
+    ui.chart(st, charts.model_view(tr.weights, selected=(layer, head)), on_select="rerun", key="attn_mv",
                     selection_mode="pick", width="content")
     a, b = st.columns(2)
-    a.altair_chart(charts.heatmap(res.head_avg, tr.tokens, f"Layer {layer}, average of the {H} heads"))
-    b.altair_chart(charts.heatmap(res.rollout, tr.tokens, "Attention rollout through all layers"))
+    ui.chart(a, charts.heatmap(res.head_avg, tr.tokens, f"Layer {layer}, average of the {H} heads"))
+    ui.chart(b, charts.heatmap(res.rollout, tr.tokens, "Attention rollout through all layers"))
     st.caption("Rollout multiplies the layers' head-averaged maps, each mixed half-and-half with the identity for "
                "the residual connection (Abnar & Zuidema, 2020): how much each input token reaches each position.")
     ui.show_code(att.capture_ids, rollout_fn.rollout)
@@ -210,8 +210,8 @@ with tabs[2]:
             st.markdown(f"Without the mask every token sees the future: on average **{leak:.0%}** of a row's "
                         f"attention now lands on later tokens (layer {layer}, head {head}).")
             a, b = st.columns(2)
-            a.altair_chart(charts.heatmap(res.masked.weights[layer, head], tr.tokens, "With the causal mask"))
-            b.altair_chart(charts.heatmap(tr.weights[layer, head], tr.tokens, "Mask off: future tokens leak in"))
+            ui.chart(a, charts.heatmap(res.masked.weights[layer, head], tr.tokens, "With the causal mask"))
+            ui.chart(b, charts.heatmap(tr.weights[layer, head], tr.tokens, "Mask off: future tokens leak in"))
             diff = pd.DataFrame({"with mask": [charts.readable(t) for t in res.next_masked.tokens[:5]],
                                  "P (with mask)": res.next_masked.probs[:5],
                                  "without mask": [charts.readable(t) for t in res.next.tokens[:5]],
@@ -225,7 +225,7 @@ with tabs[2]:
                 "exists in decoders, where position t must not see the token it is trained to predict.")
     st.markdown(f"**Temperature on one attention row** (token {res.token}, layer {layer}, head {head}): "
                 f"entropy {res.row_entropy[0]:.2f} bits at T = 1 → **{res.row_entropy[1]:.2f} bits** at T = {temperature:g}.")
-    st.altair_chart(charts.bars(charts.token_labels(tr.tokens), res.row_t.tolist(), f"softmax(scores / {temperature:g})",
+    ui.chart(st, charts.bars(charts.token_labels(tr.tokens), res.row_t.tolist(), f"softmax(scores / {temperature:g})",
                                 "weight"))
     ui.show_code(att.softmax_t, att.entropy)
 
@@ -239,7 +239,7 @@ with tabs[3]:
         names = [f"{i + 1}. {charts.readable(t)}" for i, t in enumerate(nt.tokens)]
         df = pd.DataFrame({"token": names, "T = 1 (the model)": nt.probs_t1}
                           | ({f"T = {temperature:g}": nt.probs} if temperature != 1 else {}))
-        st.altair_chart(charts.grouped_bars(df.melt("token", var_name="temperature", value_name="probability"),
+        ui.chart(st, charts.grouped_bars(df.melt("token", var_name="temperature", value_name="probability"),
                                             "token", "probability", "temperature", "Next-token probabilities", names))
         g = torch.Generator().manual_seed(ui.seed() + len(tr.ids))
         sampled = lab.sample_token(tr.logits, temperature, g)
@@ -267,7 +267,7 @@ with tabs[4]:
     if decoder and st.toggle("Ablate every head (one extra forward per head)", key="attn_all"):
         kls = get_all_kls(name, ui.model_source(), tuple(tr.ids), tr.causal, tr.logits)
         grid = torch.tensor([[kls[(l, h)] for h in range(H)] for l in range(L)])
-        st.altair_chart(charts.ablation_heatmap(grid))
+        ui.chart(st, charts.ablation_heatmap(grid))
         st.caption("Heads differ: removing some barely changes the prediction, others move it a lot.")
     ui.show_code(att.ablation_kls)
 
@@ -276,20 +276,20 @@ with tabs[5]:
     st.markdown(f"Layer {layer}'s MLP at token {res.token} “{tr.tokens[res.token]}”: up-projection to "
                 f"{mv.pre.numel()} neurons → {mv.act_name} → down-projection back to {mv.out.numel()} dims.")
     a, b = st.columns(2)
-    a.altair_chart(charts.bars([f"neuron {i}" for i in mv.top.tolist()], mv.act[mv.top].tolist(),
+    ui.chart(a, charts.bars([f"neuron {i}" for i in mv.top.tolist()], mv.act[mv.top].tolist(),
                                "Most active neurons (after the nonlinearity)", "activation"))
     xs = torch.linspace(float(mv.pre.min()) - 0.5, float(mv.pre.max()) + 0.5, 200)
     act_fn = mlp.mlp_parts(model, layer)[0]
     with torch.no_grad():
-        b.altair_chart(charts.curve(xs, act_fn(xs.to(next(model.parameters()).device)).cpu(), mv.pre[mv.top],
+        ui.chart(b, charts.curve(xs, act_fn(xs.to(next(model.parameters()).device)).cpu(), mv.pre[mv.top],
                                     mv.act[mv.top], f"{mv.act_name}: where the top neurons sit"))
-    st.altair_chart(charts.bars([f"neuron {i}" for i in mv.top.tolist()], mv.contrib_norm.tolist(),
+    ui.chart(st, charts.bars([f"neuron {i}" for i in mv.top.tolist()], mv.contrib_norm.tolist(),
                                 "How hard each neuron pushes the residual stream: |activation × its W_down row|",
                                 "norm", color="#f58518"))
     total, total3 = sum(res.split.values()), sum(res.gpt3.values())
     df = pd.DataFrame([{"part": k, "model": f"{resolution.card.name} ({total / 1e6:.2f}M)", "share": v / total} for k, v in res.split.items()]
                       + [{"part": k, "model": f"GPT-3 ({total3 / 1e9:.1f}B)", "share": v / total3} for k, v in res.gpt3.items()])
-    st.altair_chart(charts.grouped_bars(df, "part", "share", "model", "Where the parameters are"))
+    ui.chart(st, charts.grouped_bars(df, "part", "share", "model", "Where the parameters are"))
     st.caption(f"GPT-3 from its published shape (96 layers, d_model 12288, 96 heads, MLP 49152 wide): the MLPs hold "
                f"{res.gpt3['MLP'] / total3:.0%} of the weights. In this model: {res.split['MLP'] / total:.0%}.")
     ui.show_code(mlp.mlp_view, mlp.split_from_shape)
@@ -301,8 +301,8 @@ with tabs[6]:
     with ui.friendly_errors("Measuring"):
         cost = get_cost(name, ui.model_source())
         a, b = st.columns(2)
-        a.altair_chart(charts.cost_chart(cost, "memory (MB)"), width="stretch")
-        b.altair_chart(charts.cost_chart(cost, "GFLOPs"), width="stretch")
+        ui.chart(a, charts.cost_chart(cost, "memory (MB)"), width="stretch")
+        ui.chart(b, charts.cost_chart(cost, "GFLOPs"), width="stretch")
         F = mlp.mlp_parts(model, 0)[1].shape[0]
         st.caption(f"Memory: the attention matrices (L·H·T² numbers) pass the MLP's activations (L·T·{F}) at "
                    f"T = {F}/{H} = {F // H} tokens; FLOPs: 4·T²·D passes the MLP's 4·T·D·{F} at T = {F}. "
@@ -337,9 +337,9 @@ with tabs[7]:
                 "vectors, each kept if it stays within 90° ± ε of every one kept so far.")
     eps = st.select_slider("ε (degrees)", [5, 10, 20, 30, 45], value=20, key="dir_eps")
     a, b = st.columns(2)
-    a.altair_chart(charts.near_orthogonal_chart(near_orthogonal(float(eps), ui.seed()), eps), width="stretch")
+    ui.chart(a, charts.near_orthogonal_chart(near_orthogonal(float(eps), ui.seed()), eps), width="stretch")
     W = mlp.mlp_parts(model, layer)[1]  # [F, D]: each MLP neuron's output direction in the residual stream
-    b.altair_chart(charts.angle_histogram(directions.pairwise_angles_deg(W.detach().float().cpu().numpy(), 600),
+    ui.chart(b, charts.angle_histogram(directions.pairwise_angles_deg(W.detach().float().cpu().numpy(), 600),
                                           f"Angles between layer {layer}'s {W.shape[0]} MLP neurons ({W.shape[1]} dims)"),
                    width="stretch")
     st.caption(f"{W.shape[0]} neurons write into a {W.shape[1]}-dimensional stream: more directions than dimensions, "

@@ -51,10 +51,10 @@ def architectures_tab():
                    "(2 per multiply-add; convolutions and matrix products). Receptive field in input pixels: "
                    "r' = r + (k - 1) j, j' = j s, the largest over a block's paths.")
         st.dataframe(t.records(), hide_index=True, width="stretch", height=320)
-        st.altair_chart(viz.layer_chart(t.records()), width="content")
+        ui.chart(st, viz.layer_chart(t.records()), width="content")
     st.subheader("The family side by side")
     fam = _family()
-    st.altair_chart(viz.family_chart(fam), width="content")
+    ui.chart(st, viz.family_chart(fam), width="content")
     shares = ", ".join(f"{r['network']} {r['fc_share']:.0%}" for r in fam)
     st.caption(f"Share of parameters in fully connected layers: {shares}. NiN and GoogLeNet replace the FC "
                "layers with global average pooling; ResNet and DenseNet keep one small classifier.")
@@ -76,7 +76,7 @@ def blocks_tab():
     paths = opened.inception_paths()
     c1, c2 = st.columns(2)
     c1.dataframe(paths, hide_index=True, width="stretch")
-    c2.altair_chart(viz.paths_chart(paths[:-1], "channels", "path", "Channels per path (3a, 192 in, 28 x 28)",
+    ui.chart(c2, viz.paths_chart(paths[:-1], "channels", "path", "Channels per path (3a, 192 in, 28 x 28)",
                                     "output channels"), width="stretch")
     st.subheader("Residual block: when the shortcut needs a 1x1 convolution")
     cases = opened.residual_cases()
@@ -89,7 +89,7 @@ def blocks_tab():
     dense = opened.dense_growth(n, 64, growth, size=28)
     c1, c2 = st.columns(2)
     c1.dataframe(dense, hide_index=True, width="stretch")
-    c2.altair_chart(viz.paths_chart(dense, "channels", "stage", "Channels through the block", "channels"),
+    ui.chart(c2, viz.paths_chart(dense, "channels", "stage", "Channels through the block", "channels"),
                     width="stretch")
     st.subheader("A 1x1 convolution is a fully connected layer at every pixel")
     one = opened.conv1x1_vs_linear()
@@ -177,7 +177,7 @@ def features_tab():
         i1.image(shown, caption="input" + (f" (truth: {truth})" if truth else ""), width="stretch")
         i2.image(viz.cam_overlay(shown, lk.cam), width="stretch",
                  caption=f"Grad-CAM for '{clf.class_names[lk.target]}' at {layer}")
-        i3.altair_chart(viz.topk_chart(lk.top, clf.class_names), width="stretch")
+        ui.chart(i3, viz.topk_chart(lk.top, clf.class_names), width="stretch")
         C, h, w = lk.activations.shape
         chans = strongest_channels(lk.activations, 16)
         st.image(viz.feature_grid(lk.activations, chans), caption=f"{layer}: the 16 strongest of {C} channels, "
@@ -202,15 +202,15 @@ def _draw_live(run: LiveRun) -> None:
     rows = lambda f: [{"step": e.step, "run": k, "value": f(e)} for ev in hist for k, e in ev.items()  # noqa: E731
                       if f(e) is not None]
     c1, c2, c3 = st.columns(3)
-    c1.altair_chart(viz.curves_chart(rows(lambda e: e.loss), "training loss", "Loss"), width="stretch")
-    c2.altair_chart(viz.curves_chart(rows(lambda e: e.test_acc), "held-out accuracy", "Accuracy", unit=True), width="stretch")
-    c3.altair_chart(viz.curves_chart(rows(lambda e: max(e.grad_first, 1e-12)), "gradient norm (log)",
+    ui.chart(c1, viz.curves_chart(rows(lambda e: e.loss), "training loss", "Loss"), width="stretch")
+    ui.chart(c2, viz.curves_chart(rows(lambda e: e.test_acc), "held-out accuracy", "Accuracy", unit=True), width="stretch")
+    ui.chart(c3, viz.curves_chart(rows(lambda e: max(e.grad_first, 1e-12)), "gradient norm (log)",
                                      "Gradient at the first layer", log=True), width="stretch")
     evals = [ev for ev in hist if next(iter(ev.values())).act]
     if evals:
         acts = [{"run": k, "depth": i, "layer": n, "mean": mu, "std": sd}
                 for k, e in evals[-1].items() for i, (n, mu, sd) in enumerate(e.act)]
-        st.altair_chart(viz.activation_chart(acts), width="content")
+        ui.chart(st, viz.activation_chart(acts), width="content")
         st.caption(f"Each layer's output on the training batch at step {next(iter(evals[-1].values())).step}.")
 
 

@@ -134,7 +134,7 @@ if trace is None:
 
 lp_slot.caption("The finished hypotheses below, re-scored for α from -1 to 3 with the chosen form: "
                 "where lines cross, the ranking flips. Equal lengths never cross.")
-lp_slot.altair_chart(charts.penalty_chart(trace, form), width="stretch")
+ui.chart(lp_slot, charts.penalty_chart(trace, form), width="stretch")
 
 st.subheader("The search tree")
 st.caption("Every candidate of every step: blue runs on, green finished (EOS) and entered the n-best pool, grey "
@@ -144,7 +144,7 @@ upto = c1.slider("Replay up to step", 0, len(trace.steps) - 1, len(trace.steps) 
 pruned = c2.toggle("Show pruned candidates", value=k <= 6, key=f"dec_pruned_{k <= 6}",
                    help="Off (the default from k = 7): only what ran on or finished, so a wide beam stays readable.")
 nodes, edges = charts.tree_frames(trace, upto, greedy_tr.best.tokens, show_pruned=pruned)
-st.altair_chart(charts.tree_chart(nodes, edges), width="stretch")
+ui.chart(st, charts.tree_chart(nodes, edges), width="stretch")
 with st.expander(f"Candidates at step {upto}"):
     st.dataframe(nodes[nodes.step == upto].drop(columns=["y"]), hide_index=True)
 
@@ -173,7 +173,7 @@ if name in SEQ2SEQ:
         if chart is None:
             st.info("This model has no attention: everything it knows about the source is one fixed vector.")
         else:
-            st.altair_chart(chart, width="stretch")
+            ui.chart(st, chart, width="stretch")
 
 st.subheader("Greedy vs beam vs sampling, same input")
 c1, c2, c3 = st.columns(3)
@@ -208,7 +208,7 @@ if st.button("Run k = 1…16", key="dec_study_go"):
             [set(p.alternatives) for p in pairs] if pairs else None,
             cfg=DecodeConfig(max_new_tokens=max_new, alpha=alpha, form=form)))
 if st.session_state.get("dec_study", (None,))[0] == name:
-    st.altair_chart(charts.study_chart(st.session_state["dec_study"][1]))
+    ui.chart(st, charts.study_chart(st.session_state["dec_study"][1]))
 
 from core.text import train_seq2seq as study  # noqa: E402
 from core.text.seq2seq_data import make_pairs  # noqa: E402
@@ -222,7 +222,7 @@ if dates_weights:
             st.session_state["dec_tf"] = (name, study.exposure_bias(model, tok, make_pairs(200, seed + 1, "test")))
     if st.session_state.get("dec_tf", (None,))[0] == name:
         r = st.session_state["dec_tf"][1]
-        st.altair_chart(charts.exposure_chart(r["positions"]), width="stretch")
+        ui.chart(st, charts.exposure_chart(r["positions"]), width="stretch")
         gap = max(p["teacher_forcing"] - p["free_running"] for p in r["positions"])
         st.write(f"Whole-date exact match: teacher forcing {r['exact_teacher_forcing']:.1%}, "
                  f"free running {r['exact_free_running']:.1%}. Largest gap at one position: {gap:.1%}.")
@@ -248,7 +248,7 @@ if dates_weights:
                                             "exact match": b["exact_match"], "n": b["n"]} for b in r["by_length"]]
     curves += st.session_state.get("dec_len", [])
     if curves:
-        st.altair_chart(charts.length_curves_chart(curves), width="stretch")
+        ui.chart(st, charts.length_curves_chart(curves), width="stretch")
         st.caption("Measured by the training script on held-out dates (stored in each model's card.json).")
 
 ui.show_code(beam_search)

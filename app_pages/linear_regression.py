@@ -62,13 +62,13 @@ with tab_line:
                           "y": np.concatenate([w_star[0] + w_star[1] * xs, w_t[0] + w_t[1] * xs]),
                           "fit": ["normal equation"] * 2 + [f"gradient descent, step {shown}"] * 2})
     left, right = st.columns(2)
-    left.altair_chart(viz.fit_chart(data.x, data.y, lines), width="stretch")
+    ui.chart(left, viz.fit_chart(data.x, data.y, lines), width="stretch")
     W0, W1, L = linreg.loss_surface(X, data.y, (-4, 4), (-4, 5), n=45)
     path = pd.DataFrame({"w0": [s.w[0] for s in trace[: shown + 1]], "w1": [s.w[1] for s in trace[: shown + 1]],
                          "step": [s.step for s in trace[: shown + 1]]})
-    right.altair_chart(viz.loss_surface_chart(W0, W1, L, path, w_star), width="stretch")
+    ui.chart(right, viz.loss_surface_chart(W0, W1, L, path, w_star), width="stretch")
     curve = pd.DataFrame({"step": [s.step for s in trace], "loss": [s.loss for s in trace]})
-    st.altair_chart(viz.loss_curve_chart(curve, steps=steps, title=f"Loss per gradient-descent step, 0 to {steps}",
+    ui.chart(st, viz.loss_curve_chart(curve, steps=steps, title=f"Loss per gradient-descent step, 0 to {steps}",
                                          floor=linreg.loss(X, data.y, w_star)), width="stretch")
     st.caption("The axes stay put: above the stable η the line and the path leave the frame. Try the two buttons: "
                "just below, the path zig-zags but settles; just above, every step overshoots a little further.")
@@ -89,7 +89,7 @@ with tab_proj:
         pr = linreg.project_onto_line(a, b)
         left, right = st.columns([3, 2])
         along = [-4 * a / np.linalg.norm(a), 4 * a / np.linalg.norm(a)]
-        left.altair_chart(viz.vectors_chart({"a": a, "b": b, "p": pr.p, "e = b − p": pr.e}, {"e = b − p": pr.p},
+        ui.chart(left, viz.vectors_chart({"a": a, "b": b, "p": pr.p, "e = b − p": pr.e}, {"e = b − p": pr.p},
                                             extent=6.5, span=along, title="p = a (aᵀb)/(aᵀa), e ⟂ a", size=420),
                           width="content")
         right.latex(f"\\hat x = \\frac{{a^\\top b}}{{a^\\top a}} = \\frac{{{a @ b:.3g}}}{{{a @ a:.3g}}} = {pr.x_hat[0]:.4g}")
@@ -112,9 +112,9 @@ with tab_proj:
         corners = [s * vec["a1"] + t * vec["a2"] for s, t in [(-2, -2), (2, -2), (2, 2), (-2, 2), (-2, -2)]]
         arrows = {"a1": vec["a1"], "a2": vec["a2"], "b": vec["b"], "p": pr3.p, "e = b − p": pr3.e}
         v1, v2 = st.columns(2)
-        v1.altair_chart(viz.vectors_chart(arrows, {"e = b − p": pr3.p}, extent=3.5, axes=(0, 1), axis_titles=("x", "y"),
+        ui.chart(v1, viz.vectors_chart(arrows, {"e = b − p": pr3.p}, extent=3.5, axes=(0, 1), axis_titles=("x", "y"),
                                           span=corners, title="Seen from above (x, y)", size=340), width="content")
-        v2.altair_chart(viz.vectors_chart(arrows, {"e = b − p": pr3.p}, extent=3.5, axes=(0, 2), axis_titles=("x", "z"),
+        ui.chart(v2, viz.vectors_chart(arrows, {"e = b − p": pr3.p}, extent=3.5, axes=(0, 2), axis_titles=("x", "z"),
                                           span=corners, title="Seen from the side (x, z)", size=340), width="content")
         st.markdown(f"$\\hat x = ({pr3.x_hat[0]:.3f}, {pr3.x_hat[1]:.3f})$, $p = A\\hat x$ = "
                     f"({', '.join(f'{v:.3f}' for v in pr3.p)}), $A^\\top e$ = "
@@ -184,8 +184,8 @@ with tab_data:
             {"max |w − w_lstsq|": "{:.1e}", "‖Xw − y‖": "{:.6g}", "‖w‖": "{:.6g}"}, precision=4), hide_index=True)
         w = linreg.fit(dataset.X, dataset.y).w
         left, right = st.columns(2)
-        left.altair_chart(viz.predictions_chart(dataset.y, dataset.X @ w, dataset.target_name), width="stretch")
-        right.altair_chart(viz.condition_chart(linreg.condition_sweep(), mark_cond=report.cond_X), width="stretch")
+        ui.chart(left, viz.predictions_chart(dataset.y, dataset.X @ w, dataset.target_name), width="stretch")
+        ui.chart(right, viz.condition_chart(linreg.condition_sweep(), mark_cond=report.cond_X), width="stretch")
     st.markdown(
         "**Why squaring the condition number hurts.** float64 carries about 16 significant digits "
         "(ε ≈ 2.2e-16), and solving a system with condition number κ can lose about log₁₀κ of them. "
@@ -223,7 +223,7 @@ with tab_gd:
             st.warning(f"η = {eta:.4g} is above 2/λmax = {gd_bound:.4g}: the cost grows every iteration.")
         curves = pd.DataFrame({"step": np.tile(np.arange(1, k + 1), 2), "loss": np.concatenate([run.J_notes, run.losses]),
                                "run": ["the notes' gradientDescent"] * k + ["the page's vectorised stepper"] * k})
-        st.altair_chart(viz.two_runs_chart(curves, k, floor=linreg.loss(Xg, yg, w_min),
+        ui.chart(st, viz.two_runs_chart(curves, k, floor=linreg.loss(Xg, yg, w_min),
                                            cap=10 * linreg.loss(Xg, yg, np.zeros(Xg.shape[1]))), width="stretch")
         lam_min, lam_max = linreg.curvatures(Xg)
         st.caption(f"The curvatures of the loss (eigenvalues of XᵀX/n) run from λmin = {lam_min:.3g} to λmax = "
@@ -248,7 +248,7 @@ with tab_cost:
         st.session_state["lr_cost"] = cost.fit_models(cost.measure())
     if "lr_cost" in st.session_state:
         timings = st.session_state["lr_cost"]
-        st.altair_chart(viz.cost_chart(timings), width="stretch")
+        ui.chart(st, viz.cost_chart(timings), width="stretch")
         st.caption(f"Each point is the best of {cost.CostConfig.repeats} timings on one BLAS thread; the dashed "
                    f"curves are c·(nd² + d³) and c·ndk (k = {cost.CostConfig.steps} steps), each c fitted to its "
                    "method's measurements. The counts leave out that forming XᵀX is a matrix-matrix product, which "

@@ -90,9 +90,9 @@ with tabs[0]:
         ctx = models[n].context_of(history)
         st.markdown(f"The {n}-gram sees only the last {n - 1} word(s): **{' '.join(ctx) or '(nothing)'}**")
         c1, c2 = st.columns(2)
-        c1.altair_chart(charts.next_word_chart(models[n].next_distribution(history, top=10), f"P(next | {' '.join(ctx) or '∅'})"),
+        ui.chart(c1, charts.next_word_chart(models[n].next_distribution(history, top=10), f"P(next | {' '.join(ctx) or '∅'})"),
                         width="stretch")
-        c2.altair_chart(charts.ngram_perplexity_chart([1, 2, 3, 4], held_out_perplexity(seed), "Held-out perplexity by n",
+        ui.chart(c2, charts.ngram_perplexity_chart([1, 2, 3, 4], held_out_perplexity(seed), "Held-out perplexity by n",
                                                       "add-0.01 smoothing"), width="stretch")
         if not history:
             st.info("Type a few words to condition on; with an empty context the model predicts how documents start.")
@@ -103,8 +103,8 @@ with tabs[1]:
         min_count = st.select_slider("Filter: keep n-grams seen at least", [1, 2, 3, 5, 10], value=2, key="zipf_min")
         n_tokens, fit, rows = zipf_tables(seed, min_count)
         c1, c2 = st.columns(2)
-        c1.altair_chart(charts.zipf_chart(fit.ranks, fit.counts, fit.words, fit.slope, fit.intercept), width="stretch")
-        c2.altair_chart(charts.ngram_sizes_chart(rows, min_count), width="stretch")
+        ui.chart(c1, charts.zipf_chart(fit.ranks, fit.counts, fit.words, fit.slope, fit.intercept), width="stretch")
+        ui.chart(c2, charts.ngram_sizes_chart(rows, min_count), width="stretch")
         st.markdown(f"{n_tokens:,} words, {len(fit.words)} distinct. A 5-gram table could need |V|⁵ = "
                     f"{rows[-1]['possible']:.1e} rows; the corpus holds {rows[-1]['distinct']:,} distinct 5-grams and "
                     f"{rows[-1]['kept']:,} seen at least {min_count} times: real tables are tiny next to |V|ⁿ.")
@@ -136,7 +136,7 @@ with tabs[3]:
                 cell_cfg.update(kind=kind or cell_cfg["kind"], hidden=hidden, steps=steps)
         model, events = trained_char_lm(cell_cfg["kind"], cell_cfg["hidden"], cell_cfg["steps"], seed)
         k_name = cell_cfg["kind"].upper()
-        st.altair_chart(charts.training_curve_chart([e.step for e in events], [char_lm.bits_per_char(e.loss) for e in events],
+        ui.chart(st, charts.training_curve_chart([e.step for e in events], [char_lm.bits_per_char(e.loss) for e in events],
                                                     f"{k_name} training run", f"{cell_cfg['hidden']} units, {cell_cfg['steps']} steps"),
                         width="stretch")
         text = st.text_input("Characters to feed in", QUOTE_TEXT, key="cell_text", max_chars=120)
@@ -147,11 +147,11 @@ with tabs[3]:
             names = [g for g in trace.gates if g != "h"] + ["h"]
             gate = st.radio("Show", names, horizontal=True, key="cell_gate")
             values = trace.gates[gate if gate in trace.gates else "h"][:, 0, :]  # [T, H]
-            st.altair_chart(charts.gate_heatmap(chars, values.numpy(), gate), width="stretch")
+            ui.chart(st, charts.gate_heatmap(chars, values.numpy(), gate), width="stretch")
             flags = char_lm.inside_quotes(chars)
             if any(flags) and not all(flags):
                 unit, r = char_lm.tracking_unit(values, flags)
-                st.altair_chart(charts.unit_chart(chars, values[:, unit].numpy(), flags, f"{gate}, unit {unit}: r = {r:+.2f}"),
+                ui.chart(st, charts.unit_chart(chars, values[:, unit].numpy(), flags, f"{gate}, unit {unit}: r = {r:+.2f}"),
                                 width="stretch")
                 st.caption(f"The model read text where quoted sentences are in capitals, so to predict the case of the next "
                            f"letter it must remember whether a quote is open. Unit {unit} of **{gate}** follows “inside quotes” "
@@ -168,7 +168,7 @@ with tabs[3]:
                 _, free, forced = sequence_lab.forced_gru(model, text, None if fz == "free" else fz, None if fr == "free" else fr)
                 change = float((forced.hidden - free.hidden).abs().mean())
                 if (fz, fr) != ("free", "free"):
-                    st.altair_chart(charts.gate_heatmap(chars, forced.hidden[:, 0].numpy(), "h with the gates forced"),
+                    ui.chart(st, charts.gate_heatmap(chars, forced.hidden[:, 0].numpy(), "h with the gates forced"),
                                     width="stretch")
                 st.caption(f"Mean |h forced − h free| = {change:.3f}. " + (
                     "With z = 1 the state never changes: it stays at its start (zeros)." if fz == 1.0 else
@@ -204,7 +204,7 @@ with tabs[4]:
             c2.dataframe(res.params, hide_index=True)
             panels = {f"layer {l + 1} {d}": states[l][:, 0].numpy() for l in range(2)
                       for d, states in (("forward", res.trace.forward), ("backward", res.trace.backward))}
-            st.altair_chart(charts.deep_states_chart(model.vocab.decode(ids), panels))
+            ui.chart(st, charts.deep_states_chart(model.vocab.decode(ids), panels))
         from core.text import rnn_deep
 
         ui.show_code(rnn_deep.run_deep, rnn_deep.param_count)
@@ -215,7 +215,7 @@ with tabs[5]:
         T = c1.slider("Sequence length", 10, 120, 60, 10, key="grad_T")
         scale = c2.slider("Recurrent weight scale", 0.5, 3.0, 1.0, 0.25, key="grad_scale")
         fb = c3.slider("LSTM forget-gate bias", 0.0, 3.0, 2.0, 0.5, key="grad_fb")
-        st.altair_chart(charts.gradient_chart(gradient_study(T, scale, fb, seed)), width="stretch")
+        ui.chart(st, charts.gradient_chart(gradient_study(T, scale, fb, seed)), width="stretch")
         st.caption("A plain RNN multiplies one Jacobian diag(1 − h²)·W per step back: the gradient shrinks geometrically "
                    "(raise the weight scale and it can explode instead). The LSTM's cell path is scaled only by the "
                    "forget gate, so with a forget bias near 2 its gradient reaches far back.")
@@ -229,10 +229,10 @@ with tabs[5]:
         if "clip_settings" in st.session_state:
             rows = clip_runs(*st.session_state["clip_settings"], 80, seed)
             a, b = st.columns(2)
-            a.altair_chart(charts.runs_chart(rows, "bits per character", "Training loss"), width="stretch")
+            ui.chart(a, charts.runs_chart(rows, "bits per character", "Training loss"), width="stretch")
             norms = [{"run": f"{r['run']}: {w}", "step": r["step"], "gradient norm": r[k]} for r in rows
                      for w, k in (("before", "norm before"), ("after", "norm after")) if r["run"] != "no clipping" or w == "before"]
-            b.altair_chart(charts.runs_chart(norms, "gradient norm", "Gradient norm per step", log=True), width="stretch")
+            ui.chart(b, charts.runs_chart(norms, "gradient norm", "Gradient norm per step", log=True), width="stretch")
             if any(r["diverged"] for r in rows):
                 st.warning("The unclipped run diverged (its loss became infinite) and stopped there.")
         from core.text import gradients
@@ -255,7 +255,7 @@ with tabs[6]:
                     for e in run.history if not e.diverged]
             last = {e.kind: e for e in run.history}
             st.caption(f"Step {max(e.step for e in last.values())} / {run.config.steps} ({run.state})")
-            st.altair_chart(charts.runs_chart(rows, "bits per character", "Training loss"), width="stretch")
+            ui.chart(st, charts.runs_chart(rows, "bits per character", "Training loss"), width="stretch")
             st.dataframe(pd.DataFrame([{"cell": k.upper(), "step": e.step, "perplexity (per char)": 2 ** char_lm.bits_per_char(e.loss),
                                         "sample": char_lm.sample(e.model, "The ", n=60, seed=seed)} for k, e in last.items()]),
                          hide_index=True)

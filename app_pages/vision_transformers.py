@@ -104,16 +104,16 @@ with tab_vit:
                         f"**{view.conv_vs_linear_err:.1e}**.")
             st.dataframe(pd.DataFrame(view.top, columns=["class", "probability"]), hide_index=True, width=360)
             st.subheader("2 · Where the CLS token looks")
-            st.altair_chart(vz.layer_maps(view.cls_attention, "CLS attention to each patch, per layer (head average)"),
+            ui.chart(st, vz.layer_maps(view.cls_attention, "CLS attention to each patch, per layer (head average)"),
                             width="content")
-            st.altair_chart(vz.layer_maps(view.rollout, "Attention rollout: CLS through layers 1…l (residual included)"),
+            ui.chart(st, vz.layer_maps(view.rollout, "Attention rollout: CLS through layers 1…l (residual included)"),
                             width="content")
             layer = st.slider("Layer to overlay", 1, len(view.rollout), len(view.rollout), key="vit_layer")
             o1, o2 = st.columns(2)
             o1.image(heat_overlay(_big(view.image), view.cls_attention[layer - 1]), caption=f"CLS attention, layer {layer}")
             o2.image(heat_overlay(_big(view.image), view.rollout[layer - 1]), caption=f"Rollout to layer {layer}")
             st.subheader("3 · What the positional embeddings learned")
-            st.altair_chart(vz.pos_similarity_panels(view.pos_similarity, view.grid, step=1 if view.grid <= 8 else 2),
+            ui.chart(st, vz.pos_similarity_panels(view.pos_similarity, view.grid, step=1 if view.grid <= 8 else 2),
                             width="content")
             st.caption("Nobody tells a ViT that the patches form a grid; a well-trained one (the pretrained ViT-B/16) "
                        "ends up with each position most similar to its own row and column neighbours (the ViT "
@@ -163,7 +163,7 @@ with tab_mae:
                       f"{v.flops_visible / v.flops_all - 1:+.0%} vs all {v.flops_all / 1e6:,.1f} M", delta_color="inverse")
             m3.metric("Loss on hidden patches (MSE)", f"{v.loss:.4f}")
             # a width="content" chart in a tab that is hidden when it renders comes out zero-wide: use a column
-            st.columns([2, 3])[0].altair_chart(vz.patch_loss_chart(v.patch_loss))
+            ui.chart(st.columns([2, 3])[0], vz.patch_loss_chart(v.patch_loss))
             st.caption("The loss counts hidden patches only: copying a visible patch earns nothing, so the "
                        "encoder must understand the picture from the few it sees.")
             ui.show_code(random_mask, encode_visible, run_mae, masked_loss)
@@ -181,15 +181,15 @@ with tab_swin:
         raster = np.arange(H * H).reshape(H, H)
         rolled = cyclic_shift(torch.from_numpy(raster)[None, ..., None], s)[0, ..., 0].numpy()
         a, b, c = st.columns(3)
-        a.altair_chart(vz.window_chart(ids, raster, f"{nW} windows of {M}×{M}, {H}×{H} grid"))
-        b.altair_chart(vz.window_chart(ids, rolled, f"Rolled by ⌊M/2⌋ = {s} patches", highlight=w))
-        c.altair_chart(vz.mask_chart(shifted_window_mask(H, H, M, s)[w].numpy(), f"Attention mask of window {w}"))
+        ui.chart(a, vz.window_chart(ids, raster, f"{nW} windows of {M}×{M}, {H}×{H} grid"))
+        ui.chart(b, vz.window_chart(ids, rolled, f"Rolled by ⌊M/2⌋ = {s} patches", highlight=w))
+        ui.chart(c, vz.mask_chart(shifted_window_mask(H, H, M, s)[w].numpy(), f"Attention mask of window {w}"))
         st.caption("Shifting the grid and keeping the same windows lets patches that sat in different windows "
                    "meet, without more windows. Patches that wrapped around from the far edge were not neighbours, "
                    "so the mask adds −100 to their logits (zero after softmax). Last window: the most wrapped.")
         st.subheader("Patch merging")
         st.dataframe(pd.DataFrame([vars(x) for x in stages()]), hide_index=True)
-        st.altair_chart(vz.stages_chart(pd.DataFrame([{"stage": x.stage, "patches per side": x.grid,
+        ui.chart(st, vz.stages_chart(pd.DataFrame([{"stage": x.stage, "patches per side": x.grid,
                                                        "channels": x.channels} for x in stages()])))
         st.caption("Each merge concatenates 2 × 2 neighbours (4C numbers) and projects them to 2C: the grid halves, "
                    "the channels double, like a CNN's pyramid.")
@@ -199,7 +199,7 @@ with tab_swin:
         df = pd.DataFrame([{"tokens": r.tokens, "kind": r.kind, "multiply-adds": v, "source": src}
                            for r in rows for v, src in ((r.formula_macs, "formula"), (r.measured_macs, "FlopCounterMode"))
                            if v > 0])
-        st.altair_chart(vz.cost_chart(df))
+        ui.chart(st, vz.cost_chart(df))
         st.caption("C = 96, M = 7 (Swin-T's first stage). 4hwC² + 2(hw)²C grows with the square of the patch count; "
                    "4hwC² + 2M²hwC only linearly. FlopCounterMode runs torchvision's `ShiftedWindowAttention` and "
                    "lands on the formula (it counts a multiply-add as 2 FLOPs).")
@@ -218,7 +218,7 @@ with tab_bert:
         enc, etok, eres = _encoder(MODE)
         ui.source_badge(eres)
         ev = embedding_view(enc, etok, sents[0], sents[1] if len(sents) > 1 else None)
-        st.altair_chart(bz.embeddings_chart(ev.tokens, {"token": ev.token_vec, "segment": ev.segment_vec,
+        ui.chart(st, bz.embeddings_chart(ev.tokens, {"token": ev.token_vec, "segment": ev.segment_vec,
                                                         "position": ev.position_vec, "sum": ev.summed,
                                                         "after LayerNorm": ev.output}))
         st.caption(f"Sentence A has segment 0, sentence B segment 1 ({ev.segments.count(1)} tokens). Our sum + "
@@ -243,7 +243,7 @@ with tab_bert:
                 for p in preds for t, q in p.candidates]
         rows += [{"slot": f"yours, token {p.position}", "token": t, "probability": q} for p in preds_typed for t, q in p.candidates]
         if rows:
-            st.altair_chart(bz.fill_mask_chart(pd.DataFrame(rows)))
+            ui.chart(st, bz.fill_mask_chart(pd.DataFrame(rows)))
         st.subheader("3 · Next-sentence pairs (50% real next, 50% random)")
         from core.text.corpus import CorpusConfig, generate
 
@@ -257,7 +257,7 @@ with tab_bert:
                                   "B came from": [p.source for p in pairs]})
             if has_nsp:
                 table["P(IsNext)"] = nsp_scores(model, tok, pairs)
-                st.altair_chart(bz.nsp_chart(pd.DataFrame({"pair": [f"pair {i + 1}" for i in range(len(pairs))],
+                ui.chart(st, bz.nsp_chart(pd.DataFrame({"pair": [f"pair {i + 1}" for i in range(len(pairs))],
                                                            "score": table["P(IsNext)"].to_numpy(),
                                                            "truth": table["really"].to_numpy()})))
             else:

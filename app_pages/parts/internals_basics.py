@@ -25,13 +25,13 @@ def iou_tab() -> None:
     giou = generalized_box_iou(a, b).item()
     hull = torch.cat([torch.minimum(a[:, :2], b[:, :2]), torch.maximum(a[:, 2:], b[:, 2:])], 1)
     left, right = st.columns([3, 2])
-    left.altair_chart(boxes_chart(boxes_frame(torch.cat([a, b, hull]), ["A", "B", "hull (GIoU)"]), (180, 160),
+    ui.chart(left, boxes_chart(boxes_frame(torch.cat([a, b, hull]), ["A", "B", "hull (GIoU)"]), (180, 160),
                                   title="Two boxes and their hull"), width="content")
     right.metric("IoU = intersection / union", f"{iou:.3f}")
     right.metric("GIoU = IoU − (hull − union) / hull", f"{giou:.3f}")
     offsets = np.arange(-120, 121, 4)
     shifted = torch.tensor([[40.0 + o, 40, 100 + o, 90] for o in offsets])
-    right.altair_chart(curve_chart(offsets, {"IoU": box_iou(a, shifted)[0].numpy(),
+    ui.chart(right, curve_chart(offsets, {"IoU": box_iou(a, shifted)[0].numpy(),
                                              "GIoU": generalized_box_iou(a, shifted)[0].numpy()},
                                    x_title="shift", title="Sliding a copy of A sideways"), width="stretch")
     st.caption("Once the boxes stop overlapping, IoU is flat at 0 (no gradient to learn from); GIoU keeps falling "
@@ -135,13 +135,13 @@ def roi_tab(pic: Picture) -> None:
     aligned, pts = roi_align(fmap, box, S, spatial_scale=scale, sampling_ratio=r)
     fbox = (box * scale).tolist()
     a, b = st.columns(2)
-    a.altair_chart(feature_map_chart(fmap[0].numpy(), box=fbox, cells=bins.numpy(), size=300,
+    ui.chart(a, feature_map_chart(fmap[0].numpy(), box=fbox, cells=bins.numpy(), size=300,
                                      title="RoI Pool: the box rounded, whole-cell bins"), width="content")
-    a.altair_chart(heatmap(pooled[0].numpy(), title=f"RoI Pool output {S}×{S} (max per bin)", scheme="greys",
+    ui.chart(a, heatmap(pooled[0].numpy(), title=f"RoI Pool output {S}×{S} (max per bin)", scheme="greys",
                            x_title="bin column", y_title="bin row"), width="content")
-    b.altair_chart(feature_map_chart(fmap[0].numpy(), box=fbox, points=pts.numpy() + 0.5, size=300,
+    ui.chart(b, feature_map_chart(fmap[0].numpy(), box=fbox, points=pts.numpy() + 0.5, size=300,
                                      title="RoI Align: exact bins, bilinear samples"), width="content")
-    b.altair_chart(heatmap(aligned[0].numpy(), title=f"RoI Align output {S}×{S} (mean of samples)", scheme="greys",
+    ui.chart(b, heatmap(aligned[0].numpy(), title=f"RoI Align output {S}×{S} (mean of samples)", scheme="greys",
                            x_title="bin column", y_title="bin row"), width="content")
     st.caption(f"RoI Pool read the box as cells x {round(fbox[0])}..{round(fbox[2])}, y {round(fbox[1])}..{round(fbox[3])} "
                f"(it was {fbox[0]:.2f}..{fbox[2]:.2f}, {fbox[1]:.2f}..{fbox[3]:.2f}): up to half a cell, 2 image px, "

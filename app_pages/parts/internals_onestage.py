@@ -91,9 +91,9 @@ def yolo_tab(pic: Picture) -> None:
     a.image(draw(grid, boxes, tag, kinds, scores), width="stretch",
             caption=f"Cell ({row}, {col}): box confidences {', '.join(f'{c:.2f}' for c in g.conf[row, col])}; "
                     f"p(class) {', '.join(f'{n} {p:.2f}' for n, p in zip(names, g.probs[row, col]))}")
-    b.altair_chart(spatial_map(g.conf.max(-1), title="Best box confidence per cell", legend_title="confidence",
+    ui.chart(b, spatial_map(g.conf.max(-1), title="Best box confidence per cell", legend_title="confidence",
                                size=230, domain=(0, 1)), width="content")
-    st.altair_chart(maps_grid({n: g.probs[..., k] for k, n in enumerate(names)}, columns=5, size=110,
+    ui.chart(st, maps_grid({n: g.probs[..., k] for k, n in enumerate(names)}, columns=5, size=110,
                               legend_title="p(class)"), width="content")
     st.caption("Class-probability map: p(class | object) per cell, one panel per class. A box's score is its "
                "confidence × its cell's class probability.")
@@ -111,7 +111,7 @@ def yolo_tab(pic: Picture) -> None:
         cols = st.columns(len(levels))
         for c, lv in zip(cols, levels):
             top = np.argsort(-lv.scores)[:5]
-            c.altair_chart(spatial_map(lv.objectness, title=f"stride {lv.stride}: {lv.n}×{lv.n} objectness",
+            ui.chart(c, spatial_map(lv.objectness, title=f"stride {lv.stride}: {lv.n}×{lv.n} objectness",
                                        legend_title="p(object)", size=200, domain=(0, 1)), width="content")
             from core.vision.coco import COCO_CLASSES
 

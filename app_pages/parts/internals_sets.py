@@ -76,9 +76,9 @@ def detr_tab(pic: Picture) -> None:
         panels = st.columns(4)
         for p, (title, M) in zip(panels, [("class: −p(class)", cost.cls), ("L1 (cx, cy, w, h)", cost.l1),
                                           ("−GIoU", cost.giou), ("total = 1·class + 5·L1 + 2·GIoU", cost.total)]):
-            p.altair_chart(heatmap(M, title=title, x_title="object", y_title="query", marks=marks, size=200),
+            ui.chart(p, heatmap(M, title=title, x_title="object", y_title="query", marks=marks, size=200),
                            width="content")
-        st.altair_chart(matching_chart(gt_boxes, gt_names, tr.boxes[:n_pred], dict(marks), (128, 128)),
+        ui.chart(st, matching_chart(gt_boxes, gt_names, tr.boxes[:n_pred], dict(marks), (128, 128)),
                         width="content")
         st.caption(f"Total cost of the assignment (red squares): {cost.total[rows, cols].sum():.3f}; SciPy's "
                    "linear_sum_assignment gives the same total (tested). Unmatched queries learn 'no object'.")
@@ -102,7 +102,7 @@ def deeplab_tab(pic: Picture) -> None:
     st.markdown("**Atrous convolution**: a 3 × 3 kernel with rate r reads 9 pixels r apart, so it sees 2r + 1 "
                 "pixels per side with the same 9 weights, and the map keeps its resolution.")
     rates = (1, 6, 12, 18)
-    st.altair_chart(maps_grid({f"rate {r}: {receptive_field([(3, r, 1)])} px": taps(3, r, 41).astype(float)
+    ui.chart(st, maps_grid({f"rate {r}: {receptive_field([(3, r, 1)])} px": taps(3, r, 41).astype(float)
                                for r in rates}, columns=4, size=150, scheme="greys", legend_title="tap"),
                     width="content")
     st.caption("Where one output pixel reads on a 41 × 41 grid (closed form 1 + 2r; tested against autograd).")
@@ -117,7 +117,7 @@ def deeplab_tab(pic: Picture) -> None:
                   "ASPP output": [f"{C}×{s // 8}×{s // 8}" for s in sizes]}, hide_index=True)
     st.markdown(f"**ASPP's branches** on the picture (the ShapesWorld DeepLabv3+, stride 8, rates {tr.rates}): "
                 "the mean of each branch's channels.")
-    st.altair_chart(maps_grid({n: v.mean(0) for n, v in tr.branches.items()}, columns=5, size=120,
+    ui.chart(st, maps_grid({n: v.mean(0) for n, v in tr.branches.items()}, columns=5, size=120,
                               legend_title="mean activation"), width="content")
     plus, v3 = tr.logits.argmax(0), tr.v3_logits.argmax(0)
     a, b = st.columns(2)

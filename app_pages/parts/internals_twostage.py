@@ -47,7 +47,7 @@ def rcnn_tab(pic: Picture) -> None:
         b.metric("... at IoU ≥ 0.7", f"{recall(ss.boxes, pic.gt_boxes, 0.7):.0%}")
     cap = min(len(ss.boxes), 100)
     t = _timing(pic.rgb, ss.boxes[:cap])
-    b.altair_chart(timing_chart(["R-CNN", "Fast R-CNN"], [t.rcnn_ms, t.fast_ms],
+    ui.chart(b, timing_chart(["R-CNN", "Fast R-CNN"], [t.rcnn_ms, t.fast_ms],
                                 title=f"The same backbone, {t.proposals} proposals"), width="stretch")
     b.caption(f"R-CNN: warp each proposal to {t.warp}×{t.warp}, one CNN pass each. Fast R-CNN: one pass, then RoI "
               f"Pool per proposal. R-CNN is {t.rcnn_ms / max(t.fast_ms, 1e-3):.0f}x slower: {t.per_crop_ms:.1f} ms per proposal. At R-CNN's "
@@ -114,7 +114,7 @@ def rpn_tab(pic: Picture) -> None:
     c.image(draw(image, tr.after[:top], ["after NMS"], np.zeros(min(top, len(tr.after))), k=k, line_width=1,
                  show_labels=False), width="stretch",
             caption=f"{len(tr.after)} survive NMS at IoU {tr.nms_iou} (top {min(top, len(tr.after))} drawn)")
-    st.altair_chart(spatial_map(tr.objectness[: h * w * tr.per_cell].reshape(h, w, -1).max(-1), size=260,
+    ui.chart(st, spatial_map(tr.objectness[: h * w * tr.per_cell].reshape(h, w, -1).max(-1), size=260,
                                 title="Objectness: the best anchor per cell (finest level)", legend_title="p(object)"),
                     width="content")
     if pic.gt_boxes is not None and len(pic.gt_boxes):
@@ -155,10 +155,10 @@ def mask_tab(pic: Picture) -> None:
     i = st.selectbox("Detected object", list(range(len(tr.boxes))), key="mask_roi",
                      format_func=lambda j: f"#{j}: {names[tr.labels[j]]} {tr.scores[j]:.2f}")
     a, b, c = st.columns(3)
-    a.altair_chart(spatial_map(tr.logits[i], title="28×28 mask logits", scheme="redblue", legend_title="logit",
+    ui.chart(a, spatial_map(tr.logits[i], title="28×28 mask logits", scheme="redblue", legend_title="logit",
                                size=220), width="content")
     prob = paste(tr.logits[i], tr.boxes[i], *pic.square.shape[:2])
-    b.altair_chart(spatial_map(prob, title="Pasted into the image (probability)", legend_title="p(mask)", size=220),
+    ui.chart(b, spatial_map(prob, title="Pasted into the image (probability)", legend_title="p(mask)", size=220),
                    width="content")
     from core.vision.types import Detections
     from core.viz.overlay import draw_detections

@@ -2,7 +2,7 @@
 
 Presenter mode (`ui.presenting()`): bigger titles, captions and text for a projector, and any row of
 columns holding a chart, picture or table laid out one per row. Always on: narrow screens (phones)
-keep every chart, picture and table inside the screen's width (wide charts scroll inside their own
+keep every chart (charts go through ui.chart for presenter type), picture and table inside the screen's width (wide charts scroll inside their own
 box, never the page), and tab bars scroll sideways under the thumb.
 """
 from __future__ import annotations
@@ -37,14 +37,6 @@ PRESENTER_CSS = f"""
 [data-testid=stHorizontalBlock]:has({_VISUAL}) {{ flex-direction: column; }}
 [data-testid=stHorizontalBlock]:has({_VISUAL}) > [data-testid=stColumn] {{ width: 100% !important; flex: 1 1 100% !important; }}
 """
-
-CHART_SCALE = 1.6  # chart type size in presenter mode (core.viz.style.scaled)
-
-
-def scale() -> float:
-    """The chart type scale for this session: CHART_SCALE in presenter mode, else 1."""
-    return CHART_SCALE if ui.presenting() else 1.0
-
 
 def apply() -> None:
     """Add this session's layout CSS to the page (phones always; presenter mode when on)."""

@@ -25,17 +25,17 @@ def _draw_cls(run: LiveRun) -> None:
     acc = [{"step": e.step, "series": s, "value": v} for e in hist
            for s, v in (("student", e.student_acc), ("teacher (EMA)", e.teacher_acc),
                         ("supervised only, same labels", e.baseline_acc)) if v is not None]
-    c1.altair_chart(line_chart(acc, "test accuracy", sw, title="test accuracy",
+    ui.chart(c1, line_chart(acc, "test accuracy", sw, title="test accuracy",
                                dashed=["supervised only, same labels"]), width="stretch")
     mask = [{"step": e.step, "series": s, "value": v} for e in hist
             for s, v in (("share >= tau", e.mask_rate), ("pseudo-label accuracy", e.pseudo_acc)) if v == v]
-    c2.altair_chart(line_chart(mask, "share of the unlabeled batch", sw, title="confident pseudo-labels"),
+    ui.chart(c2, line_chart(mask, "share of the unlabeled batch", sw, title="confident pseudo-labels"),
                     width="stretch")
     if last.grid_student is not None:
         data, ext = run.extra["data"], run.config.extent
         b1, b2 = st.columns(2)
         for col, which, grid in ((b1, "student", last.grid_student), (b2, "teacher (EMA)", last.grid_teacher)):
-            col.altair_chart(boundary_chart(grid, ext, data.x_unl.cpu().numpy()[:400], data.x_lab.cpu().numpy(),
+            ui.chart(col, boundary_chart(grid, ext, data.x_unl.cpu().numpy()[:400], data.x_lab.cpu().numpy(),
                                             data.y_lab.tolist(), f"{which} (step {last.step})"), width="stretch")
 
 

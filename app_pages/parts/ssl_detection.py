@@ -20,23 +20,23 @@ def _draw_det(run: LiveRun) -> None:
     maps = [{"step": e.step, "series": s, "value": v} for e in evals
             for s, v in (("student", e.student_map), ("teacher (EMA)", e.teacher_map),
                          ("supervised only, same labels", e.baseline_map)) if v is not None]
-    c1.altair_chart(line_chart(maps, "mAP@[.5:.95]", sw, title=f"mAP on {cfg.n_eval} fixed held-out images",
+    ui.chart(c1, line_chart(maps, "mAP@[.5:.95]", sw, title=f"mAP on {cfg.n_eval} fixed held-out images",
                                dashed=["supervised only, same labels"]), width="stretch")
     keys = [k for k in ("sup", "cls_u", "reg_u", "rpn_u") if k in last.losses]
     losses = [{"step": e.step, "series": LOSS_NAMES[k], "value": e.losses[k]} for e in hist for k in keys if k in e.losses]
-    c2.altair_chart(line_chart(losses, "loss", sw, title="losses"), width="stretch")
+    ui.chart(c2, line_chart(losses, "loss", sw, title="losses"), width="stretch")
     ev = next((e for e in reversed(hist) if e.pr_curve), None)
     if ev is None:
         return
     d1, d2, d3 = st.columns(3)
     pr = [{"step": e.step, "series": s, "value": v} for e in hist if e.pr_curve
           for s, v in (("precision", e.precision), ("recall", e.recall)) if v == v]
-    d1.altair_chart(line_chart(pr, f"at threshold {cfg.fg_threshold:.2f}", sw, title="pseudo-boxes vs hidden truth"),
+    ui.chart(d1, line_chart(pr, f"at threshold {cfg.fg_threshold:.2f}", sw, title="pseudo-boxes vs hidden truth"),
                     width="stretch")
-    d2.altair_chart(threshold_chart(ev.pr_curve, f"Fig. 3a: vs score threshold (step {ev.step})", cfg.fg_threshold),
+    ui.chart(d2, threshold_chart(ev.pr_curve, f"Fig. 3a: vs score threshold (step {ev.step})", cfg.fg_threshold),
                     width="stretch")
     if ev.var_iou:
-        d3.altair_chart(variance_iou_chart(ev.var_iou, cfg.reg_threshold), width="stretch")
+        ui.chart(d3, variance_iou_chart(ev.var_iou, cfg.reg_threshold), width="stretch")
     if ev.shown:
         st.caption(f"The teacher's pseudo-boxes (score >= {cfg.fg_threshold:.2f}) on unlabeled images at "
                    f"step {ev.step}; thin white boxes are the hidden ground truth.")

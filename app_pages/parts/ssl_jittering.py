@@ -47,7 +47,7 @@ def render():
         p1.image(jitter_picture(v.image, v.box, v.jittered, v.refined, unl.targets[int(idx)]["boxes"].cpu().numpy()),
                  width=384, caption="red: pseudo-box · grey: jittered copies · orange: teacher's refinements · "
                                     "white: hidden truth")
-        p2.altair_chart(spread_chart(spread_rows(v)), width="stretch")
+        ui.chart(p2, spread_chart(spread_rows(v)), width="stretch")
         p2.dataframe(spread_rows(v), hide_index=True)
         sigma = v.variance[norm]
         p2.metric(f"variance ({norm})", f"{sigma:.4f}",
@@ -56,8 +56,8 @@ def render():
                    f"{v.variance['code']:.4f}; IoU with the truth {v.iou:.2f}, score {v.score:.2f}.")
         pts = _fig3(ui.seed(), int(times), float(scale), norm)
         f1, f2 = st.columns(2)
-        f1.altair_chart(score_iou_chart(pts, 0.9), width="stretch")
-        f2.altair_chart(variance_iou_chart(pts, thr), width="stretch")
+        ui.chart(f1, score_iou_chart(pts, 0.9), width="stretch")
+        ui.chart(f2, variance_iou_chart(pts, thr), width="stretch")
         st.caption(f"{len(pts)} teacher boxes (score >= 0.5) on 24 unlabeled images. The paper's Fig. 3: "
                    "IoU rises with the score only loosely, while a small variance picks well-placed boxes.")
     ui.show_code(explain_box, teacher_boxes)

@@ -36,7 +36,7 @@ def _draw_stac(run: LiveRun) -> None:
                  for e in e2e.history if e.teacher_map is not None]
         rows += [{"step": e.step, "series": "supervised only", "value": e.baseline_map}
                  for e in e2e.history if e.baseline_map is not None]
-    st.altair_chart(line_chart(rows, "mAP@[.5:.95]", title="STAC's student beside the end-to-end run",
+    ui.chart(st, line_chart(rows, "mAP@[.5:.95]", title="STAC's student beside the end-to-end run",
                                dashed=["supervised only"]), width="stretch")
 
 
@@ -65,7 +65,7 @@ def render():
     s1.image(pseudo_box_pictures(shown), width=200,
              caption=[f"{len(k['boxes'])} kept, {len(t['boxes'])} true" for k, t in zip(kept, gts)])
     sweep = stac.threshold_sweep(dets, gts, [0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99])
-    s2.altair_chart(sweep_chart(sweep, tau), width="stretch")
+    ui.chart(s2, sweep_chart(sweep, tau), width="stretch")
     s2.caption("On 24 unlabeled images: a low tau keeps wrong boxes (precision falls), a high one misses "
                "objects (recall falls), and the student learns from whatever is kept.")
 

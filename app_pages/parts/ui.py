@@ -88,6 +88,17 @@ def present_toggle() -> bool:
                           "and the keyboard steps the replays (see each page's Next / Previous buttons).")
 
 
+CHART_SCALE = 1.6  # chart type size in presenter mode
+
+
+def chart(where, chart, **kwargs):
+    """`where.altair_chart(chart, **kwargs)` (where: st, a column, a container), with bigger axis,
+    legend and title type in presenter mode (core.viz.style.scaled)."""
+    from core.viz.style import scaled
+
+    return where.altair_chart(scaled(chart, CHART_SCALE if presenting() else 1.0), **kwargs)
+
+
 def seed() -> int:
     """The sidebar's global seed."""
     value = st.session_state.get("seed")

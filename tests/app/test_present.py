@@ -64,3 +64,19 @@ def test_callback_bar_follows_on_progress():
             assert on_progress.value == done / 4
     assert [v for v, _ in where.shown[:-1]] == [0.0, 0.25, 0.5, 0.75, 1.0]
     assert where.shown[-2][1] == "Ablating heads: 4 / 4 heads · done"
+
+
+def test_presenter_mode_makes_chart_type_bigger():
+    import json
+
+    from core.viz.style import AXIS_LABEL
+
+    def label_sizes(at):
+        return {json.loads(c.proto.spec).get("config", {}).get("axis", {}).get("labelFontSize")
+                for c in at.get("vega_lite_chart")}
+
+    at = _app().run()
+    at.switch_page("app_pages/linear_regression.py").run()
+    assert not at.exception and label_sizes(at) == {None}
+    at.sidebar.toggle(key="present").set_value(True).run()
+    assert label_sizes(at) == {round(AXIS_LABEL * 1.6, 1)}
