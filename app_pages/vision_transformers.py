@@ -7,7 +7,8 @@ import torch
 from app_pages.parts import ui
 from core.text.bert.mlm import mlm_mask
 from core.text.bert.nsp import nsp_pairs, split_sentences
-from core.text.bert.view import embedding_view, fill_recipe, fill_typed_masks, mlm_view, nsp_scores
+from core.text.bert.view import (embedding_view, fill_recipe, fill_typed_masks, max_positions, mlm_view, nsp_scores,
+                                 recipe_tally)
 from core.text.rollout import rollout
 from core.vision.vit.mae import encode_visible, masked_loss, random_mask, run_mae
 from core.vision.vit.mae_view import mae_view
@@ -205,8 +206,16 @@ with tab_swin:
                    "lands on the formula (it counts a multiply-add as 2 FLOPs).")
         ui.show_code(cyclic_shift, wrap_regions, shifted_window_mask, patch_merge, msa_macs, wmsa_macs)
 
-DEFAULT_TEXT = ("The cat sat on the mat. The cat likes to eat fish. The cat meows. "
-                "It was a sunny day. Tom went to the park with a red ball.")
+DEFAULT_TEXT = ("The cat sat on the mat. The cat likes to eat fish. It was a sunny day. "
+                "Tom went to the park with a red ball. Tom saw a dog and felt happy.")
+
+
+def _cut_note(what: str, cut: int, limit: int) -> None:
+    """Say plainly when an input was cut to the model's position table."""
+    if cut > 0:
+        st.info(f"{what}: the loaded model reads at most **{limit} tokens** (its `max_position_embeddings`), so "
+                f"the last {cut} token(s) of your text were cut off here.")
+
 
 with tab_bert:
     with ui.friendly_errors("BERT pre-training"):
@@ -218,6 +227,7 @@ with tab_bert:
         enc, etok, eres = _encoder(MODE)
         ui.source_badge(eres)
         ev = embedding_view(enc, etok, sents[0], sents[1] if len(sents) > 1 else None)
+        _cut_note("Embeddings of sentences A and B", ev.cut, max_positions(enc))
         ui.chart(st, bz.embeddings_chart(ev.tokens, {"token": ev.token_vec, "segment": ev.segment_vec,
                                                         "position": ev.position_vec, "sum": ev.summed,
                                                         "after LayerNorm": ev.output}))
@@ -226,16 +236,27 @@ with tab_bert:
                    + (" This MiniLM was fine-tuned for sentence embeddings: it has no masked-LM or NSP head, so "
                       "the predictions below come from a separate model." if eres.source.kind == "packaged" else ""))
         model, tok, res, has_nsp = _mlm(MODE)
+        limit = max_positions(model)
         st.subheader("2 · The masked-LM recipe (15% chosen: 80% [MASK], 10% random, 10% unchanged)")
         ui.source_badge(res)
         if res.source.kind == "bundled":
             st.caption("Offline: a small BERT KeyPoint pre-trained on its own generated corpus (masked LM + next "
                        "sentence), because `bert-base-uncased` is not cached here. Corpus-like sentences read best.")
-        mv = mlm_view(tok, sents[0], ui.seed())
+        mv = mlm_view(tok, text, ui.seed(), limit)
+        _cut_note("Masked LM", mv.cut, limit)
         st.dataframe(pd.DataFrame({"token": mv.tokens, "chosen as": mv.actions, "the model sees": mv.seen}).T,
                      width="stretch")
-        st.caption(f"Seed {ui.seed()} (sidebar). The loss is computed at the chosen tokens only, including the "
-                   "unchanged ones, so the model cannot tell which visible words it will be asked about.")
+        tally = recipe_tally(tok, text, ui.seed(), limit)
+        one = {a: mv.actions.count(a) for a in ("mask", "random", "keep")}
+        c1, c2 = st.columns(2)
+        ui.chart(c1, bz.recipe_tally_chart(one, "This draw (seed " + str(ui.seed()) + ")"))
+        ui.chart(c2, bz.recipe_tally_chart(tally, "Over 2000 draws of the same text"))
+        n = sum(tally.values())
+        st.caption(f"This draw chose {sum(one.values())} tokens: {one['mask']} → [MASK], {one['random']} → a random "
+                   f"word, {one['keep']} unchanged. Over 2000 draws the {n} choices split "
+                   f"{tally['mask'] / n:.0%} / {tally['random'] / n:.0%} / {tally['keep'] / n:.0%}: one short text "
+                   "cannot show 80/10/10, many draws do. The loss is computed at the chosen tokens only, including "
+                   "the unchanged ones, so the model cannot tell which visible words it will be asked about.")
         preds = fill_recipe(model, tok, mv)
         typed = st.text_input("Or write your own [MASK] sentence", "The cat sat on the [MASK].", key="bert_typed")
         preds_typed = fill_typed_masks(model, tok, typed) if "[mask]" in typed.lower() else []
@@ -251,7 +272,10 @@ with tab_bert:
         pairs = nsp_pairs(text, torch.Generator().manual_seed(ui.seed()), pool)
         if not pairs:
             st.info("Write at least two sentences to build next-sentence pairs.")
-        else:
+        elif any(len(tok(p.a, p.b)["input_ids"]) > limit for p in pairs):
+            st.info(f"Next-sentence pairs: a pair longer than the model's {limit} positions is cut (the longer "
+                    "sentence loses its last tokens) before the head scores it.")
+        if pairs:
             table = pd.DataFrame({"A": [p.a for p in pairs], "B": [p.b for p in pairs],
                                   "really": ["IsNext" if p.is_next else "NotNext" for p in pairs],
                                   "B came from": [p.source for p in pairs]})
@@ -263,4 +287,4 @@ with tab_bert:
             else:
                 st.info("The loaded model has no next-sentence head, so there is no NSP score to show.")
             st.dataframe(table, hide_index=True, width="stretch")
-        ui.show_code(mlm_mask, nsp_pairs, embedding_view)
+        ui.show_code(mlm_mask, recipe_tally, nsp_pairs, embedding_view)

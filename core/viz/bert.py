@@ -52,3 +52,17 @@ def nsp_chart(rows: pd.DataFrame, title: str = "Next-sentence head: P(IsNext)") 
         tooltip=["pair", "truth", alt.Tooltip("score:Q", title="P(IsNext)", format=".3f")])
     rule = alt.Chart(rows).mark_rule(strokeDash=[4, 3], color="gray").encode(x=alt.datum(0.5))  # the 50% line
     return (bars + rule).properties(title=title, width=420, height=alt.Step(26))
+
+
+def recipe_tally_chart(counts: dict[str, int], title: str) -> alt.Chart:
+    """counts: {"mask", "random", "keep"} -> how many chosen tokens got that treatment; bars of the share."""
+    n = max(sum(counts.values()), 1)
+    names = {"mask": "[MASK]", "random": "random word", "keep": "unchanged"}
+    df = pd.DataFrame({"became": [names[k] for k in counts], "count": list(counts.values()),
+                       "share": [v / n for v in counts.values()]})
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("share:Q", title="share of the chosen tokens", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        y=alt.Y("became:N", title=None, sort=list(names.values())),
+        color=alt.Color("became:N", legend=None, sort=list(names.values())),
+        tooltip=["became", "count", alt.Tooltip("share:Q", format=".1%")],
+    ).properties(title=title, width=260, height=alt.Step(24))

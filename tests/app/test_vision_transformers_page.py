@@ -47,3 +47,20 @@ def test_uploaded_photo_and_controls(at):
     assert not at.exception and not at.error, [e.value for e in at.error]
     at.multiselect(key="mae_pick").set_value(list(range(64))).run()  # everything hidden: a message
     assert any("at least one patch" in w.value for w in at.warning)
+
+
+def test_bert_default_shows_the_recipe_and_a_long_text_is_cut():
+    at = page(PAGE).run()
+    table = next(d.value for d in at.dataframe if "chosen as" in d.value.index)
+    chosen = [a for a in table.loc["chosen as"] if a]
+    assert len(chosen) >= 4 and len(set(chosen)) >= 2, chosen  # several chosen, more than one outcome
+    text = " ".join(c.value for c in at.caption)
+    assert "Over 2000 draws" in text and "cannot show 80/10/10" in text
+    long = ("The cat sat on the mat and looked out of the window at the birds in the garden, while the dog slept by "
+            "the fire and Tom read a long book about ships, trains and planes that went all the way around the world. "
+            "The dog barks.")
+    at.text_area(key="bert_text").set_value(long).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    notes = " ".join(i.value for i in at.info)
+    assert "at most **48 tokens**" in notes and "Masked LM" in notes and "Next-sentence pairs" in notes
+    assert any("P(IsNext)" in d.value.columns for d in at.dataframe)

@@ -93,7 +93,7 @@ def test_mlm_view_on_a_real_tokenizer():
     from core.zoo import get_card
 
     tok = AutoTokenizer.from_pretrained(source_location(get_card("minilm").sources[0]))
-    v = mlm_view(tok, "the quick brown fox jumps over the lazy dog near the old river bank on a warm day", 3)
+    v = mlm_view(tok, "the quick brown fox jumps over the lazy dog near the old river bank on a warm day", 3, 512)
     assert v.actions[0] == "" and v.actions[-1] == ""  # [CLS], [SEP]
     assert sum(a != "" for a in v.actions) == round(0.15 * (len(v.tokens) - 2))
     for t, s, a in zip(v.tokens, v.seen, v.actions):
@@ -102,3 +102,80 @@ def test_mlm_view_on_a_real_tokenizer():
             assert s == t
         if a == "random":
             assert not s.startswith("[")  # a real word, never a special or [unused] token
+
+
+LONG = ("The cat sat on the mat and looked out of the window at the birds in the garden, while the dog slept by "
+        "the fire and Tom read a long book about ships, trains and planes that went all the way around the world.")
+
+
+@pytest.fixture(scope="module")
+def bundled_mlm():
+    from core.text.bert.models import load_mlm
+
+    model, tok, res, has_nsp = load_mlm("offline")
+    assert res.source.kind == "bundled" and has_nsp
+    return model, tok
+
+
+def test_long_text_is_cut_to_the_models_positions(bundled_mlm):
+    """221 characters (64 tokens) used to crash the 48-position model; now every view cuts to 48,
+    and the cut input is exactly the tokenizer's own truncation (the reference)."""
+    from core.text.bert.nsp import NspPair
+    from core.text.bert.view import fill_recipe, fill_typed_masks, max_positions, mlm_view, nsp_scores
+
+    model, tok = bundled_mlm
+    L = max_positions(model)
+    assert L == model.config.max_position_embeddings == 48 and len(LONG) > 200
+    full = tok(LONG)["input_ids"]
+    assert len(full) > L
+    v = mlm_view(tok, LONG, 0, L)
+    assert len(v.tokens) == L and v.cut == len(full) - L
+    assert tok.convert_tokens_to_ids(v.tokens) == full[: L - 1] + [tok.sep_token_id]
+    preds = fill_recipe(model, tok, v)
+    assert len(preds) == round(0.15 * (L - 2)) and all(abs(sum(q for _, q in p.candidates)) <= 1 + 1e-6 for p in preds)
+    typed = fill_typed_masks(model, tok, LONG + " The cat sat on the [MASK].")
+    assert typed == []  # the [MASK] lay beyond position 48: cut, so nothing to fill (and no crash)
+    assert len(fill_typed_masks(model, tok, "The cat sat on the [mask]. " + LONG)) == 1
+    scores = nsp_scores(model, tok, [NspPair(LONG, LONG, True, "x"), NspPair("The dog barks.", "It is cold.", False, "y")])
+    assert len(scores) == 2 and all(0 <= s <= 1 for s in scores)
+
+
+def test_long_pair_embeddings_are_cut_to_the_encoders_positions():
+    from transformers import BertConfig, BertModel
+
+    from core.text.bert.view import embedding_view
+
+    _, tok = _minilm_tokenizer()
+    g = torch.Generator().manual_seed(0)
+    enc = BertModel(BertConfig(vocab_size=tok.vocab_size, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                               intermediate_size=32, max_position_embeddings=24)).eval()
+    with torch.no_grad():
+        for p in enc.parameters():
+            p.copy_(torch.randn(p.shape, generator=g) * 0.1)
+    v = embedding_view(enc, tok, LONG, "It was happy.")
+    assert len(v.tokens) == 24 and v.cut > 0 and v.check_err < 1e-5 and v.segments[-1] == 1
+
+
+def _minilm_tokenizer():
+    from transformers import AutoTokenizer
+
+    from core.text.lm import source_location
+    from core.zoo import get_card
+
+    return None, AutoTokenizer.from_pretrained(source_location(get_card("minilm").sources[0]))
+
+
+def test_recipe_tally_over_many_draws_is_80_10_10(bundled_mlm):
+    """The page's tally: over 2000 draws of one text the chosen tokens split 80/10/10 (within
+    four binomial standard deviations), and every draw chooses round(15%) of the maskable tokens."""
+    from core.text.bert.view import recipe_tally
+
+    _, tok = bundled_mlm
+    text = "The cat sat on the mat. The cat likes to eat fish. It was a sunny day."
+    k = round(0.15 * (len(tok(text)["input_ids"]) - 2))
+    t = recipe_tally(tok, text, 0, 48, draws=2000)
+    n = sum(t.values())
+    assert n == 2000 * k
+    for name, p in (("mask", 0.8), ("random", 0.1), ("keep", 0.1)):
+        assert abs(t[name] / n - p) < 4 * (p * (1 - p) / n) ** 0.5, (name, t)
+    assert recipe_tally(tok, text, 0, 48, draws=2000) == t and recipe_tally(tok, text, 1, 48, draws=2000) != t

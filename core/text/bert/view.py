@@ -2,6 +2,7 @@
 fill-mask predictions, and next-sentence scores."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,6 +10,20 @@ import torch
 
 from core.text.bert.mlm import ACTIONS, MaskedInput, maskable_positions, mlm_mask, random_pool
 from core.text.bert.nsp import NspPair
+
+
+def max_positions(model) -> int:
+    """How many tokens the model can read at once: the length of its position-embedding table.
+    Every input is cut to this (a longer one would index past the table)."""
+    return int(model.config.max_position_embeddings)
+
+
+def encode_cut(tokenizer, a: str, b: str | None, max_len: int) -> tuple[dict, int]:
+    """Tokenise (a, b) cut to max_len tokens ([CLS] and [SEP]s included; with a pair the longer
+    sentence loses tokens first). Returns (the encoding as tensors, how many tokens were cut)."""
+    full = len(tokenizer(a, b)["input_ids"])
+    enc = tokenizer(a, b, return_tensors="pt", truncation=True, max_length=max_len)
+    return enc, full - enc["input_ids"].shape[1]
 
 
 @dataclass
@@ -21,12 +36,14 @@ class EmbeddingView:
     summed: np.ndarray  # float[T, D] token + segment + position
     output: np.ndarray  # float[T, D] after the embedding LayerNorm: what layer 1 receives
     check_err: float  # max |our sum + LayerNorm - the model's own embeddings module|
+    cut: int = 0  # tokens dropped to fit the model's max_position_embeddings
 
 
 @torch.no_grad()
 def embedding_view(encoder, tokenizer, a: str, b: str | None = None) -> EmbeddingView:
-    """encoder: a BertModel (or anything with .embeddings like BERT's)."""
-    enc = tokenizer(a, b, return_tensors="pt", truncation=True, max_length=64)
+    """encoder: a BertModel (or anything with .embeddings like BERT's). The pair is cut to the
+    encoder's position table."""
+    enc, cut = encode_cut(tokenizer, a, b, max_positions(encoder))
     ids, seg = enc["input_ids"], enc.get("token_type_ids", torch.zeros_like(enc["input_ids"]))
     E = encoder.embeddings
     T = ids.shape[1]
@@ -37,7 +54,7 @@ def embedding_view(encoder, tokenizer, a: str, b: str | None = None) -> Embeddin
     out = E.LayerNorm(summed)
     ref = E(input_ids=ids, token_type_ids=seg)[0]
     return EmbeddingView(tokenizer.convert_ids_to_tokens(ids[0].tolist()), seg[0].tolist(), tv.numpy(), sv.numpy(),
-                         pv.numpy(), summed.numpy(), out.numpy(), float((out - ref).abs().max()))
+                         pv.numpy(), summed.numpy(), out.numpy(), float((out - ref).abs().max()), cut)
 
 
 @dataclass
@@ -48,18 +65,29 @@ class MlmView:
     masked: MaskedInput  # the tensors
     token_type_ids: torch.Tensor  # long[1, T]
     attention_mask: torch.Tensor  # long[1, T]
+    cut: int = 0  # tokens dropped to fit the model's max_position_embeddings
 
 
-def mlm_view(tokenizer, text: str, seed: int) -> MlmView:
-    """The 15% / 80-10-10 recipe on one sentence, seeded from the page's seed."""
-    enc = tokenizer(text, return_tensors="pt", truncation=True, max_length=64)
+def mlm_view(tokenizer, text: str, seed: int, max_len: int) -> MlmView:
+    """The 15% / 80-10-10 recipe on a text cut to max_len tokens, seeded from the page's seed."""
+    enc, cut = encode_cut(tokenizer, text, None, max_len)
     ids = enc["input_ids"]
     gen = torch.Generator().manual_seed(int(seed))
     m = mlm_mask(ids, maskable_positions(tokenizer, ids), tokenizer.mask_token_id, random_pool(tokenizer), gen)
     return MlmView(tokenizer.convert_ids_to_tokens(ids[0].tolist()),
                    tokenizer.convert_ids_to_tokens(m.input_ids[0].tolist()),
                    [ACTIONS[int(a)] for a in m.action[0]], m,
-                   enc.get("token_type_ids", torch.zeros_like(ids)), enc["attention_mask"])
+                   enc.get("token_type_ids", torch.zeros_like(ids)), enc["attention_mask"], cut)
+
+
+def recipe_tally(tokenizer, text: str, seed: int, max_len: int, draws: int = 2000) -> dict[str, int]:
+    """How the recipe treats the chosen tokens of this text over `draws` independent draws (one
+    generator, the draws batched): counts of "mask", "random" and "keep". One draw of a short
+    text rarely shows all three; two thousand show 80 / 10 / 10."""
+    ids = encode_cut(tokenizer, text, None, max_len)[0]["input_ids"].repeat(draws, 1)  # [draws, T]
+    gen = torch.Generator().manual_seed(int(seed))
+    m = mlm_mask(ids, maskable_positions(tokenizer, ids), tokenizer.mask_token_id, random_pool(tokenizer), gen)
+    return {ACTIONS[a]: int((m.action == a).sum()) for a in (1, 2, 3)}
 
 
 @dataclass
@@ -84,8 +112,8 @@ def fill_mask(model, tokenizer, input_ids: torch.Tensor, token_type_ids: torch.T
 
 
 def fill_typed_masks(model, tokenizer, text: str, k: int = 5) -> list[Prediction]:
-    """Fill-mask on a sentence the user wrote with [MASK] in it."""
-    enc = tokenizer(text.replace("[mask]", "[MASK]"), return_tensors="pt", truncation=True, max_length=64)
+    """Fill-mask on a sentence the user wrote with [MASK] in it (cut to the model's positions)."""
+    enc = encode_cut(tokenizer, re.sub(r"\[mask\]", "[MASK]", text, flags=re.I), None, max_positions(model))[0]
     pos = (enc["input_ids"][0] == tokenizer.mask_token_id).nonzero().flatten().tolist()
     return fill_mask(model, tokenizer, enc["input_ids"], enc.get("token_type_ids", torch.zeros_like(enc["input_ids"])),
                      pos, k=k)
@@ -100,10 +128,11 @@ def fill_recipe(model, tokenizer, view: MlmView, k: int = 5) -> list[Prediction]
 
 @torch.no_grad()
 def nsp_scores(model, tokenizer, pairs: list[NspPair]) -> list[float]:
-    """P(IsNext) from the next-sentence head for each pair (label 0 = IsNext, as in BERT)."""
+    """P(IsNext) from the next-sentence head for each pair (label 0 = IsNext, as in BERT); each
+    pair cut to the model's positions."""
     if not pairs:
         return []
     enc = tokenizer([p.a for p in pairs], [p.b for p in pairs], return_tensors="pt", padding=True,
-                    truncation=True, max_length=128)
+                    truncation=True, max_length=max_positions(model))
     logits = model(**enc).seq_relationship_logits  # [B, 2]
     return logits.softmax(-1)[:, 0].tolist()
