@@ -156,13 +156,18 @@ def features_tab():
         if src.startswith("ShapesWorld"):
             images, labels, names = _shapes_samples()
             idx = st.slider("ShapesWorld image", 0, len(images) - 1, _default_index(card, mode), key="cnn_fm_idx")
-            rgb, truth = images[idx], names[labels[idx]]
+            rgb, truth, name = images[idx], names[labels[idx]], f"ShapesWorld image {idx}"
         else:
-            _, _, rgb = ui.image_input("cnn_fm")
+            name, _, rgb = ui.image_input("cnn_fm")
             truth = None
         if rgb is None:
             return
-        x = clf.prepare(np.asarray(rgb))
+        try:
+            x = clf.prepare(np.asarray(rgb))
+        except ValueError as e:  # bad picture, not a bad network: name the file and the step
+            st.warning(f"Preparing **{ui.shown(name)}** for {clf.label}: {e}. "
+                       "Try a larger picture.")
+            return
         layers = _layers(card, mode, tuple(x.shape[1:]))
         c1, c2 = st.columns(2)
         layer = c1.selectbox("Layer", layers, index=len(layers) - 1, key="cnn_fm_layer",

@@ -13,7 +13,8 @@ from core.text.rollout import rollout
 from core.vision.vit.mae import encode_visible, masked_loss, random_mask, run_mae
 from core.vision.vit.mae_view import mae_view
 from core.vision.vit.patches import embed_patches, patchify
-from core.vision.vit.pixels import draw_grid, heat_overlay, model_side, resize_square, shade_patches, token_strip
+from core.vision.vit.pixels import (draw_grid, heat_overlay, model_side, resize_note, resize_square, shade_patches,
+                                    token_strip)
 from core.vision.vit.samples import shapes_image
 from core.vision.vit.swin import (cost_table, cyclic_shift, msa_macs, patch_merge, shifted_window_mask, stages,
                                   window_ids, wmsa_macs, wrap_regions)
@@ -58,8 +59,9 @@ def _encoder(mode: str):
     return load_embedding_model(mode)
 
 
-def _picture(key: str, bundled: bool):
-    """ShapesWorld (what the offline model knows) or a photo / upload. Returns RGB or None."""
+def _picture(key: str, bundled: bool, side: int, patch: int):
+    """ShapesWorld (what the offline model knows) or a photo / upload. Returns RGB or None; says
+    what resizing to the model's side does to a student's own picture."""
     kinds = ["ShapesWorld picture", "Photo or upload"]
     c1, c2 = st.columns([2, 1])
     kind = c1.radio("Picture", kinds, index=0 if bundled else 1, key=f"{key}_kind", horizontal=True,
@@ -70,7 +72,11 @@ def _picture(key: str, bundled: bool):
                      else shapes_image(int(n), fill=0.4, jitter=0.25))
         st.caption(f"A held-out ShapesWorld image: a **{name}**.")
         return img
-    return ui.image_input(key)[2]
+    img = ui.image_input(key)[2]
+    note = None if img is None else resize_note(img.shape, side, patch)
+    if note:
+        st.info(note)
+    return img
 
 
 def _big(img: np.ndarray, side: int = 224) -> np.ndarray:
@@ -86,7 +92,7 @@ with tab_vit:
         if bundled:
             st.caption("Offline: a small ViT KeyPoint trained on ShapesWorld (5 shape classes), because "
                        "`google/vit-base-patch16-224` is not cached here. Same Hugging Face ViT code either way.")
-        img = _picture("vit", bundled)
+        img = _picture("vit", bundled, model_side(proc), model.config.patch_size)
         if img is not None:
             st.subheader("1 · Patches and tokens")
             p = st.segmented_control("Patch size", [8, 16, 32], default=16, key="vit_patch") or 16
@@ -132,7 +138,7 @@ with tab_mae:
         if bundled:
             st.caption("Offline: a small MAE KeyPoint trained on ShapesWorld pictures, because "
                        "`facebook/vit-mae-base` is not cached here. Same Hugging Face ViTMAE modules either way.")
-        img = _picture("mae", bundled)
+        img = _picture("mae", bundled, model_side(proc), model.config.patch_size)
         g = model_side(proc) // model.config.patch_size
         N = g * g
         how = st.radio("Which patches to hide", ["Random, at a ratio", "I pick them"], key="mae_how", horizontal=True)

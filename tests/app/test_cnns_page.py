@@ -97,3 +97,18 @@ def test_blocks_slider_and_live_run_start_and_stop(at):
     at.button(key="cnn_live_stop").click()
     _run(at)
     assert "(stopped)" in " ".join(c.value for c in at.caption) or "(finished)" in " ".join(c.value for c in at.caption)
+
+
+def test_a_one_pixel_upload_names_the_file_and_the_step():
+    at = _run(page(PAGE))
+    at.radio(key="cnn_fm_src").set_value("Photo, upload or camera")
+    _run(at)
+    at.radio(key="cnn_fm_mode").set_value("Upload")
+    _run(at)
+    buf = io.BytesIO()
+    Image.fromarray(np.full((1, 1, 3), 200, np.uint8)).save(buf, format="PNG")
+    at.file_uploader(key="cnn_fm_upload").set_value(("tiny.png", buf.getvalue(), "image/png"))
+    _run(at)
+    msgs = [w.value for w in at.warning]
+    assert any("Preparing **tiny" in m and "1 x 1 pixels" in m for m in msgs), msgs
+    assert not any("Loading the network" in m for m in msgs) and not at.exception and not at.error

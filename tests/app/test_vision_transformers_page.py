@@ -64,3 +64,20 @@ def test_bert_default_shows_the_recipe_and_a_long_text_is_cut():
     notes = " ".join(i.value for i in at.info)
     assert "at most **48 tokens**" in notes and "Masked LM" in notes and "Next-sentence pairs" in notes
     assert any("P(IsNext)" in d.value.columns for d in at.dataframe)
+
+
+def test_a_one_pixel_upload_is_said_to_be_blown_up():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    at = page(PAGE).run()
+    at.radio(key="vit_kind").set_value("Photo or upload").run()
+    at.radio(key="vit_mode").set_value("Upload").run()
+    buf = io.BytesIO()
+    Image.fromarray(np.full((1, 1, 3), 200, np.uint8)).save(buf, format="PNG")
+    at.get("file_uploader")[0].set_value(("tiny.png", buf.getvalue(), "image/png")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    notes = [i.value for i in at.info]
+    assert any("Your picture is 1 × 1 px" in n and "blown up" in n for n in notes), notes

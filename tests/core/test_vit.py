@@ -86,3 +86,19 @@ def test_vit_view_uses_the_models_own_attentions():
     assert np.allclose(v.cls_attention[1], att[1].mean(0)[0, 1:].reshape(4, 4).numpy(), atol=1e-5)
     assert np.allclose(v.rollout[-1], rollout(att)[0, 1:].reshape(4, 4).numpy(), atol=1e-5)
     assert abs(sum(p for _, p in v.top) - 1) < 1e-5  # 3 classes: the top-5 is all of them
+
+
+def test_resize_note_says_what_resize_square_did():
+    """The sentence shown under a student's picture agrees with what resize_square really does."""
+    from core.vision.vit.pixels import resize_note, resize_square
+
+    one = np.array([[[200, 30, 10]]], np.uint8)  # 1 x 1
+    out = resize_square(one, 224)
+    assert out.shape == (224, 224, 3) and (out == one[0, 0]).all()  # one flat block: no detail added
+    note = resize_note(one.shape, 224, 16)
+    assert "1 × 1 px" in note and "blown up 224×" in note and "single flat colour" in note
+    wide = np.zeros((100, 300, 3), np.uint8)
+    assert resize_square(wide, 64).shape == (64, 64, 3)
+    note = resize_note(wide.shape, 64, 8)
+    assert "centre-cropped from 300 × 100 to 100 × 100" in note and "sides" in note and "shrunk" in note
+    assert resize_note((224, 224, 3), 224, 16) is None

@@ -41,7 +41,7 @@ def to_input(rgb: np.ndarray, size: int, in_ch: int) -> torch.Tensor:
     if a.ndim != 3 or a.shape[2] < 3:
         raise ValueError(f"expected an RGB image [H, W, 3], got shape {a.shape}")
     if min(a.shape[:2]) < 4:
-        raise ValueError(f"image too small ({a.shape[1]} x {a.shape[0]} pixels)")
+        raise ValueError(f"image too small ({a.shape[1]} x {a.shape[0]} pixels; at least 4 x 4 needed)")
     p = torch.from_numpy(np.array(a[..., :3], dtype=np.uint8)).float().div(255).permute(2, 0, 1)[None]  # [1, 3, H, W]
     p = F.interpolate(p, size=(size, size), mode="area" if min(a.shape[:2]) > size else "bilinear",
                       **({} if min(a.shape[:2]) > size else {"align_corners": False}))

@@ -79,3 +79,25 @@ def token_strip(image: np.ndarray, patch: int, n: int, gap: int = 2, scale: int 
     pad = np.full((patch, gap, 3), 255, np.uint8)
     row = np.concatenate([x for t in tiles for x in (t, pad)][:-1], axis=1)
     return row.repeat(scale, 0).repeat(scale, 1) if scale > 1 else row
+
+
+def resize_note(shape: tuple, side: int, patch: int) -> str | None:
+    """What resize_square does to a picture of `shape` (H, W, ...) for a model reading side x side
+    with patch x patch patches, in a sentence for the student; None when nothing happens to it."""
+    h, w = int(shape[0]), int(shape[1])
+    if (h, w) == (side, side):
+        return None
+    s = min(h, w)
+    parts = []
+    if h != w:
+        parts.append(f"centre-cropped from {w} × {h} to {s} × {s} px (the {'sides' if w > h else 'top and bottom'} "
+                     "are not seen)")
+    if s < side:
+        parts.append(f"blown up {side / s:.3g}× to {side} × {side} px: every pixel of yours became a "
+                     f"{side / s:.3g}-pixel-wide block, so the model sees no detail that was not already there")
+        if s * patch < side:
+            parts.append(f"with fewer than one of your pixels per {patch} × {patch} patch, many patches are a "
+                         "single flat colour")
+    elif s > side:
+        parts.append(f"shrunk to {side} × {side} px (area average)")
+    return f"Your picture is {w} × {h} px and this model reads {side} × {side}: it was " + "; ".join(parts) + "."
