@@ -183,3 +183,19 @@ def test_cost_measurement_is_quick_and_fits_the_models():
     assert set(df["method"]) == {cost.NORMAL, cost.GD} and len(df) == 8
     assert (df["seconds"] > 0).all() and np.isfinite(df["model seconds"]).all()
     assert df.loc[df.method == cost.GD, "ops"].tolist()[0] == 2 * 500 * 5 * 10
+
+
+@pytest.mark.parametrize("n, d", [(3, 6), (4, 5), (20, 4)])
+def test_flattest_direction_is_a_null_vector_when_collinear(n, d):
+    """Collinear columns, including fewer rows than columns: the reported direction v has Xv = 0
+    and lies in scipy.linalg.null_space(X) (the reference); rank and σ agree with numpy."""
+    import scipy.linalg
+
+    X = np.random.default_rng(n * d).normal(size=(n, d))
+    X[:, 1] = 2 * X[:, 0]  # an exact collinearity
+    r = linreg.compare_solvers(X, np.ones(n))
+    N = scipy.linalg.null_space(X)  # [d, d - rank]
+    assert r.rank == np.linalg.matrix_rank(X) == d - N.shape[1] and r.collinear
+    assert len(r.singular_values) == d and r.singular_values[-1] < 1e-12
+    assert np.linalg.norm(X @ r.flattest) < 1e-12
+    np.testing.assert_allclose(np.linalg.norm(N.T @ r.flattest), 1.0, atol=1e-10)  # inside the null space

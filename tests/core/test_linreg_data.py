@@ -32,6 +32,8 @@ def test_a_good_csv_and_the_sample():
     (b"", {}, "empty"),
     (b"\xff\xfe\x00binary", {}, "not a text file"),
     (GOOD, {"target": "z"}, "no column 'z'"),
+    (b"a ,a,y\n1,2,3\n2,1,4\n3,5,9\n4,4,8\n", {}, "columns 1, 2 are all called 'a' once the spaces"),
+    (b"x,  rate ,rate\t,y\n1,2,3,1\n2,1,4,2\n3,5,9,0\n4,4,8,1\n", {}, "columns 2, 3 are all called 'rate'"),
     (GOOD, {"target": "y", "features": ["y"]}, "at least one feature"),
 ])
 def test_bad_csvs_raise_a_clear_error(raw, kwargs, message):

@@ -41,3 +41,26 @@ def test_degenerate_spans_raise_a_clear_error(A):
     if A.ndim == 1:
         with pytest.raises(ValueError, match="zero"):
             linreg.project_onto_line(A, np.ones(2))
+
+
+@pytest.mark.parametrize("cond", [1e4, 1e8, 1e12])
+def test_projection_stays_idempotent_on_ill_conditioned_spans(cond):
+    """Two nearly parallel columns: P from an orthonormal basis is symmetric and idempotent to
+    rounding and equals scipy.linalg.orth's projector (the reference); (AᵀA)⁻¹ lost P² = P."""
+    import scipy.linalg
+
+    from core.learn.linreg.solve import matrix_with_condition
+
+    A = matrix_with_condition(9, 2, cond, seed=1)
+    P = linreg.projection_matrix(A)
+    U = scipy.linalg.orth(A)
+    np.testing.assert_allclose(P, U @ U.T, atol=1e-12)
+    b = np.arange(9.0)
+    pr = linreg.project(A, b)
+    assert pr.idempotence_error < 1e-14 and pr.symmetry_error < 1e-14
+    np.testing.assert_allclose(pr.p, U @ U.T @ b, atol=1e-10)
+    assert np.abs(pr.orthogonality).max() < 1e-10
+    np.testing.assert_allclose(pr.x_hat, np.linalg.lstsq(A, b, rcond=None)[0])
+    if cond >= 1e8:
+        old = A @ np.linalg.solve(A.T @ A, A.T)  # the textbook formula, for contrast
+        assert np.abs(old @ old - old).max() > 1e3 * pr.idempotence_error

@@ -119,7 +119,13 @@ def read_csv(raw: bytes, delimiter: str = ",") -> pd.DataFrame:
                          f"delimiter{hint}")
     if len(df) < 2:
         raise ValueError(f"the file has {len(df)} data row{'s' if len(df) != 1 else ''}; a line needs at least 2")
-    df.columns = [str(c).strip() for c in df.columns]
+    names = [str(c).strip() for c in df.columns]
+    clash = next((n for n in names if names.count(n) > 1), None)
+    if clash is not None:
+        cols = [i + 1 for i, n in enumerate(names) if n == clash]
+        raise ValueError(f"columns {', '.join(map(str, cols))} are all called '{clash}' once the spaces around "
+                         "the names are trimmed: give each column its own name in the header row")
+    df.columns = names
     return df
 
 

@@ -3,6 +3,11 @@
 Onto a line (one vector a):   x̂ = aᵀb / aᵀa,  p = a·x̂,  e = b − p ⟂ a,  P = a aᵀ / aᵀa.
 Onto a plane (columns of A):  AᵀA x̂ = Aᵀb,  p = A x̂,  e = b − p ⟂ both columns,  P = A(AᵀA)⁻¹Aᵀ.
 P is symmetric (Pᵀ = P) and idempotent (P² = P: projecting twice changes nothing).
+
+Computed, P is formed as Q Qᵀ from an orthonormal basis Q of the span (A = QR): the same matrix in
+exact arithmetic, but A(AᵀA)⁻¹Aᵀ squares A's condition number, and for two nearly parallel
+vectors it loses P² = P (max |P² − P| ≈ 1e-5 at cond(A) = 1e6, 3e-2 at 1e8), while Q Qᵀ keeps it
+to rounding (1e-16).
 """
 from __future__ import annotations
 
@@ -36,14 +41,21 @@ class Projection:
         return self.A.T @ self.e
 
 
-def projection_matrix(A: np.ndarray) -> np.ndarray:
-    """P = A(AᵀA)⁻¹Aᵀ, with (AᵀA)⁻¹Aᵀ computed by a solve, not an inverse. A [m, k] -> P [m, m]."""
+def orthonormal_basis(A: np.ndarray) -> np.ndarray:
+    """Q [m, k] with orthonormal columns spanning the columns of A [m, k] (Householder QR);
+    a ValueError when the columns span fewer than k dimensions."""
     A = np.asarray(A, dtype=np.float64).reshape(len(A), -1)
-    AtA = A.T @ A  # [k, k]
     if np.linalg.matrix_rank(A) < A.shape[1]:
         what = "a is the zero vector" if A.shape[1] == 1 else "the vectors are parallel (or zero): they span less than a plane"
         raise ValueError(f"{what}, so there is no unique projection")
-    return A @ np.linalg.solve(AtA, A.T)
+    return np.linalg.qr(A)[0]
+
+
+def projection_matrix(A: np.ndarray) -> np.ndarray:
+    """P = A(AᵀA)⁻¹Aᵀ, formed as Q Qᵀ from an orthonormal basis Q of the span (never (AᵀA)⁻¹,
+    which squares the conditioning). A [m, k] -> P [m, m]."""
+    Q = orthonormal_basis(A)  # [m, k]
+    return Q @ Q.T
 
 
 def project(A: np.ndarray, b: np.ndarray) -> Projection:
@@ -51,10 +63,10 @@ def project(A: np.ndarray, b: np.ndarray) -> Projection:
     A = np.asarray(A, dtype=np.float64)
     A = A[:, None] if A.ndim == 1 else A  # [m, k]
     b = np.asarray(b, dtype=np.float64)
-    P = projection_matrix(A)  # raises on a degenerate A
-    x_hat = np.linalg.solve(A.T @ A, A.T @ b)  # [k]
-    p = A @ x_hat
-    return Projection(A, b, x_hat, p, b - p, P)
+    Q = orthonormal_basis(A)  # [m, k]; raises on a degenerate A
+    p = Q @ (Q.T @ b)  # [m] the nearest point of the span
+    x_hat = np.linalg.lstsq(A, b, rcond=None)[0]  # [k] solves AᵀA x̂ = Aᵀb without forming AᵀA
+    return Projection(A, b, x_hat, p, b - p, Q @ Q.T)
 
 
 def project_onto_line(a: np.ndarray, b: np.ndarray) -> Projection:

@@ -74,7 +74,7 @@ class SolverReport:
     d: int  # number of columns (unknowns)
     singular_values: np.ndarray  # float64[d] of X, largest first
     results: list[MethodResult]  # one per method, same order as METHODS
-    flattest: np.ndarray  # float64[d] unit right singular vector of the smallest σ: X·v ≈ 0 when collinear
+    flattest: np.ndarray  # float64[d] unit right singular vector of the smallest σ: X·v ≈ 0 (a null vector) when collinear
 
     @property
     def collinear(self) -> bool:
@@ -124,7 +124,11 @@ METHODS = {
 def compare_solvers(X: np.ndarray, y: np.ndarray) -> SolverReport:
     """Every method in METHODS on the same (X, y), with the condition numbers behind their differences."""
     X = np.asarray(X, dtype=np.float64)
-    _, s, Vt = np.linalg.svd(X, full_matrices=False)  # s [d], Vt [d, d]
+    n, d = X.shape
+    # With fewer rows than columns the thin SVD has only n right singular vectors, none of them in
+    # the null space: take the full V (cheap, n is small) and count the d − n missing σ as zeros.
+    _, s, Vt = np.linalg.svd(X, full_matrices=n < d)  # s [min(n, d)], Vt [d, d]
+    s = np.concatenate([s, np.zeros(d - len(s))])  # [d]
     rank = int((s > _rank_tol(X) * s[0]).sum()) if s[0] > 0 else 0
     cond = float(s[0] / s[-1]) if rank == X.shape[1] else float("inf")
     cond_XtX = float(np.linalg.cond(X.T @ X)) if rank == X.shape[1] else float("inf")
