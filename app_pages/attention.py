@@ -29,7 +29,7 @@ st.markdown("Type a prompt and watch a real Transformer **attend**, **mask**, **
             "every picture below comes from the model's own forward pass on your words.")
 
 
-@st.cache_resource(show_spinner="Loading the model…", max_entries=4)
+@ui.cached_model
 def get_model(name: str, mode: str):
     if name.startswith("hf:"):  # a typed Hugging Face id
         return load_hf_id(name[3:], mode)

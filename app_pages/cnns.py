@@ -105,7 +105,7 @@ def blocks_tab():
 
 
 # ----------------------------------------------------------------------------- feature maps
-@st.cache_resource(show_spinner="Loading the network...", max_entries=3)
+@ui.cached_model
 def _classifier(card: str, mode: str):
     from core.vision.cnn.classifiers import load_classifier
 

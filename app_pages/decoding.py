@@ -17,7 +17,7 @@ CAUSAL = {"gpt-tiny": "tiny GPT (open-ended prompt)", "gpt2": "GPT-2 (open-ended
           "distilgpt2": "DistilGPT2 (open-ended prompt)"}
 
 
-@st.cache_resource(show_spinner="Loading the model…")
+@ui.cached_model
 def load(name: str, mode: str):
     if name in CAUSAL:
         from core.text.lm import load_causal_lm

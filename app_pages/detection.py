@@ -17,7 +17,7 @@ MAX_COMPARE = 4
 SIZES = [256, 320, 384, 448, 512, 640, 800]
 
 
-@st.cache_resource(show_spinner=False, max_entries=6)
+@ui.cached_model
 def get_model(name: str, mode: str, input_size: int | None) -> detect.LoadedModel:
     return detect.load_model(name, mode, input_size)
 
@@ -39,8 +39,8 @@ def load_and_run(name: str, image_bytes: bytes, mode: str, input_size: int | Non
     box = st.status(f"Running {name} (slow on a CPU)...", expanded=False) if slow else st.spinner(f"Running {name}...")
     with box:
         try:
-            model = get_model(name, mode, input_size)
-            raw = get_candidates(image_bytes, name, mode, input_size)
+            with get_model.hold(name, mode, input_size) as model:  # the budget keeps it loaded while it runs
+                raw = get_candidates(image_bytes, name, mode, input_size)
         except ValueError as e:  # ModelUnavailable included: a clear reason, e.g. fallback weights missing
             message = str(e) if isinstance(e, detect.ModelUnavailable) else f"{name}: {e}"
         except Exception as e:  # noqa: BLE001 - one broken model must not take the page down

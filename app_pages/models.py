@@ -4,6 +4,7 @@ import streamlit as st
 from core.zoo.network import offline_reason
 from core.zoo.table import zoo_rows
 from app_pages.parts import ui
+from app_pages.parts.budget_view import show_loaded_models
 
 st.title("Models")
 mode = ui.model_source()
@@ -27,3 +28,5 @@ with ui.friendly_errors("Reading the model zoo"):
 st.markdown("For a classroom that will be offline later, fetch the pretrained checkpoints once while online:")
 st.code("python -m core.zoo download            # every model\npython -m core.zoo download yolox-nano  # one",
         language="bash")
+
+show_loaded_models()

@@ -33,7 +33,7 @@ def char_text(seed: int) -> str:
     return quoted(corpus(1500, seed), seed=seed)
 
 
-@st.cache_resource(show_spinner="Training the character model (once per server for these settings)…", max_entries=12)
+@ui.cached_model
 def trained_char_lm(kind: str, hidden: int, steps: int, seed: int):
     """Shared by every session: never mutated. Returns (model, its training events)."""
     events = list(char_lm.train_char_lm(char_text(seed), char_lm.CharLMConfig(kind=kind, hidden=hidden, steps=steps), seed))

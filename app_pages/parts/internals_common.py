@@ -23,7 +23,7 @@ class Picture:
     shapes: bool                    # True: a ShapesWorld scene (the bundled models are right on it)
 
 
-@st.cache_resource(show_spinner="Loading a ShapesWorld model…", max_entries=8)
+@ui.cached_model
 def shapes_model(family: str):
     """The bundled ShapesWorld model (shared by every session: never mutated)."""
     from core.vision.shapes.weights import load_shapes_model
@@ -88,7 +88,7 @@ def class_names() -> list[str]:
     return list(CLASSES)
 
 
-@st.cache_resource(show_spinner="Loading the detector…")
+@ui.cached_model
 def yolox_model(mode: str):
     from core.vision.detect import load_model
 

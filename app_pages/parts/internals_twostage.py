@@ -58,7 +58,7 @@ def rcnn_tab(pic: Picture) -> None:
 REAL_RPN = "fasterrcnn-mobilenet-320"  # the pretrained two-stage detector the RPN tab uses on photos, when cached
 
 
-@st.cache_resource(show_spinner="Loading Faster R-CNN…", max_entries=1)
+@ui.cached_model
 def _real_frcnn(mode: str):
     from core.vision.detect import load_model
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.parts import ui
+
 TICK_S = 1.5  # a live fragment reruns this often while a run is going
 
 
@@ -20,7 +22,7 @@ def det_data(seed: int, fraction: float):
     return det_data.load_shapes(seed, fraction)  # shared, read-only: the loop only indexes into it
 
 
-@st.cache_resource(show_spinner="Loading the burn-in detector...")
+@ui.cached_model
 def burn_in():
     import torch
 

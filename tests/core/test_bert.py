@@ -89,7 +89,7 @@ def test_mlm_view_on_a_real_tokenizer():
     from transformers import AutoTokenizer
 
     from core.text.bert.view import mlm_view
-    from core.text.lm import source_location
+    from core.zoo.load import location as source_location
     from core.zoo import get_card
 
     tok = AutoTokenizer.from_pretrained(source_location(get_card("minilm").sources[0]))

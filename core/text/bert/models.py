@@ -9,7 +9,7 @@ def load_mlm(mode: str | None = None):
     (the head would be random, so the page must not show its score)."""
     from transformers import AutoTokenizer, BertForPreTraining
 
-    from core.vision.vit.load import load_hf
+    from core.zoo.load import load_hf
 
     model, tok, res, missing = load_hf("bert-base-uncased-mlm", BertForPreTraining, AutoTokenizer, mode)
     return model, tok, res, not any(k.startswith("cls.seq_relationship") for k in missing)

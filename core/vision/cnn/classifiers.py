@@ -11,18 +11,25 @@ CARD_NAMES = ("cnn-resnet18", "cnn-alexnet", "cnn-vgg11", "cnn-googlenet", "cnn-
 
 
 def load_classifier(card_name: str, mode: str | None = None):
-    """(Classifier, zoo Resolution). FileNotFoundError when no source is available."""
-    from core.zoo import get_card, resolve
+    """(Classifier, zoo Resolution), through the zoo's one load loop (core.zoo.load): a pretrained
+    load that fails (a broken cache, a dead download) falls back to the bundled network and says
+    so. FileNotFoundError when no source is available."""
+    from core.zoo import get_card
+    from core.zoo.load import load_with_fallback
 
     card = get_card(card_name)
-    res = resolve(card, mode)
-    if res.source is None:
-        raise FileNotFoundError(res.reason)
-    if res.source.kind == "pretrained":
-        from torchvision.models import get_weight
 
-        name = card.extra["torchvision"]
-        model = torchvision_model(name, TV_WEIGHTS[name])
-        cats = tuple(get_weight(TV_WEIGHTS[name]).meta["categories"])
-        return Classifier(model, cats, 224, 3, f"{card.family} with ImageNet weights (torchvision)", imagenet=True), res
-    return load_bundled(card.extra["stem"]), res
+    def load_one(src, where, extra):
+        if src.kind == "pretrained":
+            from torchvision.models import get_weight
+
+            name = card.extra["torchvision"]
+            model = torchvision_model(name, TV_WEIGHTS[name])
+            cats = tuple(get_weight(TV_WEIGHTS[name]).meta["categories"])
+            return Classifier(model, cats, 224, 3, f"{card.family} with ImageNet weights (torchvision)", imagenet=True)
+        return load_bundled(card.extra["stem"])
+
+    try:
+        return load_with_fallback(card_name, mode, load_one)
+    except ValueError as e:
+        raise FileNotFoundError(str(e)) from None
