@@ -8,6 +8,9 @@ import streamlit as st
 
 from app_pages.parts import present, ui
 from core.catalog import GROUPS, TOPICS, slug
+from core.threads import configure_threads
+
+configure_threads()  # the one place the server sets torch's thread count (torch-free until a page loads it)
 
 st.set_page_config(page_title="KeyPoint", page_icon=":material/school:", layout="wide",
                    initial_sidebar_state="collapsed" if ui.presenting() else "auto")

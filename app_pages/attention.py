@@ -13,6 +13,7 @@ from core.text import attention as att
 from core.text import rollout as rollout_fn
 from core.text import attention_lab as lab
 from core.text import context_cost, directions, mlp
+from core.runtime import torch_rng
 from core.text.lm import MAX_HF_MB, context_limit, is_causal, load_hf_id, load_model
 from core.viz import attention as charts
 from app_pages.parts import ui
@@ -241,7 +242,7 @@ with tabs[3]:
                           | ({f"T = {temperature:g}": nt.probs} if temperature != 1 else {}))
         ui.chart(st, charts.grouped_bars(df.melt("token", var_name="temperature", value_name="probability"),
                                             "token", "probability", "temperature", "Next-token probabilities", names))
-        g = torch.Generator().manual_seed(ui.seed() + len(tr.ids))
+        g = torch_rng(ui.seed() + len(tr.ids))
         sampled = lab.sample_token(tr.logits, temperature, g)
         a, b = st.columns(2)
         a.button(f"Append greedy “{charts.readable(tokenizer.decode([nt.greedy]))}”", on_click=append_token,

@@ -5,6 +5,7 @@ import streamlit as st
 import torch
 
 from app_pages.parts import ui
+from core.runtime import torch_rng
 from core.text.bert.mlm import mlm_mask
 from core.text.bert.nsp import nsp_pairs, split_sentences
 from core.text.bert.view import (embedding_view, fill_recipe, fill_typed_masks, max_positions, mlm_view, nsp_scores,
@@ -146,7 +147,7 @@ with tab_mae:
             c1, c2 = st.columns(2)
             ratio = c1.slider("Mask ratio", 0.0, 0.95, 0.75, 0.05, key="mae_ratio")
             mseed = c2.number_input("Mask seed", 0, 10**6, ui.seed(), key="mae_seed")
-            hidden = torch.nonzero(random_mask(N, ratio, torch.Generator().manual_seed(int(mseed)))).flatten().tolist()
+            hidden = torch.nonzero(random_mask(N, ratio, torch_rng(int(mseed)))).flatten().tolist()
         else:
             centre = [r * g + c for r in range(g // 4, 3 * g // 4) for c in range(g // 4, 3 * g // 4)]
             hidden = st.multiselect("Patches to hide (row, column)", list(range(N)), default=centre, key="mae_pick",
@@ -275,7 +276,7 @@ with tab_bert:
         from core.text.corpus import CorpusConfig, generate
 
         pool = [x for d in generate(CorpusConfig(n_docs=50, seed=7)) for x in split_sentences(d)]
-        pairs = nsp_pairs(text, torch.Generator().manual_seed(ui.seed()), pool)
+        pairs = nsp_pairs(text, torch_rng(ui.seed()), pool)
         if not pairs:
             st.info("Write at least two sentences to build next-sentence pairs.")
         elif any(len(tok(p.a, p.b)["input_ids"]) > limit for p in pairs):

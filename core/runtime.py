@@ -18,6 +18,8 @@ from functools import lru_cache
 import numpy as np
 import torch
 
+from core.threads import configure_threads, default_threads  # noqa: F401  (default_threads: re-exported)
+
 
 @lru_cache(maxsize=1)
 def device() -> torch.device:
@@ -43,20 +45,11 @@ def device_label() -> str:
     return f"CPU ({n} thread{'s' if n > 1 else ''})"
 
 
-def default_threads() -> int:
-    """KEYPOINT_THREADS, else half the cores (at least 1).
-
-    Why not every core: a Streamlit server shares the machine with its own threads, the browser and
-    other sessions, and torch's worker threads spin badly when a core is taken: measured here on 2 cores,
-    a ResNet-18 forward ran 13x slower with 2 threads than with 1 while another process was busy.
-    """
-    env = int(os.environ.get("KEYPOINT_THREADS", "0") or 0)
-    return env if env > 0 else max(1, (os.cpu_count() or 1) // 2)
-
-
 def set_threads(n: int | None = None) -> int:
-    """Set torch's intra-op thread count (default: `default_threads()`). Returns the count set."""
-    torch.set_num_threads(max(1, n or default_threads()))
+    """Set torch's intra-op thread count (default: `default_threads()`). Returns the count set.
+    Called once, explicitly, by each entry point (app.py, tests/conftest.py, the command-line tools),
+    never at import: importing a module must not change the process."""
+    configure_threads(n)
     return torch.get_num_threads()
 
 
@@ -192,5 +185,3 @@ def timed(into: dict, key: str):
     finally:
         into[key] = (time.perf_counter() - t0) * 1000.0
 
-
-set_threads()  # once, when the first model-using module imports the runtime

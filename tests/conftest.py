@@ -14,4 +14,6 @@ _shared = ROOT.parent / "shared" / "weights"
 if _shared.is_dir():
     os.environ.setdefault("KEYPOINT_ONNX_DIR", str(_shared))
 
-import core.runtime  # noqa: E402,F401  (one thread count for the whole suite, as in the app)
+from core.threads import configure_threads  # noqa: E402
+
+configure_threads()  # once, explicitly, for the whole suite (as app.py does for the server)

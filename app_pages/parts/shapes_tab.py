@@ -15,11 +15,12 @@ from app_pages.parts import ui
 @st.cache_data(max_entries=8, show_spinner=False)
 def _batch(n: int, seed: int, cfg_items: tuple, aug: str):
     """Generate (and optionally augment) a batch; cached by its inputs."""
+    from core.runtime import numpy_rng
     from core.vision.shapes.augment import strong, weak
     from core.vision.shapes.generator import ShapesConfig, generate
     samples = generate(n, seed, ShapesConfig(**dict(cfg_items)))
     if aug != "none":
-        rng = np.random.default_rng(seed)
+        rng = numpy_rng(seed)
         samples = [(weak if aug == "weak" else strong)(s, rng) for s in samples]
     return samples
 

@@ -10,6 +10,8 @@ import pandas as pd
 import torch
 from torch import nn
 
+from core.private_init import init_weights
+from core.runtime import torch_rng
 from core.text import gradients, perplexity, rnn_deep
 from core.text.char_lm import CharLM
 
@@ -43,9 +45,9 @@ class DeepResult:
 def deep_demo(kind: str, xs: torch.Tensor, hidden: int, layers: int = 2, bidirectional: bool = True,
               seed: int = 0) -> DeepResult:
     """A random torch RNN / GRU / LSTM(num_layers, bidirectional) run through our cells on xs [T, 1, E]."""
-    torch.manual_seed(seed)
     rnn = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[kind](xs.shape[-1], hidden, num_layers=layers,
                                                                  bidirectional=bidirectional)
+    init_weights(rnn, torch_rng(seed))  # torch's own U(-1/sqrt(H), 1/sqrt(H)), from this session's seed
     with torch.no_grad():
         ref, _ = rnn(xs)
         tr = rnn_deep.run_deep(rnn, xs)
@@ -60,7 +62,9 @@ def deep_demo(kind: str, xs: torch.Tensor, hidden: int, layers: int = 2, bidirec
     shapes = pd.DataFrame({"tensor": [r[0] for r in rows], "shape [T, B, features]": ["×".join(map(str, r[1])) for r in rows]})
     params = []
     for k in ("rnn", "gru", "lstm"):
-        ref_model = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[k](E, hidden, num_layers=layers, bidirectional=bidirectional)
+        with torch.device("meta"):  # shapes only: no weights drawn
+            ref_model = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[k](E, hidden, num_layers=layers,
+                                                                           bidirectional=bidirectional)
         ours, theirs = rnn_deep.param_count(k, E, hidden, layers, bidirectional), sum(p.numel() for p in ref_model.parameters())
         params.append({"cell": k.upper(), "from the shape": ours, "torch (sum of numel)": theirs, "equal": ours == theirs})
     return DeepResult(shapes, pd.DataFrame(params), tr, float((tr.output - ref).abs().max()))
@@ -69,7 +73,7 @@ def deep_demo(kind: str, xs: torch.Tensor, hidden: int, layers: int = 2, bidirec
 def gradient_study(T: int, weight_scale: float, forget_bias: float, seed: int = 0, hidden: int = 32,
                    emb: int = 8) -> pd.DataFrame:
     """|d sum(h_T) / d x_t| for every t, plain RNN vs LSTM (vs GRU), on the same random input."""
-    xs = torch.randn(T, 1, emb, generator=torch.Generator().manual_seed(seed + 1))
+    xs = torch.randn(T, 1, emb, generator=torch_rng(seed + 1))
     rows = []
     for kind in ("rnn", "gru", "lstm"):
         cell = gradients.make_cell(kind, emb, hidden, seed, weight_scale, forget_bias)

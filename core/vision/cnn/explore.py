@@ -9,6 +9,7 @@ from typing import Iterator
 import numpy as np
 import torch
 
+from core.runtime import torch_rng
 from core.vision.cnn import data as cnn_data
 from core.vision.cnn.loop import TrainConfig, TrainEvent, side_by_side, train
 from core.vision.cnn.registry import SMALL, TEACHING, TORCHVISION, build, torchvision_model
@@ -101,8 +102,7 @@ def start_pair(data: cnn_data.ImageSet, left: str, right: str, cfg: TrainConfig,
                seed: int = 0) -> Iterator[dict[str, TrainEvent]]:
     """Two fresh networks (seeded the same), trained side by side on the same batches."""
     runs = {}
-    for name in (left, right):
-        torch.manual_seed(seed)
-        model = build(name, data.in_ch, len(data.class_names), data.size)
+    for name in (left, right):  # each run owns its generators: other sessions' draws cannot reach them
+        model = build(name, data.in_ch, len(data.class_names), data.size, generator=torch_rng(seed, "init"))
         runs[SMALL[name].title] = train(model, data, copy.copy(cfg), seed=seed)
     return side_by_side(runs)

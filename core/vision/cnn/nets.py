@@ -12,6 +12,8 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+from core.private_init import Dropout
+
 from core.vision.cnn.blocks import DenseBlock, Inception, Residual, nin_block, transition, vgg_block
 
 
@@ -21,12 +23,14 @@ def flat_features(features: nn.Module, in_ch: int, size: int) -> int:
         return int(features(torch.zeros(1, in_ch, size, size)).numel())
 
 
-def he_init(model: nn.Module) -> nn.Module:
+def he_init(model: nn.Module, generator: torch.Generator | None = None) -> nn.Module:
     """He (Kaiming) normal init for every conv, zero biases. NiN's long runs of ReLU convs lose the signal
-    under PyTorch's default init (measured: the class maps come out ~0 and the loss sits at ln(classes))."""
+    under PyTorch's default init (measured: the class maps come out ~0 and the loss sits at ln(classes)).
+    The model remembers it (`init_scheme`), so `registry.build(..., generator=g)` redraws it from g."""
+    model.init_scheme = "he"
     for m in model.modules():
         if isinstance(m, nn.Conv2d):
-            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu", generator=generator)
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
     return model
@@ -65,8 +69,8 @@ def alexnet(in_ch: int = 3, num_classes: int = 1000, size: int = 224) -> nn.Sequ
         nn.Flatten())  # [B, 6400]
     n = flat_features(features, in_ch, size)
     return nn.Sequential(*features,
-                         nn.Linear(n, 4096), nn.ReLU(inplace=True), nn.Dropout(0.5),
-                         nn.Linear(4096, 4096), nn.ReLU(inplace=True), nn.Dropout(0.5),
+                         nn.Linear(n, 4096), nn.ReLU(inplace=True), Dropout(0.5),
+                         nn.Linear(4096, 4096), nn.ReLU(inplace=True), Dropout(0.5),
                          nn.Linear(4096, num_classes))
 
 
@@ -84,8 +88,8 @@ def vgg(arch=VGG11, in_ch: int = 3, num_classes: int = 1000, size: int = 224, fc
     features = nn.Sequential(*blocks, nn.Flatten())  # [B, 512 * 7 * 7] at 224
     n = flat_features(features, in_ch, size)
     return nn.Sequential(*features,
-                         nn.Linear(n, fc), nn.ReLU(inplace=True), nn.Dropout(0.5),
-                         nn.Linear(fc, fc), nn.ReLU(inplace=True), nn.Dropout(0.5),
+                         nn.Linear(n, fc), nn.ReLU(inplace=True), Dropout(0.5),
+                         nn.Linear(fc, fc), nn.ReLU(inplace=True), Dropout(0.5),
                          nn.Linear(fc, num_classes))
 
 
@@ -96,7 +100,7 @@ def nin(in_ch: int = 3, num_classes: int = 1000) -> nn.Sequential:
         nin_block(in_ch, 96, 11, 4, 0), nn.MaxPool2d(3, stride=2),  # [B, 96, 26, 26]
         nin_block(96, 256, 5, 1, 2), nn.MaxPool2d(3, stride=2),  # [B, 256, 12, 12]
         nin_block(256, 384, 3, 1, 1), nn.MaxPool2d(3, stride=2),  # [B, 384, 5, 5]
-        nn.Dropout(0.5),
+        Dropout(0.5),
         nin_block(384, num_classes, 3, 1, 1),  # [B, classes, 5, 5]
         nn.AdaptiveAvgPool2d(1), nn.Flatten()))  # [B, classes]
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from core.private_init import init_weights
+from core.runtime import torch_rng
 from core.vision.cnn.blocks import BatchNorm2d, DenseBlock, Inception, Residual, transition
 
 
@@ -25,9 +27,8 @@ def inception_paths(in_ch: int = 192, c1: int = 64, c2=(96, 128), c3=(16, 32), c
                     seed: int = 0) -> list[dict]:
     """GoogLeNet's first Inception block (3a by default): each path's output shape and parameters,
     then the concatenation."""
-    torch.manual_seed(seed)
-    block = Inception(in_ch, c1, tuple(c2), tuple(c3), c4).eval()
-    x = torch.randn(1, in_ch, size, size, generator=torch.Generator().manual_seed(seed))
+    block = init_weights(Inception(in_ch, c1, tuple(c2), tuple(c3), c4), torch_rng(seed, "block")).eval()
+    x = torch.randn(1, in_ch, size, size, generator=torch_rng(seed))
     with torch.no_grad():
         outs = block.paths(x)
         cat = block(x)
@@ -50,11 +51,11 @@ class ResidualCase:
 def residual_cases(in_ch: int = 64, size: int = 56, seed: int = 0) -> list[ResidualCase]:
     """ResNet's basic block three ways: same shape (identity), doubled channels, and halved H, W with
     doubled channels (both need the 1x1 shortcut)."""
-    torch.manual_seed(seed)
-    x = torch.randn(1, in_ch, size, size, generator=torch.Generator().manual_seed(seed))
+    x = torch.randn(1, in_ch, size, size, generator=torch_rng(seed))
+    g = torch_rng(seed, "blocks")
     out = []
     for out_ch, stride in ((in_ch, 1), (2 * in_ch, 1), (2 * in_ch, 2)):
-        block = Residual(in_ch, out_ch, stride).eval()
+        block = init_weights(Residual(in_ch, out_ch, stride), g).eval()
         with torch.no_grad():
             y = block(x)
         fits = stride == 1 and out_ch == in_ch
@@ -66,10 +67,10 @@ def residual_cases(in_ch: int = 64, size: int = 56, seed: int = 0) -> list[Resid
 def dense_growth(num_layers: int = 4, in_ch: int = 64, growth: int = 32, size: int = 56, seed: int = 0) -> list[dict]:
     """Channels after the stem and after each layer of a dense block (growing by `growth`), then after a
     transition layer (channels, H and W halved)."""
-    torch.manual_seed(seed)
-    block = DenseBlock(num_layers, in_ch, growth, bn_size=4).eval()
-    trans = transition(block.out_channels, block.out_channels // 2).eval()
-    x = torch.randn(1, in_ch, size, size, generator=torch.Generator().manual_seed(seed))
+    g = torch_rng(seed, "blocks")
+    block = init_weights(DenseBlock(num_layers, in_ch, growth, bn_size=4), g).eval()
+    trans = init_weights(transition(block.out_channels, block.out_channels // 2), g).eval()
+    x = torch.randn(1, in_ch, size, size, generator=torch_rng(seed))
     rows = [{"stage": "block input", "channels": in_ch, "output": _shape(x)}]
     with torch.no_grad():
         for i, layer in enumerate(block.layers):
@@ -82,7 +83,7 @@ def dense_growth(num_layers: int = 4, in_ch: int = 64, growth: int = 32, size: i
 
 def conv1x1_vs_linear(in_ch: int = 8, out_ch: int = 4, size: int = 5, seed: int = 0) -> dict:
     """A 1x1 convolution and nn.Linear with the same weights, applied to every pixel: the same numbers."""
-    g = torch.Generator().manual_seed(seed)
+    g = torch_rng(seed)
     conv = nn.Conv2d(in_ch, out_ch, 1)
     lin = nn.Linear(in_ch, out_ch)
     with torch.no_grad():
@@ -101,7 +102,7 @@ def conv1x1_vs_linear(in_ch: int = 8, out_ch: int = 4, size: int = 5, seed: int 
 def batchnorm_vs_torch(channels: int = 4, seed: int = 0, steps: int = 3) -> list[dict]:
     """Our written-out BatchNorm2d against nn.BatchNorm2d: outputs in training mode for a few batches
     (running statistics updating), then in eval mode; max absolute difference of each."""
-    g = torch.Generator().manual_seed(seed)
+    g = torch_rng(seed)
     ours, ref = BatchNorm2d(channels), nn.BatchNorm2d(channels)
     with torch.no_grad():
         w, b = torch.randn(channels, generator=g), torch.randn(channels, generator=g)

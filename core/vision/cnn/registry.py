@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+import torch
 from torch import nn
 
+from core.private_init import dropout_from, init_weights
 from core.vision.cnn import nets, small
+from core.vision.cnn.nets import he_init
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,20 @@ TV_FAMILY = {"alexnet": "AlexNet", "vgg11": "VGG", "googlenet": "GoogLeNet", "re
              "densenet121": "DenseNet"}
 
 
-def build(name: str, in_ch: int | None = None, num_classes: int | None = None, size: int | None = None) -> nn.Module:
-    """A fresh teaching or small network by name (defaults from its spec)."""
+def build(name: str, in_ch: int | None = None, num_classes: int | None = None, size: int | None = None,
+          generator: torch.Generator | None = None) -> nn.Module:
+    """A fresh teaching or small network by name (defaults from its spec). With `generator`, its initial
+    weights (torch's defaults, or He's where the net asks for it) and its dropout masks come from it."""
     spec = TEACHING.get(name) or SMALL.get(name)
     if spec is None:
         raise ValueError(f"unknown network {name!r}; choose one of {sorted(TEACHING) + sorted(SMALL)}")
-    return spec.build(in_ch or spec.in_ch, num_classes or spec.num_classes, size or spec.size)
+    model = spec.build(in_ch or spec.in_ch, num_classes or spec.num_classes, size or spec.size)
+    if generator is not None:
+        init_weights(model, generator)
+        if getattr(model, "init_scheme", None) == "he":
+            he_init(model, generator)
+        dropout_from(model, generator)
+    return model
 
 
 def torchvision_model(name: str, weights: str | None = None) -> nn.Module:

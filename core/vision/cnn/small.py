@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from torch import nn
 
+from core.private_init import Dropout
+
 from core.vision.cnn.blocks import DenseBlock, Inception, Residual, nin_block, transition
 from core.vision.cnn.nets import flat_features, he_init, vgg
 
@@ -28,8 +30,8 @@ def alexnet_small(in_ch: int, num_classes: int, size: int) -> nn.Sequential:
         nn.MaxPool2d(3, stride=2),  # [B, 48, 3, 3]
         nn.Flatten())
     n = flat_features(features, in_ch, size)
-    return nn.Sequential(*features, nn.Linear(n, 128), nn.ReLU(inplace=True), nn.Dropout(0.3),
-                         nn.Linear(128, 128), nn.ReLU(inplace=True), nn.Dropout(0.3), nn.Linear(128, num_classes))
+    return nn.Sequential(*features, nn.Linear(n, 128), nn.ReLU(inplace=True), Dropout(0.3),
+                         nn.Linear(128, 128), nn.ReLU(inplace=True), Dropout(0.3), nn.Linear(128, num_classes))
 
 
 def vgg_small(in_ch: int, num_classes: int, size: int, bn: bool = False) -> nn.Sequential:
@@ -43,7 +45,7 @@ def nin_small(in_ch: int, num_classes: int, size: int) -> nn.Sequential:
         nin_block(in_ch, 32, 5, s, 2), nn.MaxPool2d(3, stride=2),  # [B, 32, 15, 15] at 64 px
         nin_block(32, 64, 3, 1, 1), nn.MaxPool2d(3, stride=2),  # [B, 64, 7, 7]
         nin_block(64, 96, 3, 1, 1), nn.MaxPool2d(3, stride=2),  # [B, 96, 3, 3]
-        nn.Dropout(0.3),
+        Dropout(0.3),
         nin_block(96, num_classes, 3, 1, 1),  # [B, classes, 3, 3]
         nn.AdaptiveAvgPool2d(1), nn.Flatten()))
 

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core.runtime import device
+from core.runtime import device, seeded
 from core.vision.types import Detections
 from core.vision.pretrained.torchvision_models import IMAGENET_MEAN, IMAGENET_STD, to_tensor
 
@@ -100,9 +100,10 @@ def tiny_random_detr(num_labels: int = 5, num_queries: int = 10, seed: int = 0) 
     """A small random DETR with a timm ResNet-18 backbone (random, nothing downloaded), for tests."""
     from transformers import DetrConfig, DetrForObjectDetection
 
-    torch.manual_seed(seed)
     cfg = DetrConfig(use_timm_backbone=True, backbone="resnet18", use_pretrained_backbone=False,
                      d_model=32, encoder_layers=1, decoder_layers=1, encoder_ffn_dim=64, decoder_ffn_dim=64,
                      encoder_attention_heads=2, decoder_attention_heads=2, num_queries=num_queries,
                      num_labels=num_labels, id2label={i: f"class{i}" for i in range(num_labels)})
-    return DetrDetector(DetrForObjectDetection(cfg), name="detr-tiny-random", cfg=DetrInput(64, 96, 0.0))
+    with seeded(seed):  # Hugging Face's own init cannot take a generator
+        model = DetrForObjectDetection(cfg)
+    return DetrDetector(model, name="detr-tiny-random", cfg=DetrInput(64, 96, 0.0))

@@ -57,15 +57,23 @@ class TinyDETR(nn.Module):
                                       _conv(96, 96, 1))
         self.input_proj = nn.Conv2d(96, d, 1)
         side = cfg.image_size // 16
-        self.row_embed = nn.Parameter(torch.randn(side, d // 2) * 0.1)  # learned positions (DETR's "learned" variant)
-        self.col_embed = nn.Parameter(torch.randn(side, d // 2) * 0.1)
+        self.row_embed = nn.Parameter(torch.empty(side, d // 2))  # learned positions (DETR's "learned" variant)
+        self.col_embed = nn.Parameter(torch.empty(side, d // 2))
         layer = dict(d_model=d, nhead=cfg.heads, dim_feedforward=cfg.ffn, dropout=0.0, batch_first=True)
         self.encoder = nn.ModuleList([nn.TransformerEncoderLayer(**layer) for _ in range(cfg.enc_layers)])
         self.decoder = nn.ModuleList([nn.TransformerDecoderLayer(**layer) for _ in range(cfg.dec_layers)])
         self.dec_norm = nn.LayerNorm(d)
-        self.query_embed = nn.Parameter(torch.randn(cfg.queries, d) * 0.1)
+        self.query_embed = nn.Parameter(torch.empty(cfg.queries, d))
         self.class_head = nn.Linear(d, cfg.num_classes + 1)
         self.box_head = nn.Sequential(nn.Linear(d, d), nn.ReLU(), nn.Linear(d, d), nn.ReLU(), nn.Linear(d, 4))
+        self.init_parameters(None)  # None: the global generator (training scripts); pages pass their own
+
+    @torch.no_grad()
+    def init_parameters(self, generator: torch.Generator | None) -> None:
+        """The parameters this module owns itself (positions, queries) start as N(0, 0.1²);
+        `core.private_init.init_weights` calls this with a private generator."""
+        for p in (self.row_embed, self.col_embed, self.query_embed):
+            nn.init.normal_(p, std=0.1, generator=generator)
 
     def forward(self, x: torch.Tensor) -> dict:
         f = self.input_proj(self.backbone((x - 0.5) / 0.25))        # [N, d, h, w]
