@@ -84,6 +84,7 @@ def test_feature_maps_on_shapes_photo_upload_and_a_corrupt_file(at):
     assert any("broken" in w.value for w in at.warning)
 
 
+@pytest.mark.slow
 def test_blocks_slider_and_live_run_start_and_stop(at):
     at.slider(key="cnn_dense_layers").set_value(6)
     _run(at)

@@ -56,6 +56,7 @@ def test_learning_rate_either_side_of_the_bound():
     assert "cost grows" in _warnings(at)
 
 
+@pytest.mark.slow
 def test_collinear_and_ill_conditioned_generated_data_are_explained():
     at = _fresh()
     at.select_slider(key="lr_gc").set_value(1.0).run()
@@ -89,6 +90,7 @@ def test_sample_and_uploaded_csvs_good_and_bad():
         assert any("Choose or fix the data" in i.value for i in at.info)  # the gradient-descent tab waits
 
 
+@pytest.mark.slow
 def test_degenerate_projections_warn():
     at = _fresh()
     at.slider(key="pj_a1").set_value(0.0)

@@ -32,6 +32,7 @@ def test_page_renders_with_defaults():
                    for v in verdicts), verdicts
 
 
+@pytest.mark.slow
 def test_classification_run_ticks_toggles_and_stops():
     at = _fresh()
     at.selectbox(key="cls_data").set_value("two_moons")

@@ -75,6 +75,7 @@ def test_plain_stack_starves_its_first_layer_residual_does_not(digits):
     assert plain.grad_first < 1e-3 * res.grad_first
 
 
+@pytest.mark.slow
 def test_every_bundled_net_reaches_its_recorded_accuracy():
     stems = bundled_stems()
     assert len(stems) >= 8, stems

@@ -103,6 +103,7 @@ def test_pretrained_cards_resolve_and_run_from_standard_caches(tmp_path):
     assert out["gpt2"]["layers"] == 2 and out["gpt2"]["greedy_matches_generate"]
 
 
+@pytest.mark.slow
 def test_download_dry_run_lists_every_file_size_and_destination(tmp_path):
     from core.zoo.registry import all_cards
 

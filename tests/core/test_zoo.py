@@ -107,6 +107,7 @@ def test_all_cards_are_unique_and_resolve_offline():
         assert res.reason
 
 
+@pytest.mark.slow
 def test_cli_list_prints_every_card():
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "KEYPOINT_OFFLINE": "1"}
     out = subprocess.run([sys.executable, "-m", "core.zoo", "list"], cwd=ROOT, capture_output=True,
