@@ -114,7 +114,7 @@ def test_training_lowers_the_loss(family):
     torch.manual_seed(0)
     fam = get_family(family)
     samples = generate(2, seed=5, cfg=fam.data)
-    losses = [ev["loss"] for ev in train(fam, steps=STEPS[family], samples=samples, warmup=1)]
+    losses = [ev.loss for ev in train(fam, steps=STEPS[family], samples=samples, warmup=1)]
     assert len(losses) == STEPS[family] and all(np.isfinite(losses))
     assert losses[-1] < 0.85 * losses[0], losses
 

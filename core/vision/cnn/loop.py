@@ -3,13 +3,12 @@
     for event in train(model, data, TrainConfig(steps=200)):
         event.step, event.loss, event.test_acc, event.grad_first, event.act
 
-Each step: a random batch, cross-entropy, backward, the gradient norm at the first layer's weights,
-an optimiser step. Every eval_every steps (and at the end): held-out accuracy and per-layer
+Each step (on core.learn.engine.fit): a random batch, cross-entropy, backward, the gradient norm at
+the first layer's weights, an optimiser step. Every eval_every steps (and at the end): held-out accuracy and per-layer
 activation mean/std of that step's training batch (forward hooks, only on those steps).
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -17,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.learn.engine import FitConfig, StepEvent, extend, fit
 from core.vision.cnn.data import ImageSet
 from core.vision.cnn.table import layer_rows
 
@@ -36,12 +36,10 @@ class TrainConfig:
 
 
 @dataclass
-class TrainEvent:
-    step: int  # optimiser steps done
-    loss: float  # this step's training loss
-    train_acc: float  # accuracy on this step's batch
-    grad_first: float  # L2 norm of the gradient at the first layer's weights
-    seconds: float  # wall time since the run started
+class TrainEvent(StepEvent):
+    """The engine's StepEvent plus what the CNN page draws."""
+    train_acc: float = 0.0  # accuracy on this step's batch
+    grad_first: float = 0.0  # L2 norm of the gradient at the first layer's weights
     test_acc: float | None = None  # held-out accuracy (evaluation steps only)
     act: list[tuple[str, float, float]] | None = field(default=None)  # (layer, mean, std) at evaluation steps
 
@@ -94,30 +92,37 @@ def train(model: nn.Module, data: ImageSet, cfg: TrainConfig, seed: int = 0) -> 
     w0 = first_weight(model)
     layers = stat_layers(model)
     n_eval = min(cfg.n_eval, len(data.y_test))
-    t0 = time.perf_counter()
-    model.train()
-    for step in range(1, cfg.steps + 1):
+    seen: dict = {}  # what this step's forward pass saw: labels, logits, activation statistics
+
+    def evaluating(step: int) -> bool:  # step counts from 1
+        return step % cfg.eval_every == 0 or step == cfg.steps or step == 1
+
+    def step_fn(i: int) -> torch.Tensor:
         idx = torch.randint(0, len(data.y_train), (cfg.batch,), generator=g)
         xb, yb = data.x_train[idx], data.y_train[idx]  # [B, C, S, S], [B]
         if cfg.flip:
             xb = flip_batch(xb, g)
-        evaluate = step % cfg.eval_every == 0 or step == cfg.steps or step == 1
         stats: list[tuple[str, float, float]] = []
-        handles = [m.register_forward_hook(lambda mod, i, o, n=n: stats.append((n, float(o.detach().mean()), float(o.detach().std()))))
-                   for n, m in layers] if evaluate else []
+        handles = [m.register_forward_hook(lambda mod, inp, o, n=n: stats.append((n, float(o.detach().mean()),
+                                                                                   float(o.detach().std()))))
+                   for n, m in layers] if evaluating(i + 1) else []
         logits = model(xb)  # [B, classes]
         for h in handles:
             h.remove()
-        loss = F.cross_entropy(logits, yb)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        grad_first = float(w0.grad.norm()) if w0.grad is not None else 0.0
-        opt.step()
-        event = TrainEvent(step, float(loss.detach()), float((logits.detach().argmax(1) == yb).float().mean()), grad_first,
-                           time.perf_counter() - t0)
-        if evaluate:
+        seen.update(yb=yb, logits=logits.detach(), stats=stats)
+        return F.cross_entropy(logits, yb)
+
+    def grad_norm_first(i: int) -> dict:
+        return {"grad_first": float(w0.grad.norm()) if w0.grad is not None else 0.0}
+
+    model.train()
+    fit_cfg = FitConfig(seed=seed, steps=cfg.steps, lr=cfg.lr, schedule="constant")
+    for ev in fit(fit_cfg, opt, step_fn, after_backward=grad_norm_first):
+        event = extend(ev, TrainEvent, train_acc=float((seen["logits"].argmax(1) == seen["yb"]).float().mean()),
+                       grad_first=ev.info["grad_first"])
+        if evaluating(ev.step):
             event.test_acc = accuracy(model, data.x_test[:n_eval], data.y_test[:n_eval])
-            event.act = stats
+            event.act = seen["stats"]
         yield event
 
 

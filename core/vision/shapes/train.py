@@ -6,8 +6,8 @@ Writes assets/weights/shapes_<family>.safetensors and shapes_<family>.json (comm
 wall time, held-out scores, floor). Every step draws a fresh batch (seed TRAIN_SEED + step), so
 the model never sees the held-out test images (seed TEST_SEED).
 
-`train(...)` is a generator of progress events, so a page can show it live and a test can run
-five steps of it.
+`train(...)` runs on core.learn.engine.fit: a generator of StepEvents, so a page can show it live
+and a test can run five steps of it.
 """
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
+from core.learn.engine import FitConfig, StepEvent, fit
 from core.runtime import device as runtime_device
 from core.vision.shapes.evaluate import evaluate, mean_iou
 from core.vision.shapes.models.family import Family, stack_images
@@ -38,35 +40,26 @@ FLOOR_MARGIN = 0.05    # floor = measured score on the check batch minus this
 
 
 def train(fam: Family, steps: int, seed: int = 0, max_seconds: float = float("inf"), model=None,
-          samples: list | None = None, warmup: int = 50):
-    """Yield {"step", "loss", "parts", "lr", "elapsed", "model"} after each step; the model trains in place.
+          samples: list | None = None, warmup: int = 50) -> Iterator[StepEvent]:
+    """Train `model` (default: a fresh fam.build()) in place on core.learn.engine.fit, one StepEvent per step.
 
     samples: train on this fixed batch every step instead of fresh images (tests, overfitting demos).
 
     The learning rate warms up over `warmup` steps, then follows a cosine to zero over whichever ends
     first, `steps` or `max_seconds`, so a run cut short by the clock still anneals.
     """
-    torch.manual_seed(seed)
-    model = model if model is not None else fam.build()
+    if model is None:  # command-line and test entry point: the init draws from the global generator
+        torch.manual_seed(seed)
+        model = fam.build()
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=fam.lr, weight_decay=fam.weight_decay)
-    t0 = time.perf_counter()
-    for step in range(steps):
-        elapsed = time.perf_counter() - t0
-        progress = max(step / steps, elapsed / max_seconds)
-        if progress >= 1.0:
-            break
-        lr = fam.lr * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * progress))
-        for g in opt.param_groups:
-            g["lr"] = lr
+    cfg = FitConfig(seed=seed, steps=steps, budget_s=max_seconds, lr=fam.lr, warmup_steps=warmup, clip=10.0)
+
+    def step_fn(step: int):
         batch = samples if samples is not None else generate(fam.batch, TRAIN_SEED + seed * 1_000_003 + step, fam.data)
-        loss, parts = fam.loss(model, batch)
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
-        opt.step()
-        yield {"step": step + 1, "loss": float(loss.detach()), "parts": parts, "lr": lr,
-               "elapsed": time.perf_counter() - t0, "model": model}
+        return fam.loss(model, batch)  # (loss, parts)
+
+    yield from fit(cfg, opt, step_fn)
 
 
 def score(fam: Family, model, n: int = TEST_N, batch: int = 16, data: ShapesConfig | None = None) -> dict:
@@ -123,14 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     fam = get_family(args.family)
     t0 = time.perf_counter()
     last, losses = None, []
-    for ev in train(fam, args.steps, args.seed, args.minutes * 60):
+    torch.manual_seed(args.seed)
+    model = fam.build()
+    for ev in train(fam, args.steps, args.seed, args.minutes * 60, model=model):
         last = ev
-        losses.append(ev["loss"])
-        if ev["step"] % 25 == 0:
-            print(f"step {ev['step']} loss {np.mean(losses[-25:]):.4f} lr {ev['lr']:.2e} "
-                  f"{ev['elapsed']:.0f}s", flush=True)
+        losses.append(ev.loss)
+        if ev.step % 25 == 0:
+            print(f"step {ev.step} loss {np.mean(losses[-25:]):.4f} lr {ev.lr:.2e} {ev.elapsed:.0f}s", flush=True)
     wall = time.perf_counter() - t0
-    model = last["model"]
     held_out = score(fam, model)
     check = score(fam, model, n=CHECK_N)
     # trained on the easy setting? then say how it does on the default, harder one too
@@ -143,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     card = {
         "family": args.family, "task": fam.task,
         "command": "python -m core.vision.shapes.train " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "seed": args.seed, "steps": last["step"], "batch": fam.batch, "lr": fam.lr,
+        "seed": args.seed, "steps": last.step, "batch": fam.batch, "lr": fam.lr,
         "wall_time_s": round(wall, 1), "device": "cpu", "threads": args.threads,
         "note": "CPU shared with other jobs while training; wall time is an upper bound",
         "torch": torch.__version__, "params": sum(p.numel() for p in model.parameters()),

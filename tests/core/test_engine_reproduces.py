@@ -1,0 +1,35 @@
+"""Every loop that moved onto core.learn.engine reproduces the first 20 losses it gave before the
+move (tests/core/fixtures/losses_before_engine.json, recorded from the hand-written loops with these
+same tiny configs; budgets of 1e9 s so only steps drive the schedule)."""
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+RECORDED = json.loads((Path(__file__).parent / "fixtures" / "losses_before_engine.json").read_text())
+N = 20
+BIG = 1e9
+
+
+def check(name: str, losses: list[float]) -> None:
+    assert len(losses) >= N, (name, len(losses))
+    assert losses[:N] == pytest.approx(RECORDED[name], rel=1e-4, abs=1e-5), name
+
+
+def test_cnn_loop():
+    from core.vision.cnn import data as cnn_data
+    from core.vision.cnn.loop import TrainConfig, train
+    from core.vision.cnn.registry import build
+
+    d = cnn_data.load("digits", n_train=200, n_test=50, size=28, seed=0)
+    torch.manual_seed(0)
+    m = build("lenet_bn", 1, 10, 28)
+    check("cnn_loop", [e.loss for e in train(m, d, TrainConfig(steps=N, batch=16, eval_every=5, flip=True), seed=3)])
+
+
+def test_shapes_train():
+    from core.vision.shapes.models.registry import get_family
+    from core.vision.shapes.train import train
+
+    check("shapes_yolo", [ev.loss for ev in train(get_family("yolo"), N, seed=1, warmup=5)])
