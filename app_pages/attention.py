@@ -16,7 +16,7 @@ from core.text import context_cost, directions, mlp
 from core.runtime import torch_rng
 from core.text.lm import MAX_HF_MB, context_limit, is_causal, load_hf_id, load_model
 from core.viz import attention as charts
-from app_pages.parts import ui
+from app_pages.parts import progress, ui
 
 MODELS = {"gpt-tiny": "gpt-tiny: KeyPoint's own tiny GPT (bundled)", "gpt2": "gpt2 (pretrained, 124M)",
           "distilgpt2": "distilgpt2 (pretrained, 82M)", "minilm": "MiniLM encoder (packaged, BERT family)",
@@ -62,11 +62,11 @@ def near_orthogonal(epsilon: float, seed: int) -> list[dict]:
     return directions.near_orthogonal_rows(epsilon, seed)
 
 
-@st.cache_data(max_entries=8, show_spinner="Ablating every head…")
-def get_all_kls(name: str, mode: str, ids: tuple, causal: bool, _logits: torch.Tensor) -> dict:
+@st.cache_data(max_entries=8, show_spinner=False)
+def get_all_kls(name: str, mode: str, ids: tuple, causal: bool, _logits: torch.Tensor, _on_progress=None) -> dict:
     model, _, _ = get_model(name, mode)
     heads = [(l, h) for l in range(model.config.num_hidden_layers) for h in range(model.config.num_attention_heads)]
-    return att.ablation_kls(model, list(ids), causal, heads, _logits)
+    return att.ablation_kls(model, list(ids), causal, heads, _logits, on_progress=_on_progress)
 
 
 def append_token(text: str) -> None:
@@ -266,7 +266,8 @@ with tabs[4]:
                                        "P (ablated)": res.next_ablated.probs[:5]}).style.format(
                 "{:.3f}", subset=["P (original)", "P (ablated)"]))
     if decoder and st.toggle("Ablate every head (one extra forward per head)", key="attn_all"):
-        kls = get_all_kls(name, ui.model_source(), tuple(tr.ids), tr.causal, tr.logits)
+        with progress.bar("Ablating every head", L * H, unit="heads") as bar:
+            kls = get_all_kls(name, ui.model_source(), tuple(tr.ids), tr.causal, tr.logits, _on_progress=bar)
         grid = torch.tensor([[kls[(l, h)] for h in range(H)] for l in range(L)])
         ui.chart(st, charts.ablation_heatmap(grid))
         st.caption("Heads differ: removing some barely changes the prediction, others move it a lot.")

@@ -253,7 +253,8 @@ def live_tab():
 
     run = live.controls("cnn_live", start, key="cnn_live")
     if run:
-        live.show(run, _draw_live, TICK_S, max_seconds=0.8)
+        live.show(run, _draw_live, TICK_S, max_seconds=0.8,
+                  steps=lambda r: (next(iter(r.history[-1].values())).step, r.config.steps), what="Training the pair")
     else:
         st.info("Press **Start training**: both networks start from the same seed and see the same batches.")
     ui.show_code(loop.train, loop.side_by_side)

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from app_pages.parts import ui
+from app_pages.parts import present, progress, ui
 from core.viz import decoding as charts
 
 SEQ2SEQ = {"seq2seq-dates": "Transformer (Marian), dates -> ISO", "gru-seq2seq": "GRU + attention, dates -> ISO",
@@ -140,7 +140,8 @@ st.subheader("The search tree")
 st.caption("Every candidate of every step: blue runs on, green finished (EOS) and entered the n-best pool, grey "
            "was pruned. Red edges: the best beam. Orange rings: the greedy path. Hover for scores.")
 c1, c2 = st.columns([3, 1])
-upto = c1.slider("Replay up to step", 0, len(trace.steps) - 1, len(trace.steps) - 1, key=f"dec_step_{len(trace.steps)}")
+upto = present.stepper("Replay up to step", range(len(trace.steps)), len(trace.steps) - 1, key=f"dec_step_{len(trace.steps)}",
+                       where=c1)
 pruned = c2.toggle("Show pruned candidates", value=k <= 6, key=f"dec_pruned_{k <= 6}",
                    help="Off (the default from k = 7): only what ran on or finished, so a wide beam stays readable.")
 nodes, edges = charts.tree_frames(trace, upto, greedy_tr.best.tokens, show_pruned=pruned)
@@ -203,10 +204,11 @@ if st.button("Run k = 1…16", key="dec_study_go"):
 
         pairs = make_pairs(n, seed, "test") if dates_weights else None
         inputs = [p.source for p in pairs] if pairs else (CAUSAL_PROMPTS if name in CAUSAL else [text])
-        st.session_state["dec_study"] = (name, k_study(
-            lambda t: stepper_for(name, mode, t, attention=False, sentence_end=sentence_end), inputs,
-            [set(p.alternatives) for p in pairs] if pairs else None,
-            cfg=DecodeConfig(max_new_tokens=max_new, alpha=alpha, form=form)))
+        with progress.bar("Beam search for k = 1, 2, 4, 8, 16", 5 * len(inputs), unit="searches") as bar:
+            st.session_state["dec_study"] = (name, k_study(
+                lambda t: stepper_for(name, mode, t, attention=False, sentence_end=sentence_end), inputs,
+                [set(p.alternatives) for p in pairs] if pairs else None,
+                cfg=DecodeConfig(max_new_tokens=max_new, alpha=alpha, form=form), on_progress=bar))
 if st.session_state.get("dec_study", (None,))[0] == name:
     ui.chart(st, charts.study_chart(st.session_state["dec_study"][1]))
 
@@ -243,7 +245,8 @@ if dates_weights:
                         "n": b["n"]} for b in json.loads(path.read_text())["by_length"]]
     if st.button("Recompute for this model on 300 held-out dates", key="dec_len_go"):
         with ui.friendly_errors("Recomputing"):
-            r = study.accuracy_by_length(model, tok, make_pairs(300, seed + 2, "test"))
+            with progress.bar("Decoding 300 held-out dates", 300, unit="dates") as bar:
+                r = study.accuracy_by_length(model, tok, make_pairs(300, seed + 2, "test"), chunk=50, on_progress=bar)
             st.session_state["dec_len"] = [{"model": f"{name} (now)", "source length": f"{b['lo']}-{b['hi']}",
                                             "exact match": b["exact_match"], "n": b["n"]} for b in r["by_length"]]
     curves += st.session_state.get("dec_len", [])

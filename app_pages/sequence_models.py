@@ -5,7 +5,7 @@ a widget that only changes a view never retrains."""
 import pandas as pd
 import streamlit as st
 
-from app_pages.parts import live, ui
+from app_pages.parts import live, progress, ui
 from core.live import LiveRun
 from core.text import char_lm, ngram, sequence_lab, zipf
 from core.text.corpus import CorpusConfig, generate, quoted
@@ -34,10 +34,21 @@ def char_text(seed: int) -> str:
 
 
 @ui.cached_model
-def trained_char_lm(kind: str, hidden: int, steps: int, seed: int):
-    """Shared by every session: never mutated. Returns (model, its training events)."""
-    events = list(char_lm.train_char_lm(char_text(seed), char_lm.CharLMConfig(kind=kind, hidden=hidden, steps=steps), seed))
+def trained_char_lm(kind: str, hidden: int, steps: int, seed: int, _on_progress=None):
+    """Shared by every session: never mutated. Returns (model, its training events).
+    _on_progress(step, steps) as it trains (a progress.Bar; a leading _ keeps it out of the cache key)."""
+    events = []
+    for e in char_lm.train_char_lm(char_text(seed), char_lm.CharLMConfig(kind=kind, hidden=hidden, steps=steps), seed):
+        events.append(e)
+        if _on_progress and isinstance(e, char_lm.TrainEvent):
+            _on_progress(e.step, steps)
     return events[-1], [e for e in events[:-1] if not e.diverged]
+
+
+def trained_with_progress(kind: str, hidden: int, steps: int, seed: int):
+    """trained_char_lm with a progress bar while it trains (the first time these settings are asked for)."""
+    with progress.bar(f"Training the {kind.upper()} ({hidden} units, once per server)", steps) as bar:
+        return trained_char_lm(kind, hidden, steps, seed, _on_progress=bar)
 
 
 @st.cache_data(show_spinner=False)
@@ -58,9 +69,9 @@ def perplexities(kinds: tuple, hidden: int, steps: int, seed: int) -> pd.DataFra
                                          gpt, held)
 
 
-@st.cache_data(show_spinner="Training with and without clipping…", max_entries=8)
-def clip_runs(theta: float, lr: float, steps: int, seed: int) -> list[dict]:
-    return sequence_lab.clipping_runs(char_text(seed), theta, lr, steps, seed)
+@st.cache_data(show_spinner=False, max_entries=8)
+def clip_runs(theta: float, lr: float, steps: int, seed: int, _on_progress=None) -> list[dict]:
+    return sequence_lab.clipping_runs(char_text(seed), theta, lr, steps, seed, on_progress=_on_progress)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -119,6 +130,8 @@ with tabs[2]:
                     "(total NLL / characters / ln 2). The n-grams drop spaces and case, so they get a little help.")
         all_kinds = st.toggle("Include the RNN and the LSTM too (trains them once per server)", key="ppl_all")
         kinds = KINDS if all_kinds else (cell_cfg["kind"],)
+        for k in kinds:  # train what is not trained yet, with progress (cached: instant afterwards)
+            trained_with_progress(k, cell_cfg["hidden"], cell_cfg["steps"], seed)
         table = perplexities(kinds, cell_cfg["hidden"], cell_cfg["steps"], seed)
         st.dataframe(table.style.format({"perplexity (per token)": "{:.2f}", "bits per character": "{:.3f}"}), hide_index=True)
         from core.text import perplexity as ppl_mod
@@ -134,7 +147,7 @@ with tabs[3]:
             steps = c3.select_slider("Training steps", [50, 150, 400, 800], value=cell_cfg["steps"], key="cell_steps")
             if st.form_submit_button("Train this model", key="cell_train"):
                 cell_cfg.update(kind=kind or cell_cfg["kind"], hidden=hidden, steps=steps)
-        model, events = trained_char_lm(cell_cfg["kind"], cell_cfg["hidden"], cell_cfg["steps"], seed)
+        model, events = trained_with_progress(cell_cfg["kind"], cell_cfg["hidden"], cell_cfg["steps"], seed)
         k_name = cell_cfg["kind"].upper()
         ui.chart(st, charts.training_curve_chart([e.step for e in events], [char_lm.bits_per_char(e.loss) for e in events],
                                                     f"{k_name} training run", f"{cell_cfg['hidden']} units, {cell_cfg['steps']} steps"),
@@ -227,7 +240,8 @@ with tabs[5]:
         if c3.button("Train both (80 steps each)", key="clip_go"):
             st.session_state["clip_settings"] = (theta, lr)
         if "clip_settings" in st.session_state:
-            rows = clip_runs(*st.session_state["clip_settings"], 80, seed)
+            with progress.bar("Training with and without clipping", 160) as bar:
+                rows = clip_runs(*st.session_state["clip_settings"], 80, seed, _on_progress=bar)
             a, b = st.columns(2)
             ui.chart(a, charts.runs_chart(rows, "bits per character", "Training loss"), width="stretch")
             norms = [{"run": f"{r['run']}: {w}", "step": r["step"], "gradient norm": r[k]} for r in rows
@@ -262,4 +276,5 @@ with tabs[6]:
 
         run = live.controls("seq_race", start_race, key="race", start_label="Train RNN vs GRU vs LSTM")
         if run:
-            live.show(run, draw_race, max_seconds=1.0)  # as many lockstep steps as fit in a second, a tick
+            live.show(run, draw_race, max_seconds=1.0,  # as many lockstep steps as fit in a second, a tick
+                      steps=lambda r: (max(e.step for e in r.history[-3:]), r.config.steps), what="Training the three cells")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from app_pages.parts import ui
+from app_pages.parts import present, ui
 from core.runtime import torch_rng
 from core.text.bert.mlm import mlm_mask
 from core.text.bert.nsp import nsp_pairs, split_sentences
@@ -116,7 +116,7 @@ with tab_vit:
                             width="content")
             ui.chart(st, vz.layer_maps(view.rollout, "Attention rollout: CLS through layers 1…l (residual included)"),
                             width="content")
-            layer = st.slider("Layer to overlay", 1, len(view.rollout), len(view.rollout), key="vit_layer")
+            layer = present.stepper("Layer to overlay", range(1, len(view.rollout) + 1), len(view.rollout), key="vit_layer")
             o1, o2 = st.columns(2)
             o1.image(heat_overlay(_big(view.image), view.cls_attention[layer - 1]), caption=f"CLS attention, layer {layer}")
             o2.image(heat_overlay(_big(view.image), view.rollout[layer - 1]), caption=f"Rollout to layer {layer}")
@@ -145,7 +145,7 @@ with tab_mae:
         how = st.radio("Which patches to hide", ["Random, at a ratio", "I pick them"], key="mae_how", horizontal=True)
         if how == "Random, at a ratio":
             c1, c2 = st.columns(2)
-            ratio = c1.slider("Mask ratio", 0.0, 0.95, 0.75, 0.05, key="mae_ratio")
+            ratio = present.stepper("Mask ratio", [round(0.05 * i, 2) for i in range(20)], 0.75, key="mae_ratio", where=c1)
             mseed = c2.number_input("Mask seed", 0, 10**6, ui.seed(), key="mae_seed")
             hidden = torch.nonzero(random_mask(N, ratio, torch_rng(int(mseed)))).flatten().tolist()
         else:
@@ -184,7 +184,7 @@ with tab_swin:
         H = M * k
         s = M // 2
         nW = k * k
-        w = c3.slider("Window to inspect", 0, nW - 1, nW - 1, key="swin_w")
+        w = present.stepper("Window to inspect", range(nW), nW - 1, key="swin_w", where=c3)
         ids = window_ids(H, H, M).numpy()
         raster = np.arange(H * H).reshape(H, H)
         rolled = cyclic_shift(torch.from_numpy(raster)[None, ..., None], s)[0, ..., 0].numpy()

@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+OnProgress = Callable[[int, int], None]  # on_progress(done, total): what blocking core jobs call as they go
+
 
 @dataclass
 class ProgressState:

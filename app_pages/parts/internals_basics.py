@@ -6,6 +6,7 @@ import streamlit as st
 import torch
 
 from app_pages.parts import ui
+from app_pages.parts.present import stepper
 from app_pages.parts.internals_common import Picture, draw, real_yolox, shapes_model, yolox_model
 from core.vision.internals.iou import box_iou, generalized_box_iou
 from core.vision.internals.nms import nms_steps
@@ -87,7 +88,7 @@ def nms_tab(pic: Picture) -> None:
         boxes, scores = torch.from_numpy(cand.boxes[order]), torch.from_numpy(cand.scores[order])
         labels = cand.labels[order]
         keep, steps = nms_steps(boxes, scores, thr)
-        t = st.slider("Replay: NMS step", 0, len(steps), len(steps), key="nms_step") if len(steps) > 1 else len(steps)
+        t = stepper("Replay: NMS step", range(len(steps) + 1), len(steps), key="nms_step")
         state = np.full(len(boxes), 3)  # 0 kept, 1 suppressed at this step, 2 suppressed before, 3 waiting
         state[[j for s_ in steps[: max(t - 1, 0)] for j in s_.suppressed]] = 2
         state[steps[t - 1].suppressed if t else []] = 1

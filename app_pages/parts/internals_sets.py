@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app_pages.parts import ui
+from app_pages.parts import present, ui
 from app_pages.parts.internals_common import Picture, class_names, draw, shapes_model, zoom
 from core.viz.internals import heatmap, maps_grid, matching_chart
 
@@ -46,8 +46,8 @@ def detr_tab(pic: Picture) -> None:
     q = b.selectbox("Query", list(range(Q)), index=int(np.argmax(tr.scores)), key="detr_query",
                     format_func=lambda i: f"query {i}: {names[tr.labels[i]]} {tr.scores[i]:.2f} "
                                           f"(no object {tr.prob[i, -1]:.2f})")
-    layer = b.select_slider("Decoder layer", list(range(1, len(tr.attention) + 1)), value=len(tr.attention),
-                            key="detr_layer")
+    layer = present.stepper("Decoder layer", range(1, len(tr.attention) + 1), len(tr.attention), key="detr_layer",
+                            where=b)
     b.image(_attention_overlay(pic.square, tr.attention[layer - 1, q]), width="stretch",
             caption=f"Where query {q} looks (layer {layer}'s cross-attention, mean of the heads)")
     st.subheader("Hungarian matching")

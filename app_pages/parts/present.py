@@ -42,3 +42,27 @@ def apply() -> None:
     """Add this session's layout CSS to the page (phones always; presenter mode when on)."""
     css = PHONE_CSS + (PRESENTER_CSS if ui.presenting() else "")
     st.html(f"<style>{css}</style>")
+
+
+PREVIOUS_KEY, NEXT_KEY = "Left", "Right"  # arrow keys; a presenter's clicker sends these too
+
+
+def stepper(label: str, options, value, key: str, where=None, help: str | None = None):
+    """A replay's step: a select slider bound to the link (`key`), with Previous / Next buttons beside it
+    that the keyboard's Left / Right arrows press. Returns the chosen option."""
+    options = list(options)
+    if len(options) < 2:
+        return options[0] if options else value
+
+    def move(delta: int) -> None:
+        now = st.session_state.get(key, value)
+        i = options.index(now) if now in options else options.index(value)
+        st.session_state[key] = options[min(max(i + delta, 0), len(options) - 1)]
+
+    box = where or st
+    slider, prev, nxt = box.columns([8, 1, 1], vertical_alignment="bottom")
+    prev.button("", key=f"{key}_prev", icon=":material/skip_previous:", help=f"Previous step ({PREVIOUS_KEY} arrow)",
+                on_click=move, args=(-1,), shortcut=PREVIOUS_KEY, width="stretch")
+    nxt.button("", key=f"{key}_next", icon=":material/skip_next:", help=f"Next step ({NEXT_KEY} arrow)",
+               on_click=move, args=(1,), shortcut=NEXT_KEY, width="stretch")
+    return slider.select_slider(label, options, value=value, key=key, bind="query-params", help=help)

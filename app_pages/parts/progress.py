@@ -8,10 +8,14 @@ Two ways in, one bar:
     for event in progress.track(train(cfg), "Training", total=cfg.steps, done=lambda e: e.step):
         ...                                                          # a generator of events
 
-The bar is cleared when the job ends (a finished job shows its result, not a full bar).
+The bar is cleared when the job ends (a finished job shows its result, not a full bar). The callback may
+run inside an st.cache_data / st.cache_resource function (pass it as `_on_progress`: a leading underscore
+keeps it out of the cache key): the bar is then updated in the context it was created in, so the cache
+does not record the update for replay (an element made outside a cached function cannot be replayed).
 """
 from __future__ import annotations
 
+import contextvars
 from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator, TypeVar
 
@@ -30,6 +34,7 @@ class Bar:
         self.clock = ProgressClock()
         self.value = 0.0  # the fraction shown now (tests read it)
         self.element = (where or st).progress(0.0, text=f"{what}: starting…")
+        self._outside = contextvars.copy_context()  # the page's context, outside any cached function
 
     def __call__(self, done: int, total: int | None = None) -> None:
         total = total if total is not None else self.total
@@ -37,7 +42,7 @@ class Bar:
             return
         p = self.clock.update(done, total)
         self.value = p.fraction
-        self.element.progress(p.fraction, text=describe(self.what, p, self.unit))
+        self._outside.run(self.element.progress, p.fraction, text=describe(self.what, p, self.unit))
 
     def clear(self) -> None:
         self.element.empty()

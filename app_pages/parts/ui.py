@@ -76,7 +76,8 @@ def cached_model(fn=None):
         where = f"{Path(fn.__code__.co_filename).parent.name}/{Path(fn.__code__.co_filename).name}:{fn.__qualname__}"
 
         def key_of(args, kwargs) -> str:
-            inside = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in sorted(kwargs.items())])
+            inside = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in sorted(kwargs.items())
+                                                           if not k.startswith("_")])  # _on_progress: not a key
             return f"{where}({inside})"
 
         def sync_with_streamlit_cache() -> None:

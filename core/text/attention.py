@@ -266,14 +266,17 @@ def kl_div(p_logits: torch.Tensor, q_logits: torch.Tensor) -> float:
 
 
 def ablation_kls(model, ids: list[int], causal: bool, heads: list[tuple[int, int]], base_logits: torch.Tensor,
-                 chunk: int = 16) -> dict[tuple[int, int], float]:
-    """KL(original || head ablated) of the next-token distribution, for each (layer, head)."""
+                 chunk: int = 16, on_progress=None) -> dict[tuple[int, int], float]:
+    """KL(original || head ablated) of the next-token distribution, for each (layer, head).
+    on_progress(heads done, all heads) after each chunk of forwards (core.progress.OnProgress)."""
     out: dict[tuple[int, int], float] = {}
     for i in range(0, len(heads), chunk):
         part = heads[i:i + chunk]
         rows = capture_ids(model, ids, [Variant(causal=causal, ablate=lh) for lh in part])
         for lh, r in zip(part, rows):
             out[lh] = kl_div(base_logits, r["logits"].float().cpu())
+        if on_progress:
+            on_progress(len(out), len(heads))
     return out
 
 

@@ -13,8 +13,9 @@ from core.text.decoding import DecodeConfig, beam_search
 
 
 def k_study(make_stepper: Callable[[str], object], inputs: list[str], targets: list[set[str]] | None = None,
-            ks=(1, 2, 4, 8, 16), cfg: DecodeConfig | None = None) -> list[dict]:
-    """make_stepper(text) -> a fresh stepper; targets[i]: the accepted outputs of inputs[i] (or None)."""
+            ks=(1, 2, 4, 8, 16), cfg: DecodeConfig | None = None, on_progress=None) -> list[dict]:
+    """make_stepper(text) -> a fresh stepper; targets[i]: the accepted outputs of inputs[i] (or None).
+    on_progress(searches done, len(ks) * len(inputs)) after each search (core.progress.OnProgress)."""
     cfg = cfg or DecodeConfig()
     rows = []
     for k in ks:
@@ -28,6 +29,8 @@ def k_study(make_stepper: Callable[[str], object], inputs: list[str], targets: l
             distinct, total = distinct + len(set(toks)), total + len(toks)
             if targets is not None:
                 hits += tr.best.text.strip() in targets[i]
+            if on_progress:
+                on_progress(len(rows) * len(inputs) + i + 1, len(ks) * len(inputs))
         n = len(inputs)
         rows.append({"k": k, "mean best log-prob": lp / n, "mean length-normalised score": norm / n,
                      "exact match": hits / n if targets is not None else None,

@@ -83,18 +83,22 @@ def gradient_study(T: int, weight_scale: float, forget_bias: float, seed: int = 
     return pd.DataFrame(rows)
 
 
-def clipping_runs(text: str, theta: float, lr: float, steps: int, seed: int = 0, hidden: int = 64) -> list[dict]:
+def clipping_runs(text: str, theta: float, lr: float, steps: int, seed: int = 0, hidden: int = 64,
+                  on_progress=None) -> list[dict]:
     """A plain RNN trained with plain SGD, with and without clipping the global gradient norm to θ:
-    one row per step and run (loss in bits per character, the norm before and after clipping)."""
+    one row per step and run (loss in bits per character, the norm before and after clipping).
+    on_progress(steps done over both runs, 2 * steps) after each step (core.progress.OnProgress)."""
     from core.text import char_lm
 
     rows = []
-    for label, clip in ((f"clipped at θ = {theta:g}", theta), ("no clipping", None)):
+    for r, (label, clip) in enumerate(((f"clipped at θ = {theta:g}", theta), ("no clipping", None))):
         cfg = char_lm.CharLMConfig(kind="rnn", hidden=hidden, steps=steps, lr=lr, optimizer="sgd", clip=clip)
         for e in char_lm.train_char_lm(text, cfg, seed):
             if isinstance(e, char_lm.TrainEvent):
                 rows.append({"run": label, "step": e.step, "bits per character": char_lm.bits_per_char(e.loss),
                              "norm before": e.grad_norm, "norm after": e.clipped_norm, "diverged": e.diverged})
+                if on_progress:
+                    on_progress(r * steps + (steps if e.diverged else e.step), 2 * steps)
     return rows
 
 

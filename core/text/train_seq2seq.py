@@ -90,11 +90,15 @@ def exact_match(preds: list[str], pairs: list[DatePair]) -> list[bool]:
 
 
 @torch.no_grad()
-def accuracy_by_length(model, tok, pairs: list[DatePair], edges=LENGTH_EDGES, chunk: int = 250) -> dict:
-    """Held-out exact match overall and per source-length bin (greedy decoding)."""
+def accuracy_by_length(model, tok, pairs: list[DatePair], edges=LENGTH_EDGES, chunk: int = 250,
+                       on_progress=None) -> dict:
+    """Held-out exact match overall and per source-length bin (greedy decoding).
+    on_progress(pairs decoded, all pairs) after each chunk (core.progress.OnProgress)."""
     preds: list[str] = []
     for i in range(0, len(pairs), chunk):
         preds += predict(model, tok, [p.source for p in pairs[i:i + chunk]])
+        if on_progress:
+            on_progress(len(preds), len(pairs))
     ok = exact_match(preds, pairs)
     bins = []
     for lo, hi in zip(edges[:-1], edges[1:]):

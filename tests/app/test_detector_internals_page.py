@@ -23,7 +23,7 @@ def test_every_tab_renders_with_real_tensors(default_run):
     assert [t.label for t in at.tabs][:10] == ["IoU and GIoU", "Non-maximum suppression", "R-CNN", "RoI Pool vs RoI Align",
                                               "Anchors and RPN", "SSD default boxes", "YOLO grid",
                                               "DETR and Hungarian matching", "DeepLab", "Mask R-CNN"]
-    assert "nms_step" in [s.key for s in at.slider]  # several NMS steps to replay on the default image
+    assert "nms_step" in [s.key for s in at.select_slider]  # several NMS steps to replay on the default image
     assert len(at.image) >= 15 and len(charts(at)) >= 15
     labels = [m.label for m in at.metric]
     assert labels[:2] == ["IoU = intersection / union", "GIoU = IoU − (hull − union) / hull"]
@@ -62,7 +62,7 @@ def test_controls_change_the_results():
     at.slider(key="hm_pred").set_value(3)
     at.multiselect(key="hm_objects").set_value([])
     at.selectbox(key="detr_query").set_value(1)
-    at.slider(key="nms_step").set_value(1)
+    at.select_slider(key="nms_step").set_value(1)
     at.run()
     assert any("No objects" in i.value for i in at.info)
     assert not at.exception and not at.error
@@ -102,4 +102,4 @@ def test_nms_without_yolox_weights_steps_through_the_shapesworld_yolo(tmp_path, 
     assert not at.exception and not at.error
     text = " ".join(c.value for c in at.caption)
     assert "ShapesWorld YOLOv1" in text and "YOLOX-Nano weights are not on this machine" in " ".join(i.value for i in at.info)
-    assert at.slider(key="nms_step").max >= 3  # several steps to replay, with suppressions between them
+    assert int(at.select_slider(key="nms_step").options[-1]) >= 3  # several steps to replay, with suppressions between them

@@ -80,3 +80,29 @@ def test_presenter_mode_makes_chart_type_bigger():
     assert not at.exception and label_sizes(at) == {None}
     at.sidebar.toggle(key="present").set_value(True).run()
     assert label_sizes(at) == {round(AXIS_LABEL * 1.6, 1)}
+
+
+def _stepper_script():
+    import streamlit as st
+
+    from app_pages.parts import present
+
+    step = present.stepper("Replay: step", range(5), 4, key="demo_step")
+    st.markdown(f"step={step}")
+
+
+def test_stepper_buttons_move_the_step_and_stop_at_the_ends():
+    at = AppTest.from_function(_stepper_script).run()
+    shown = lambda: at.markdown[-1].value  # noqa: E731
+    assert shown() == "step=4" and not at.exception
+    at.button(key="demo_step_next").click().run()
+    assert shown() == "step=4"  # already the last step
+    for expected in (3, 2, 1, 0, 0):
+        at.button(key="demo_step_prev").click().run()
+        assert shown() == f"step={expected}"
+    at.button(key="demo_step_next").click().run()
+    assert shown() == "step=1" and at.select_slider(key="demo_step").value == 1
+    assert not at.exception and not at.warning
+    at.select_slider(key="demo_step").set_value(3).run()
+    at.button(key="demo_step_next").click().run()
+    assert shown() == "step=4"

@@ -38,7 +38,7 @@ def test_uploaded_photo_and_controls(at):
     at.run()
     assert not at.exception and not at.error
     at.segmented_control(key="vit_patch").set_value(32).run()
-    at.slider(key="mae_ratio").set_value(0.5).run()
+    at.select_slider(key="mae_ratio").set_value(0.5).run()
     assert next(m for m in at.metric if m.label == "Encoder tokens").value == "33 of 65"
     at.radio(key="mae_how").set_value("I pick them").run()
     assert next(m for m in at.metric if m.label == "Encoder tokens").value == "49 of 65"  # the centre 4 x 4 hidden
