@@ -3,6 +3,7 @@
 Every number comes from the loaded model on the typed prompt (core.text.attention_lab.analyze);
 this file only lays the results out.
 """
+import math
 from dataclasses import asdict
 
 import pandas as pd
@@ -49,6 +50,19 @@ def get_cost(name: str, mode: str) -> list[dict]:
     return context_cost.measure(model, context_cost.lengths_for(min(context_limit(model), 1024)))
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def get_importance(name: str, mode: str, text: str, causal: bool, temperature: float,
+                   _on_progress=None) -> lab.HeadImportance:
+    model, tokenizer, _ = get_model(name, mode)
+    return lab.head_importance(model, tokenizer, text, causal, temperature, max_tokens=lab.LabConfig.max_tokens,
+                               on_progress=_on_progress)
+
+
+@st.cache_data(max_entries=8, show_spinner="Counting FLOPs at longer contexts…")
+def get_layer_flops(D: int, H: int, F: int, limit: int) -> list[dict]:
+    return context_cost.layer_flops(D, H, F, context_cost.extended_lengths(F, limit))
+
+
 @st.cache_resource(show_spinner="Embedding the word list with MiniLM…")
 def minilm_vectors(mode: str):
     from core.text.lm import load_encoder
@@ -60,13 +74,6 @@ def minilm_vectors(mode: str):
 @st.cache_data(show_spinner="Counting near-orthogonal directions…", max_entries=16)
 def near_orthogonal(epsilon: float, seed: int) -> list[dict]:
     return directions.near_orthogonal_rows(epsilon, seed)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def get_all_kls(name: str, mode: str, ids: tuple, causal: bool, _logits: torch.Tensor, _on_progress=None) -> dict:
-    model, _, _ = get_model(name, mode)
-    heads = [(l, h) for l in range(model.config.num_hidden_layers) for h in range(model.config.num_attention_heads)]
-    return att.ablation_kls(model, list(ids), causal, heads, _logits, on_progress=_on_progress)
 
 
 def append_token(text: str) -> None:
@@ -107,8 +114,9 @@ head = c2.selectbox("Head", range(H), key="attn_head")
 causal = c3.toggle("Causal mask", value=True, key="attn_mask", disabled=not decoder,
                    help="Off: every token may look at future tokens too." if decoder else
                    "An encoder reads the whole sentence at once: there is no mask to switch.")
-temperature = c4.slider("Temperature", 0.0, 3.0, 1.0, 0.05, key="attn_temp",
-                        help="Divides the logits before the softmax. 0 = argmax, large = flat.")
+temperature = c4.slider("Temperature", 0.0, 3.0, 2.0, 0.05, key="attn_temp",
+                        help="Divides the logits before the softmax. 0 = argmax, large = flat. Shown beside T = 1 "
+                             "(the model itself) in the Mask & temperature and Next token tabs.")
 ablate = c4.toggle("Remove the chosen head", key="attn_ablate", help="Zero this head's output and measure the change "
                    "(one more row in the same forward pass; see the Multi-head tab).")
 
@@ -203,32 +211,46 @@ with tabs[1]:
 
 with tabs[2]:
     if decoder:
-        if res.masked is None:
-            st.info("Switch **Causal mask** off above to recompute without it and compare.")
-        else:
-            up = torch.ones(T, T, dtype=torch.bool).triu(1)
-            leak = float(tr.weights[layer, head][up].sum() / T)
-            st.markdown(f"Without the mask every token sees the future: on average **{leak:.0%}** of a row's "
-                        f"attention now lands on later tokens (layer {layer}, head {head}).")
-            a, b = st.columns(2)
-            ui.chart(a, charts.heatmap(res.masked.weights[layer, head], tr.tokens, "With the causal mask"))
-            ui.chart(b, charts.heatmap(tr.weights[layer, head], tr.tokens, "Mask off: future tokens leak in"))
-            diff = pd.DataFrame({"with mask": [charts.readable(t) for t in res.next_masked.tokens[:5]],
-                                 "P (with mask)": res.next_masked.probs[:5],
-                                 "without mask": [charts.readable(t) for t in res.next.tokens[:5]],
-                                 "P (without mask)": res.next.probs[:5]})
-            st.markdown("**Next-token prediction, with and without the mask** (the model was trained with it): "
-                        f"KL(with ‖ without) = {att.kl_div(res.masked.logits, tr.logits):.3f} bits.")
-            st.dataframe(diff.style.format("{:.3f}", subset=["P (with mask)", "P (without mask)"]))
+        with_mask = tr if tr.causal else res.masked
+        no_mask = res.unmasked if tr.causal else tr
+        leaks = lab.leak_shares(no_mask.weights[layer, head])  # [T]
+        worst = int(leaks.argmax())
+        st.markdown(f"**The causal mask** (layer {layer}, head {head}). Without it every token sees the future: on "
+                    f"average **{float(leaks.mean()):.0%}** of a row's attention lands on later tokens, and for "
+                    f"“{tr.tokens[worst]}” (token {worst}) **{float(leaks[worst]):.0%}**. With it: 0%.")
+        a, b = st.columns(2)
+        ui.chart(a, charts.heatmap(with_mask.weights[layer, head], tr.tokens, "With the causal mask"))
+        ui.chart(b, charts.heatmap(no_mask.weights[layer, head], tr.tokens, "Mask off: future tokens leak in"))
+        keys = charts.token_labels(tr.tokens)
+        row = pd.DataFrame({"key": keys * 2, "weight": with_mask.weights[layer, head, worst].tolist()
+                            + no_mask.weights[layer, head, worst].tolist(),
+                            "run": ["with the mask"] * T + ["mask off"] * T})
+        ui.chart(st, charts.grouped_bars(row, "key", "weight", "run", f"Row of token {worst} “{tr.tokens[worst]}”: "
+                                         f"{float(leaks[worst]):.0%} of it on later tokens without the mask", keys))
+        n_with = res.next if tr.causal else res.next_masked
+        n_without = res.next_unmasked if tr.causal else res.next
+        diff = pd.DataFrame({"with mask": [charts.readable(t) for t in n_with.tokens[:5]], "P (with mask)": n_with.probs[:5],
+                             "without mask": [charts.readable(t) for t in n_without.tokens[:5]],
+                             "P (without mask)": n_without.probs[:5]})
+        st.markdown("**Next-token prediction, with and without the mask** (the model was trained with it): "
+                    f"KL(with ‖ without) = {att.kl_div(with_mask.logits, no_mask.logits):.3f} bits.")
+        st.dataframe(diff.style.format("{:.3f}", subset=["P (with mask)", "P (without mask)"]))
     else:
         st.info("An encoder (BERT, MiniLM) reads the whole sentence at once to build a representation of every "
                 "token; nothing is generated left to right, so no token has a future to hide. The mask only "
                 "exists in decoders, where position t must not see the token it is trained to predict.")
-    st.markdown(f"**Temperature on one attention row** (token {res.token}, layer {layer}, head {head}): "
-                f"entropy {res.row_entropy[0]:.2f} bits at T = 1 → **{res.row_entropy[1]:.2f} bits** at T = {temperature:g}.")
-    ui.chart(st, charts.bars(charts.token_labels(tr.tokens), res.row_t.tolist(), f"softmax(scores / {temperature:g})",
-                                "weight"))
-    ui.show_code(att.softmax_t, att.entropy)
+    rows_t = lab.temperature_rows(res.steps.masked[res.token], [lab.LOW_T, 1.0, temperature])
+    st.markdown(f"**Temperature on one attention row** (token {res.token} “{tr.tokens[res.token]}”, layer {layer}, "
+                f"head {head}): softmax(scores / T). Low T sharpens the row toward its largest score, high T flattens "
+                "it toward uniform; the Temperature slider above sets the third panel.")
+    cols = st.columns(3)
+    for col, (t, w, h), what in zip(cols, rows_t, ("sharp", "the model", "the slider")):
+        ui.chart(col, charts.bars(charts.token_labels(tr.tokens), w.tolist(), f"T = {t:g} ({what}): {h:.2f} bits",
+                                  "weight", width=220))
+    st.caption("Entropy: " + " · ".join(f"T = {t:g}: **{h:.2f} bits**" for t, _, h in rows_t)
+               + f" (uniform over the {int(torch.isfinite(res.steps.masked[res.token]).sum())} visible keys: "
+               f"{float(torch.log2(torch.isfinite(res.steps.masked[res.token]).sum())):.2f} bits).")
+    ui.show_code(lab.leak_shares, lab.temperature_rows, att.softmax_t, att.entropy)
 
 with tabs[3]:
     nt = res.next
@@ -252,8 +274,24 @@ with tabs[3]:
         ui.show_code(lab.next_token, lab.sample_token)
 
 with tabs[4]:
-    st.markdown(f"**Ablate a head**: zero head {head} of layer {layer} (its slice of the concatenated heads, before "
-                "the out-projection) and run the model again on the same prompt.")
+    if decoder:
+        with progress.bar("Removing each head in turn", L * H, unit="heads") as bar:
+            hi = get_importance(name, ui.model_source(), text, tr.causal, temperature, _on_progress=bar)
+        (tl, th) = hi.top
+        st.markdown(f"**Remove one head at a time** (zero its slice of the concatenated heads before the "
+                    f"out-projection) and measure how far the next-token distribution moves. The {L * H} heads are "
+                    f"not equal: the most important here is **layer {tl}, head {th}** "
+                    f"(KL {float(hi.kl[tl, th]):.3f} bits); the median head moves it "
+                    f"{float(hi.kl.median()):.3f} bits.")
+        a, b = st.columns([2, 3])
+        ui.chart(a, charts.ablation_heatmap(hi.kl))
+        b.markdown(f"**Layer {tl}, head {th} removed**, applied to the prompt:")
+        b.dataframe(pd.DataFrame({"original": [charts.readable(t) for t in hi.next.tokens],
+                                  "P (original)": hi.next.probs,
+                                  f"without L{tl} H{th}": [charts.readable(t) for t in hi.next_without_top.tokens],
+                                  "P (removed)": hi.next_without_top.probs}).style.format(
+            "{:.3f}", subset=["P (original)", "P (removed)"]), hide_index=True)
+    st.markdown(f"**Your choice**: remove head {head} of layer {layer} (the Layer / Head boxes above).")
     if res.ablation is None:
         st.caption("Switch on *Remove the chosen head* above to measure what this head contributes.")
     else:
@@ -265,13 +303,7 @@ with tabs[4]:
                                        f"without L{layer} H{head}": [charts.readable(t) for t in res.next_ablated.tokens[:5]],
                                        "P (ablated)": res.next_ablated.probs[:5]}).style.format(
                 "{:.3f}", subset=["P (original)", "P (ablated)"]))
-    if decoder and st.toggle("Ablate every head (one extra forward per head)", key="attn_all"):
-        with progress.bar("Ablating every head", L * H, unit="heads") as bar:
-            kls = get_all_kls(name, ui.model_source(), tuple(tr.ids), tr.causal, tr.logits, _on_progress=bar)
-        grid = torch.tensor([[kls[(l, h)] for h in range(H)] for l in range(L)])
-        ui.chart(st, charts.ablation_heatmap(grid))
-        st.caption("Heads differ: removing some barely changes the prediction, others move it a lot.")
-    ui.show_code(att.ablation_kls)
+    ui.show_code(lab.head_importance, att.ablation_kls)
 
 with tabs[5]:
     mv = res.mlp
@@ -298,18 +330,26 @@ with tabs[5]:
 
 with tabs[6]:
     st.markdown("Attention compares every token with every other: its score matrices are **T × T** per head and layer, "
-                "while the MLP works on each token alone (**linear** in T). Measured on the loaded model, one forward "
-                "per length (random tokens); FLOPs counted from its shapes.")
+                "while the MLP works on each token alone (**linear** in T).")
     with ui.friendly_errors("Measuring"):
+        D, F, ctx = model.config.hidden_size, mlp.mlp_parts(model, 0)[1].shape[0], context_limit(model)
+        ext = get_layer_flops(D, H, F, ctx)
+        cross = context_cost.crossover(ext)
+        ui.chart(st, charts.flops_extension_chart(ext, ctx, cross), width="stretch")
+        st.caption(f"FLOPs of one layer with this model's shapes (D = {D}, {H} heads, MLP {F} wide), counted by "
+                   f"torch's FlopCounterMode as the layer runs at each length, past the model's own limit of {ctx} "
+                   f"tokens (a layer has no position table; only the whole model stops there). Attention's T² work "
+                   + (f"overtakes the MLP at **T ≈ {cross:,.0f}** tokens, the MLP's width F = {F}: "
+                      f"{'inside' if cross <= ctx else 'beyond'} this model's context."
+                      if cross else "never overtakes the MLP in this range."))
+        st.markdown("**Memory on the loaded model itself**, up to its context limit (one forward per length, random "
+                    "tokens; the bytes of the attention matrices it returns and of the MLP activations, hooked):")
         cost = get_cost(name, ui.model_source())
         a, b = st.columns(2)
         ui.chart(a, charts.cost_chart(cost, "memory (MB)"), width="stretch")
-        ui.chart(b, charts.cost_chart(cost, "GFLOPs"), width="stretch")
-        F = mlp.mlp_parts(model, 0)[1].shape[0]
-        st.caption(f"Memory: the attention matrices (L·H·T² numbers) pass the MLP's activations (L·T·{F}) at "
-                   f"T = {F}/{H} = {F // H} tokens; FLOPs: 4·T²·D passes the MLP's 4·T·D·{F} at T = {F}. "
-                   f"Doubling the context quadruples the first, doubles the second.")
-    ui.show_code(context_cost.flops, context_cost.measure)
+        b.caption(f"Memory: the attention matrices (L·H·T² numbers) pass the MLP's activations (L·T·{F}) at "
+                   f"T = {F}/{H} = {F // H} tokens. Doubling the context quadruples the first, doubles the second.")
+    ui.show_code(context_cost.ShapeBlock.forward, context_cost.layer_flops, context_cost.measure)
 
 with tabs[7]:
     source = st.radio("Word vectors from", ["MiniLM (packaged sentence encoder)", "the loaded model's token embeddings"],
@@ -329,17 +369,35 @@ with tabs[7]:
                                   key="dir_analogy")
         c2.dataframe(pd.DataFrame(directions.analogy(words, V, a_, b_, c_), columns=[f"{a_} − {b_} + {c_} ≈", "cosine"]),
                      hide_index=True)
-        pairs = [p for p in directions.FEATURE_PAIRS if set(p) <= set(words)]
-        if len(pairs) > 2:
-            st.markdown("**Is there one direction for a feature?** Each pair's difference vector against the mean of "
-                        "the others (cosine; random directions in this many dimensions would score near 0):")
-            st.dataframe(pd.DataFrame(directions.difference_scores(words, V, pairs)), hide_index=True)
+        scores = pd.DataFrame(directions.difference_scores(words, V, directions.FEATURES))
+        if len(scores):
+            st.markdown("**Is there one direction per feature?** Each feature on its own pairs: a pair's difference "
+                        "vector (b − a) against the mean difference of the same feature's other pairs, and against "
+                        "the other feature's (cosine; unrelated directions in this many dimensions score near 0):")
+            mean = scores.groupby("feature")[scores.columns[2:]].mean()
+            st.dataframe(mean.style.format("{:.2f}"))
+            with st.expander("Every pair"):
+                st.dataframe(scores.style.format("{:.2f}", subset=list(scores.columns[2:])), hide_index=True)
     st.markdown("**Superposition**: only N directions are exactly orthogonal in N dimensions, but exponentially many fit "
                 "when every pair may be off by a few degrees (Johnson–Lindenstrauss). Counted live: random unit "
                 "vectors, each kept if it stays within 90° ± ε of every one kept so far.")
-    eps = st.select_slider("ε (degrees)", [5, 10, 20, 30, 45], value=20, key="dir_eps")
+    eps = st.select_slider("ε (degrees)", list(directions.EPSILONS), value=20, key="dir_eps")
     a, b = st.columns(2)
-    ui.chart(a, charts.near_orthogonal_chart(near_orthogonal(float(eps), ui.seed()), eps), width="stretch")
+    rows = near_orthogonal(float(eps), ui.seed())
+    ui.chart(a, charts.near_orthogonal_chart(rows, eps), width="stretch")
+    beat = directions.beats_dimensions(rows)
+    if beat is not None and beat <= 16:
+        a.caption(f"From N = {beat} dimensions on, more directions fit within 90° ± {eps}° than the N exactly "
+                  "orthogonal ones, and the gap grows fast with N.")
+    else:
+        a.info(f"The trade-off: with ε = {eps}° every pair must be within {eps}° of a right angle (|cos| ≤ "
+               f"{math.sin(math.radians(eps)):.2f}). Random directions in N dimensions "
+               "have |cos| around 1/√N, so a strict ε only pays off in many dimensions: "
+               + (f"here the count passes N only from N = {beat}." if beat else
+                  "none of these N up to 256 gets there (the count grows like exp(N·sin²ε), so it needs "
+                  "thousands of dimensions).")
+               + " Loosen ε and far more near-orthogonal directions fit, at the price of more interference between "
+                 "the features they carry.")
     W = mlp.mlp_parts(model, layer)[1]  # [F, D]: each MLP neuron's output direction in the residual stream
     ui.chart(b, charts.angle_histogram(directions.pairwise_angles_deg(W.detach().float().cpu().numpy(), 600),
                                           f"Angles between layer {layer}'s {W.shape[0]} MLP neurons ({W.shape[1]} dims)"),

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import torch
 
-from core.text.attention import (AttentionTrace, HeadSteps, Variant, capture, decode_each, entropy, head_steps,
-                                 kl_div, model_info, softmax_t)
+from core.text.attention import (AttentionTrace, HeadSteps, Variant, ablation_kls, capture, decode_each, entropy,
+                                 head_steps, kl_div, model_info, softmax_t)
 from core.text.rollout import head_average, rollout
 from core.text.mlp import MLPView, gpt3_split, mlp_view, param_split
 
@@ -28,6 +28,9 @@ class LabConfig:
     mlp_k: int = 12  # MLP neurons listed
     max_tokens: int = 256  # prompt cap (below the model's context), to keep the page interactive
     ablate: bool = False  # also run with the chosen head zeroed (one more row in the same batch)
+
+
+LOW_T = 0.3  # the fixed "sharp" temperature shown beside T = 1 and the slider's
 
 
 @dataclass
@@ -46,6 +49,7 @@ class NextToken:
 class LabResult:
     trace: AttentionTrace  # the run the page shows (mask as chosen)
     masked: AttentionTrace | None  # with the causal mask, when the shown run has it off (for the diff)
+    unmasked: AttentionTrace | None  # without the mask, when the shown run has it on (decoders: always one of the two)
     rollout: torch.Tensor  # [T, T]
     head_avg: torch.Tensor  # [T, T] the chosen layer's heads averaged
     steps: HeadSteps  # chosen layer/head, step by step
@@ -53,6 +57,7 @@ class LabResult:
     row_entropy: tuple[float, float]  # (at T = 1, at T) in bits
     next: NextToken | None  # decoders only
     next_masked: NextToken | None  # the masked run's prediction, when the mask is off
+    next_unmasked: NextToken | None  # the unmasked run's prediction, when the mask is on
     next_ablated: NextToken | None  # the prediction with the chosen head removed, when asked for
     ablation: float | None  # effect of zeroing the chosen head (KL bits for decoders, 1 - cos for encoders)
     ablation_what: str
@@ -91,13 +96,14 @@ def analyze(model, tokenizer, text: str, cfg: LabConfig) -> LabResult:
     L, H = info.L, info.H
     layer, head = min(cfg.layer, L - 1), min(cfg.head, H - 1)
     variants = [Variant(causal=causal)]
-    if decoder and not causal:
-        variants.append(Variant(causal=True))
+    if decoder:  # the same prompt with the mask the other way: the mask tab always compares both
+        variants.append(Variant(causal=not causal))
     if cfg.ablate:
         variants.append(Variant(causal=causal, ablate=(layer, head)))
     traces = capture(model, tokenizer, text, variants, max_tokens=cfg.max_tokens)
     tr = traces[0]
     masked = traces[1] if decoder and not causal else None
+    unmasked = traces[1] if decoder and causal else None
     abl = traces[-1] if cfg.ablate else None
     T = len(tr.ids)
     tok = cfg.token % T if -T <= cfg.token < T else T - 1
@@ -107,19 +113,36 @@ def analyze(model, tokenizer, text: str, cfg: LabConfig) -> LabResult:
     if decoder:
         nxt = next_token(tokenizer, tr.logits, cfg.temperature, cfg.top_k)
         nxt_m = next_token(tokenizer, masked.logits, cfg.temperature, cfg.top_k) if masked else None
+        nxt_u = next_token(tokenizer, unmasked.logits, cfg.temperature, cfg.top_k) if unmasked else None
         what = "KL(original ‖ ablated) of the next-token distribution, bits"
         effect = kl_div(tr.logits, abl.logits) if abl else None
         nxt_a = next_token(tokenizer, abl.logits, cfg.temperature, cfg.top_k) if abl else None
     else:
-        nxt = nxt_m = nxt_a = None
+        nxt = nxt_m = nxt_u = nxt_a = None
         what = "1 − cosine similarity of the sentence embedding (mean of the last layer)"
         effect = float(1 - torch.nn.functional.cosine_similarity(_embedding(tr), _embedding(abl), dim=0)) if abl else None
     avg = head_average(tr.weights)  # [L, T, T], shared by the head-averaged view and the rollout
-    res = LabResult(trace=tr, masked=masked, rollout=rollout(avg, causal=tr.causal), head_avg=avg[layer], steps=steps,
+    res = LabResult(trace=tr, masked=masked, unmasked=unmasked, rollout=rollout(avg, causal=tr.causal), head_avg=avg[layer], steps=steps,
                     row_t=row_t, row_entropy=(float(entropy(steps.A[tok])), float(entropy(row_t))), next=nxt,
-                    next_masked=nxt_m, next_ablated=nxt_a, ablation=effect, ablation_what=what,
+                    next_masked=nxt_m, next_unmasked=nxt_u, next_ablated=nxt_a, ablation=effect, ablation_what=what,
                     mlp=mlp_view(model, tr, layer, tok, cfg.mlp_k), split=param_split(model), token=tok)
     return res
+
+
+def leak_shares(weights: torch.Tensor) -> torch.Tensor:
+    """weights [T, T] (rows: queries) -> [T]: the share of each row's attention on later tokens, the
+    positions a causal mask hides (0 for every row when the mask is on)."""
+    T = weights.shape[-1]
+    return (weights * torch.ones(T, T).triu(1)).sum(-1)
+
+
+def temperature_rows(scores: torch.Tensor, temps: list[float]) -> list[tuple[float, torch.Tensor, float]]:
+    """One attention row's scores [T] (-inf where masked) at each temperature: (T, weights [T], entropy bits)."""
+    out = []
+    for t in temps:
+        w = softmax_t(scores, t)
+        out.append((t, w, float(entropy(w))))
+    return out
 
 
 def model_label(name: str, label: str, mode: str | None) -> str:
@@ -136,3 +159,28 @@ def model_label(name: str, label: str, mode: str | None) -> str:
     if res.source is card.sources[0]:
         return label
     return f"{label} → here: {res.source.kind} {PurePosixPath(res.source.ref).name} stands in"
+
+
+@dataclass
+class HeadImportance:
+    """What removing each head does to the next-token prediction, and the biggest one applied."""
+
+    kl: torch.Tensor  # [L, H] KL(original ‖ head removed) of the next-token distribution, bits
+    top: tuple[int, int]  # (layer, head) whose removal changes the prediction most
+    next: NextToken  # the original prediction
+    next_without_top: NextToken  # the prediction with `top` removed
+
+
+def head_importance(model, tokenizer, text: str, causal: bool = True, temperature: float = 1.0, k: int = 5,
+                    max_tokens: int = 256, on_progress=None) -> HeadImportance:
+    """Ablate every head of a decoder in turn (batched forwards) and apply the most important removal.
+    on_progress(heads done, all heads) as in ablation_kls."""
+    info = model_info(model)
+    base, = capture(model, tokenizer, text, [Variant(causal=causal)], max_tokens=max_tokens)
+    heads = [(l, h) for l in range(info.L) for h in range(info.H)]
+    kls = ablation_kls(model, base.ids, causal, heads, base.logits, on_progress=on_progress)
+    grid = torch.tensor([[kls[(l, h)] for h in range(info.H)] for l in range(info.L)])  # [L, H]
+    top = divmod(int(grid.argmax()), info.H)
+    abl, = capture(model, tokenizer, text, [Variant(causal=causal, ablate=top)], max_tokens=max_tokens)
+    return HeadImportance(grid, top, next_token(tokenizer, base.logits, temperature, k),
+                          next_token(tokenizer, abl.logits, temperature, k))

@@ -61,3 +61,82 @@ def lengths_for(limit: int, start: int = 16) -> list[int]:
         out.append(T)
         T *= 2
     return out + [limit]
+
+
+class Attend(torch.nn.Module):
+    """The part of attention that grows with T²: scores QKᵀ/√dh, softmax, and the mix A·V."""
+
+    def forward(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        # q, k, v: [B, H, T, dh]
+        A = (q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5).softmax(-1)  # [B, H, T, T]
+        return A @ v  # [B, H, T, dh]
+
+
+class MLP(torch.nn.Module):
+    def __init__(self, D: int, F: int):
+        super().__init__()
+        self.up, self.down = torch.nn.Linear(D, F), torch.nn.Linear(F, D)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.down(torch.nn.functional.gelu(self.up(x)))  # [B, T, D]
+
+
+class ShapeBlock(torch.nn.Module):
+    """One transformer layer with a model's shapes (D wide, H heads, MLP F wide), written out so
+    FlopCounterMode can tell attention's T² work from the MLP's. It has no position table, so it
+    runs at any T, past the model's own context."""
+
+    def __init__(self, D: int, H: int, F: int):
+        super().__init__()
+        self.H = H
+        self.qkv, self.out = torch.nn.Linear(D, 3 * D), torch.nn.Linear(D, D)
+        self.attend, self.mlp = Attend(), MLP(D, F)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        B, T, D = x.shape  # batch, tokens, width
+        q, k, v = (t.view(B, T, self.H, D // self.H).transpose(1, 2) for t in self.qkv(x).split(D, -1))
+        x = x + self.out(self.attend(q, k, v).transpose(1, 2).reshape(B, T, D))
+        return x + self.mlp(x)
+
+
+def layer_flops(D: int, H: int, F: int, lengths: list[int]) -> list[dict]:
+    """FLOPs of one layer of these shapes at each T, measured by torch's FlopCounterMode on the meta
+    device (the ops are dispatched and counted, nothing is computed, so T can be large).
+    One row per (T, part): "attention (QKᵀ, A·V)" and "MLP"."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with torch.device("meta"):
+        block = ShapeBlock(D, H, F)
+    rows = []
+    for T in lengths:
+        counter = FlopCounterMode(display=False)
+        with counter:
+            block(torch.empty(1, T, D, device="meta"))
+        by_module = {k: sum(v.values()) for k, v in counter.get_flop_counts().items()}
+        rows.append({"T": T, "part": "attention (QKᵀ, A·V)", "GFLOPs per layer": by_module["ShapeBlock.attend"] / 1e9})
+        rows.append({"T": T, "part": "MLP", "GFLOPs per layer": by_module["ShapeBlock.mlp"] / 1e9})
+    return rows
+
+
+def crossover(rows: list[dict]) -> float | None:
+    """The T where the measured attention FLOPs first reach the MLP's (log-interpolated between the
+    two lengths around it), or None if they never do in `rows`."""
+    import math
+
+    by_t: dict[int, dict[str, float]] = {}
+    for r in rows:
+        by_t.setdefault(r["T"], {})[r["part"].split()[0]] = r["GFLOPs per layer"]
+    ts = sorted(by_t)
+    ratio = [by_t[t]["attention"] / by_t[t]["MLP"] for t in ts]
+    for i, r in enumerate(ratio):
+        if r >= 1:
+            if i == 0:
+                return float(ts[0])
+            f = math.log(1 / ratio[i - 1]) / math.log(r / ratio[i - 1])
+            return float(math.exp(math.log(ts[i - 1]) + f * (math.log(ts[i]) - math.log(ts[i - 1]))))
+    return None
+
+
+def extended_lengths(F: int, limit: int, start: int = 16) -> list[int]:
+    """Powers of two from `start` to 4·F (past the crossover at T ≈ F), with the context limit added."""
+    return sorted(set(lengths_for(4 * F, start)) | {limit})

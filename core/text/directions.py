@@ -27,8 +27,12 @@ ANALOGIES = [("king", "man", "woman"), ("dogs", "dog", "cat"), ("Paris", "France
              ("bigger", "big", "small"), ("actress", "actor", "prince")]  # a − b + c: "queen", "cats", "Rome", ...
 
 
-FEATURE_PAIRS = [("man", "woman"), ("king", "queen"), ("boy", "girl"), ("father", "mother"), ("son", "daughter"),
-                 ("cat", "cats"), ("dog", "dogs"), ("bird", "birds")]  # gender, then plural: one direction each?
+FEATURES = {  # one feature, its own pairs: is b − a the same direction for every pair of the feature?
+    "gender": [("man", "woman"), ("king", "queen"), ("boy", "girl"), ("father", "mother"), ("son", "daughter"),
+               ("brother", "sister"), ("husband", "wife")],
+    "plural": [("cat", "cats"), ("dog", "dogs"), ("bird", "birds"), ("horse", "horses"), ("cow", "cows"),
+               ("tree", "trees"), ("book", "books")],
+}
 
 
 @torch.no_grad()
@@ -78,17 +82,27 @@ def analogy(words: list[str], V: torch.Tensor, a: str, b: str, c: str, k: int = 
     return [(words[j], float(cos[j])) for j in order]
 
 
-def difference_scores(words: list[str], V: torch.Tensor, pairs: list[tuple[str, str]]) -> list[dict]:
-    """Is b − a the same direction for every pair (a, b)? Cosine of each pair's difference with the
-    mean difference of the others (leave-one-out)."""
+def difference_scores(words: list[str], V: torch.Tensor, features: dict[str, list[tuple[str, str]]]) -> list[dict]:
+    """Is b − a one direction per feature? For each feature on its own pairs (a, b): the cosine of each
+    pair's difference with the mean difference of the feature's other pairs (leave-one-out), and,
+    for contrast, with the mean difference of the other features' pairs. Pairs with a word missing
+    from `words` are skipped; a feature needs at least 3 pairs."""
     idx = {w: i for i, w in enumerate(words)}
     U = torch.nn.functional.normalize(V.double(), dim=-1)
-    D = torch.stack([U[idx[b]] - U[idx[a]] for a, b in pairs])  # [P, D]
+    cos = torch.nn.functional.cosine_similarity
+    diffs = {f: [(a, b, U[idx[b]] - U[idx[a]]) for a, b in ps if a in idx and b in idx] for f, ps in features.items()}
+    diffs = {f: d for f, d in diffs.items() if len(d) >= 3}
     rows = []
-    for p, (a, b) in enumerate(pairs):
-        rest = torch.cat([D[:p], D[p + 1:]]).mean(0)
-        rows.append({"pair": f"{a} → {b}", "cosine with the others' mean difference": float(
-            torch.nn.functional.cosine_similarity(D[p], rest, dim=0))})
+    for f, d in diffs.items():
+        D = torch.stack([x for _, _, x in d])  # [P, dims]
+        others = [x for g, e in diffs.items() if g != f for _, _, x in e]
+        other_mean = torch.stack(others).mean(0) if others else None
+        for p, (a, b, x) in enumerate(d):
+            rest = torch.cat([D[:p], D[p + 1:]]).mean(0)
+            rows.append({"feature": f, "pair": f"{a} → {b}",
+                         "cosine with its own feature's other pairs": float(cos(x, rest, dim=0)),
+                         "cosine with the other feature's pairs": float(cos(x, other_mean, dim=0))
+                         if other_mean is not None else float("nan")})
     return rows
 
 
@@ -106,18 +120,37 @@ def count_near_orthogonal(dims: int, epsilon_deg: float, tries: int = 2000, seed
     within 90° ± ε (|cos| <= sin ε). Stops after `tries` candidates (or `cap` kept)."""
     rng = np.random.default_rng(seed)
     bound = math.sin(math.radians(epsilon_deg))
-    kept = np.zeros((0, dims))
+    kept = np.empty((tries, dims))  # filled from the top: kept[:n]
+    n = 0
     X = rng.standard_normal((tries, dims))
     X /= np.linalg.norm(X, axis=1, keepdims=True)
-    for x in X:
-        if len(kept) == 0 or np.abs(kept @ x).max() <= bound:
-            kept = np.vstack([kept, x])
-            if len(kept) >= cap:
-                break
-    return NearOrthogonal(dims, epsilon_deg, kept, tries)
+    for start in range(0, tries, 256):  # the same greedy decisions, one block of candidates at a time:
+        blk = X[start:start + 256]  # [B, dims] checked against everything kept so far in one product,
+        ok = np.abs(blk @ kept[:n].T).max(1) <= bound if n else np.ones(len(blk), bool)
+        G = np.abs(blk @ blk.T)  # then against the ones this block keeps, in order
+        acc: list[int] = []
+        for i in np.flatnonzero(ok):
+            if not acc or (G[i, acc] <= bound).all():
+                acc.append(i)
+        acc = acc[:cap - n]
+        kept[n:n + len(acc)] = blk[acc]
+        n += len(acc)
+        if n >= cap:
+            break
+    return NearOrthogonal(dims, epsilon_deg, kept[:n].copy(), tries)
 
 
-def near_orthogonal_rows(epsilon_deg: float, seed: int = 0, dims=(2, 4, 8, 16, 32, 64), tries: int = 3000) -> list[dict]:
+def beats_dimensions(rows: list[dict]) -> int | None:
+    """The smallest N of near_orthogonal_rows where more near-orthogonal directions were kept than N."""
+    found = {r["dims"]: r["directions"] for r in rows if not r["series"].startswith("exactly")}
+    return next((n for n in sorted(found) if found[n] > n), None)
+
+
+EPSILONS = (5, 10, 15, 20, 30, 45)  # degrees offered on the page; from 10° up the count passes N within 256 dims
+
+
+def near_orthogonal_rows(epsilon_deg: float, seed: int = 0, dims=(2, 4, 8, 16, 32, 64, 128, 256),
+                         tries: int = 3000) -> list[dict]:
     """For each N: how many directions were kept within 90° ± ε, next to the N exactly orthogonal ones."""
     rows = []
     for n in dims:

@@ -193,3 +193,21 @@ def angle_histogram(angles, title: str) -> alt.Chart:
     return alt.Chart(df).mark_bar(binSpacing=0).encode(
         x=alt.X("angle (degrees):Q", bin=alt.Bin(step=2, extent=[0, 180]), title="angle (degrees)"),
         y=alt.Y("count():Q", title="pairs")).properties(title=alt.TitleParams(title, anchor="start"), height=320)
+
+
+def flops_extension_chart(rows: list[dict], limit: int, cross: float | None) -> alt.Chart:
+    """rows from core.text.context_cost.layer_flops: GFLOPs per layer against T (log-log), attention vs
+    MLP, with the model's context limit and the measured crossover marked."""
+    log = alt.Scale(type="log", base=2)
+    lines = alt.Chart(pd.DataFrame(rows)).mark_line(point=True).encode(
+        x=alt.X("T:Q", scale=log, title="context length T (tokens)"),
+        y=alt.Y("GFLOPs per layer:Q", scale=alt.Scale(type="log")),
+        color=alt.Color("part:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["T", "part", alt.Tooltip("GFLOPs per layer:Q", format=".4g")])
+    marks = pd.DataFrame([{"T": limit, "what": f"this model's context limit ({limit})"}]
+                         + ([{"T": cross, "what": f"attention = MLP at T ≈ {cross:,.0f}"}] if cross else []))
+    rules = alt.Chart(marks).mark_rule(strokeDash=[5, 4]).encode(
+        x="T:Q", color=alt.Color("what:N", title=None, scale=alt.Scale(range=["#777777", "#e45756"]),
+                                 legend=alt.Legend(orient="bottom")), tooltip=["what"])
+    return (lines + rules).resolve_scale(color="independent").properties(
+        title=alt.TitleParams("FLOPs of one layer, measured at each T", anchor="start"), height=320)

@@ -43,21 +43,39 @@ def test_prompt_mask_temperature_and_append():
     n_before = len(charts(at))
     at.toggle(key="attn_mask").set_value(False).run(timeout=180)
     assert not at.exception
-    assert len(charts(at)) == n_before + 2  # with / without mask heatmaps appear
-    assert any("Without the mask" in m.value for m in at.markdown)
+    assert len(charts(at)) == n_before  # the mask tab compares both runs either way
+    assert any("Without it every token sees the future" in m.value for m in at.markdown)
     at.slider(key="attn_temp").set_value(0.0).run(timeout=180)
     assert not at.exception
-    assert any("entropy 0.00 bits" in m.value or "**0.00 bits**" in m.value for m in at.markdown)  # T=0: one-hot
+    assert any("T = 0: **0.00 bits**" in c.value for c in at.caption)  # T=0: one-hot
     at.toggle(key="attn_ablate").set_value(True).run(timeout=180)
     assert not at.exception
     assert len(at.metric) == 1 and float(at.metric[0].value) >= 0  # KL of the ablated head
-    n_before = len(charts(at))
-    at.toggle(key="attn_all").set_value(True).run(timeout=180)
-    assert not at.exception and len(charts(at)) == n_before + 1  # the layer x head KL map
     at.toggle(key="attn_mask").set_value(True).run(timeout=180)
     at.button(key="attn_greedy").click().run(timeout=180)
     assert not at.exception
     assert at.text_area(key="attn_prompt").value == prompt + want
+
+
+@pytest.mark.slow
+def test_default_views_show_their_contrast():
+    """Issue 24: each tab opens on its effect, not on a control to switch on."""
+    import re
+
+    at = fresh()
+    md = " ".join(m.value for m in at.markdown)
+    leak = re.search(r"on average \*\*(\d+)%\*\* of a row's attention lands on later tokens", md)
+    assert leak and int(leak.group(1)) > 0  # masked vs unmasked side by side, a non-zero leak share
+    ent = re.search(r"T = 0.3: \*\*([\d.]+) bits\*\* · T = 1: \*\*([\d.]+) bits\*\* · T = 2: \*\*([\d.]+) bits",
+                    " ".join(c.value for c in at.caption))
+    assert ent and len({ent.group(1), ent.group(2), ent.group(3)}) == 3  # three different entropies
+    assert "Remove one head at a time" in md and "the most important here is **layer" in md
+    assert any(any(c.startswith("without L") for c in d.value.columns) for d in at.dataframe)  # its removal applied
+    cost = " ".join(c.value for c in at.caption)
+    assert "overtakes the MLP at **T ≈ 512** tokens" in cost and "beyond this model's context" in cost
+    assert "more directions fit within 90° ± 20°" in cost
+    at.select_slider(key="dir_eps").set_value(5).run(timeout=180)
+    assert any("The trade-off: with ε = 5°" in i.value for i in at.info)
 
 
 @pytest.mark.slow
@@ -108,5 +126,4 @@ def test_cost_directions_superposition_and_readable_tables():
     at.toggle(key="attn_mask").set_value(False).run(timeout=180)
     diff = next(d.value for d in at.dataframe if "P (with mask)" in d.value.columns)
     assert len(set(diff.columns)) == len(diff.columns) and not any("Ġ" in t for t in diff["without mask"])
-    at.toggle(key="attn_all").set_value(True).run(timeout=180)
     assert any("layer 0" in str(c.proto) and "head 0" in str(c.proto) and "KL (bits)" in str(c.proto) for c in charts(at))

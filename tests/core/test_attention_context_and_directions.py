@@ -98,3 +98,62 @@ def test_temperature_zero_is_one_hot_on_the_argmax_in_the_models_order():
 def test_fallback_is_named_in_the_selector():
     assert "stands in" in model_label("gpt2", "gpt2 (pretrained, 124M)", "offline")
     assert model_label("gpt-tiny", "gpt-tiny", "offline") == "gpt-tiny"
+
+
+def test_layer_flops_measured_past_the_context_cross_at_the_mlp_width(gpt_tiny):
+    """FlopCounterMode on one layer of gpt-tiny's shapes, run past its 256 positions: attention's
+    QKᵀ and A·V count 4·T²·D, the MLP 4·T·D·F (the hand count), and they cross at T = F."""
+    model, _ = gpt_tiny
+    D, H, F = model.config.n_embd, model.config.n_head, model.config.n_inner or 4 * model.config.n_embd
+    lengths = context_cost.extended_lengths(F, model.config.n_positions)
+    assert max(lengths) == 4 * F > model.config.n_positions and model.config.n_positions in lengths
+    rows = context_cost.layer_flops(D, H, F, lengths)
+    for r in rows:
+        T = r["T"]
+        want = 4 * T * T * D if r["part"].startswith("attention") else 4 * T * D * F
+        assert r["GFLOPs per layer"] * 1e9 == pytest.approx(want)
+    assert context_cost.crossover(rows) == pytest.approx(F, rel=1e-6)
+    assert context_cost.crossover([r for r in rows if r["T"] < F]) is None
+
+
+def test_difference_scores_keep_each_feature_to_its_own_pairs():
+    rng = np.random.default_rng(3)
+    words = ["a1", "b1", "a2", "b2", "a3", "b3", "c1", "d1", "c2", "d2", "c3", "d3"]
+    V = torch.tensor(rng.standard_normal((12, 6)))
+    feats = {"f": [("a1", "b1"), ("a2", "b2"), ("a3", "b3")], "g": [("c1", "d1"), ("c2", "d2"), ("c3", "d3"), ("x", "y")]}
+    rows = directions.difference_scores(words, V, feats)
+    assert [r["feature"] for r in rows] == ["f"] * 3 + ["g"] * 3  # the pair with unknown words is skipped
+    U = V.numpy() / np.linalg.norm(V.numpy(), axis=1, keepdims=True)
+    d = {w: i for i, w in enumerate(words)}
+    diff = lambda a, b: U[d[b]] - U[d[a]]
+    own = (diff("a2", "b2") + diff("a3", "b3")) / 2  # leave-one-out inside feature f only
+    other = np.mean([diff("c1", "d1"), diff("c2", "d2"), diff("c3", "d3")], axis=0)
+    x = diff("a1", "b1")
+    assert rows[0]["cosine with its own feature's other pairs"] == pytest.approx(cosine_similarity([x], [own])[0, 0])
+    assert rows[0]["cosine with the other feature's pairs"] == pytest.approx(cosine_similarity([x], [other])[0, 0])
+
+
+def test_minilm_gender_and_plural_are_each_their_own_direction():
+    from core.text.lm import load_encoder
+
+    model, tok, _ = load_encoder("minilm", "offline")
+    words = sorted({w for ps in directions.FEATURES.values() for p in ps for w in p})
+    V = directions.encoder_word_vectors(model, tok, words)
+    rows = directions.difference_scores(words, V, directions.FEATURES)
+    for f in directions.FEATURES:
+        own = np.mean([r["cosine with its own feature's other pairs"] for r in rows if r["feature"] == f])
+        other = np.mean([r["cosine with the other feature's pairs"] for r in rows if r["feature"] == f])
+        assert own > 0.3 and own > other + 0.2, (f, own, other)
+
+
+def test_the_offered_epsilons_pass_n_and_the_blocked_greedy_equals_the_plain_one():
+    rows = directions.near_orthogonal_rows(20.0, seed=0)
+    assert directions.beats_dimensions(rows) is not None and directions.beats_dimensions(rows) <= 16
+    assert directions.beats_dimensions(directions.near_orthogonal_rows(5.0, seed=0)) is None  # the trade-off
+    X = np.random.default_rng(4).standard_normal((700, 12))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    kept = []
+    for x in X:  # the plain one-at-a-time greedy
+        if not kept or np.abs(np.array(kept) @ x).max() <= math.sin(math.radians(30)):
+            kept.append(x)
+    np.testing.assert_allclose(directions.count_near_orthogonal(12, 30.0, tries=700, seed=4).kept, np.array(kept))

@@ -69,3 +69,35 @@ def test_sampling_is_seeded_and_greedy_at_zero(gpt):
     assert a == b and len(set(a)) > 1
     nt = next_token(WordTokenizer(), logits, 0.0, 2)
     assert nt.probs == [1.0, 0.0] and nt.ids == [1, 2]  # one-hot on the argmax, then the runner-up (not id order)
+
+
+def test_mask_contrast_is_always_computed_and_leaks_are_the_upper_triangle(gpt):
+    from core.text.attention_lab import leak_shares, temperature_rows
+
+    tok = WordTokenizer()
+    on = analyze(gpt, tok, TEXT, LabConfig(layer=1, head=0))
+    off = capture(gpt, tok, TEXT, [Variant(causal=False)])[0]
+    torch.testing.assert_close(on.unmasked.weights, off.weights)  # the unmasked run, beside the masked one
+    W = off.weights[1, 0]  # [T, T]
+    want = torch.tensor([float(W[i, i + 1:].sum()) for i in range(W.shape[0])])
+    torch.testing.assert_close(leak_shares(W), want)
+    assert float(leak_shares(on.trace.weights[1, 0]).abs().max()) < 1e-7 and float(want[:-1].min()) > 0
+    scores = on.steps.masked[2]
+    rows = temperature_rows(scores, [0.3, 1.0, 2.0])
+    for t, w, h in rows:
+        p = torch.softmax(scores / t, -1)
+        torch.testing.assert_close(w, p)
+        assert h == pytest.approx(float(-(p[p > 0] * p[p > 0].log2()).sum()), abs=1e-5)
+    assert rows[0][2] < rows[1][2] < rows[2][2]
+
+
+def test_head_importance_is_the_largest_ablation_applied(gpt):
+    from core.text.attention_lab import head_importance
+
+    tok = WordTokenizer()
+    hi = head_importance(gpt, tok, TEXT)
+    base = capture(gpt, tok, TEXT, [Variant(causal=True)])[0]
+    kls = ablation_kls(gpt, base.ids, True, [(l, h) for l in range(2) for h in range(4)], base.logits)
+    assert hi.kl.shape == (2, 4) and hi.top == max(kls, key=kls.get)
+    ref = capture(gpt, tok, TEXT, [Variant(causal=True, ablate=hi.top)])[0].logits
+    assert hi.next_without_top.ids == torch.argsort(ref, descending=True, stable=True)[:5].tolist()
