@@ -150,8 +150,13 @@ def features_tab():
         clf, res = _classifier(card, mode)
         ui.source_badge(res)
         st.caption(f"Showing **{clf.label}**: {clf.size} x {clf.size} input, {len(clf.class_names)} classes"
-                   + ("." if clf.imagenet else " (no ImageNet weights on this machine, so KeyPoint's own network "
-                      "of the same family, trained on its ShapesWorld shapes, stands in)."))
+                   + ("." if clf.imagenet or clf.card.get("data") == "digits" else " (no ImageNet weights on this "
+                      "machine, so KeyPoint's own network of the same family, trained on its ShapesWorld shapes, stands in)."))
+        if clf.card.get("data") == "digits":  # the digits LeNet reads digits, drawn or held out, never shapes
+            from app_pages.parts.cnn_digit import digit_panel
+
+            digit_panel(card, mode, clf)
+            return
         src = st.radio("Image", ["ShapesWorld (held out)", "Photo, upload or camera"], horizontal=True, key="cnn_fm_src")
         if src.startswith("ShapesWorld"):
             images, labels, names = _shapes_samples()

@@ -50,12 +50,18 @@ def to_input(rgb: np.ndarray, size: int, in_ch: int) -> torch.Tensor:
     return normalise(p)
 
 
+def upsample_digits(x8: torch.Tensor, size: int = 28) -> torch.Tensor:
+    """8 x 8 digits with ink in [0, 1] (float[N, 1, 8, 8]) -> float[N, 1, size, size], as the training images
+    were made (bilinear), before normalise(). A drawn digit goes through this too (core.vision.draw.digit)."""
+    return F.interpolate(x8, size=(size, size), mode="bilinear", align_corners=False)
+
+
 def _digits(n_test: int, seed: int, size: int):
     from sklearn.datasets import load_digits
 
     d = load_digits()
     x = torch.from_numpy(d.images).float().div(16)[:, None]  # [1797, 1, 8, 8], ink = 1
-    x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
+    x = upsample_digits(x, size)
     y = torch.from_numpy(d.target).long()
     order = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
     test, train = order[:n_test], order[n_test:]

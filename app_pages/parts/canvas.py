@@ -1,0 +1,82 @@
+"""One wrapper over streamlit-drawable-canvas: draw on a picture, get back what was drawn in the picture's
+own pixels (core.vision.draw.canvas does the geometry). When the component cannot load, `draw` returns
+None after saying so once, and the page shows its sliders instead.
+
+    d = canvas.draw("mae_paint", mode="freedraw", background=rgb, width=448)
+    if d is None: ...sliders...            # no canvas on this server
+    d.rects / d.points / d.image           # image pixels; image = the canvas's RGBA at canvas size
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from core.vision.draw.canvas import Scale, points, rects
+
+MODES = {"draw": "freedraw", "rect": "rect", "point": "point"}
+
+
+@dataclass
+class Drawing:
+    json: dict  # the canvas's Fabric.js objects (canvas pixels)
+    image: np.ndarray | None  # uint8[h, w, 4] the canvas as drawn (freedraw), at canvas size
+    scale: Scale  # canvas -> image pixels
+    rects: np.ndarray  # float[N, 4] xyxy in image pixels
+    points: np.ndarray  # float[N, 2] (x, y) in image pixels
+
+    @property
+    def empty(self) -> bool:
+        return not (self.json or {}).get("objects")
+
+
+def _component():
+    """The canvas function, or the reason it is missing (imported here only: outside a running
+    Streamlit script the package raises at import time)."""
+    try:
+        from streamlit_drawable_canvas import st_canvas
+
+        return st_canvas, None
+    except Exception as e:  # noqa: BLE001 (not installed, or the components API refused it)
+        return None, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+
+
+def available() -> bool:
+    return _component()[0] is not None
+
+
+def _say_missing_once(why: str) -> None:
+    if not st.session_state.get("_canvas_missing_said"):
+        st.session_state["_canvas_missing_said"] = True
+        st.info(f"Drawing is not available on this server ({why}); the sliders below do the same job.")
+
+
+def draw(key: str, *, mode: str = "rect", background: np.ndarray | None = None, width: int = 448,
+         height: int | None = None, stroke: str = "#ff4b4b", stroke_width: int = 3, fill: str = "rgba(255, 75, 75, 0.15)",
+         background_color: str = "", initial: dict | None = None, image_data: bool = False) -> Drawing | None:
+    """A canvas `width` pixels wide over `background` (uint8[H, W, 3], stretched to the canvas; the height
+    follows its aspect unless given). mode: "draw" (free brush), "rect" or "point". None when unavailable."""
+    st_canvas, why = _component()
+    if st_canvas is None:
+        _say_missing_once(why)
+        return None
+    from PIL import Image
+
+    bg = None
+    if background is not None:
+        a = np.asarray(background)
+        ih, iw = a.shape[:2]
+        height = height or max(1, round(width * ih / iw))
+        bg = Image.fromarray(a[..., :3].astype(np.uint8))
+        image_wh = (iw, ih)
+    else:
+        height = height or width
+        image_wh = (width, height)
+    res = st_canvas(fill_color=fill, stroke_width=stroke_width, stroke_color=stroke, background_color=background_color,
+                    background_image=bg, height=height, width=width, drawing_mode=MODES[mode],
+                    initial_drawing=initial, return_image_data=image_data, key=key, point_display_radius=5)
+    js = res.json_data or {"objects": []}
+    scale = Scale.fit((width, height), image_wh)
+    img = res.image_data if image_data else None
+    return Drawing(js, img, scale, rects(js, scale), points(js, scale))

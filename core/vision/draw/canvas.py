@@ -1,0 +1,105 @@
+"""A canvas's drawn objects in image coordinates, and what to do with a bad drawing.
+
+The canvas (streamlit-drawable-canvas, Fabric.js underneath) reports objects in canvas pixels, each as
+left/top/width/height with a scale (a resized box keeps its width and changes scaleX) and an origin
+(left/top or centre). The picture behind it is stretched to the canvas, so image = canvas * (W / canvas_w).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+_ORIGIN = {"left": 0.0, "top": 0.0, "center": 0.5, "right": 1.0, "bottom": 1.0}
+MAX_BOXES = 50  # more than this is a scribble, not an annotation: the rest are dropped with a note
+
+
+@dataclass
+class Scale:
+    """Canvas pixels -> image pixels (the background image is stretched over the whole canvas)."""
+
+    sx: float  # image pixels per canvas pixel, horizontally
+    sy: float
+
+    @classmethod
+    def fit(cls, canvas_wh: tuple[int, int], image_wh: tuple[int, int]) -> "Scale":
+        return cls(image_wh[0] / max(canvas_wh[0], 1), image_wh[1] / max(canvas_wh[1], 1))
+
+
+def _extent(obj: dict) -> tuple[float, float, float, float]:
+    """(left, top, width, height) of one Fabric object in canvas pixels, scale and origin applied."""
+    w = float(obj.get("width", 0) or 0) * float(obj.get("scaleX", 1) or 1)
+    h = float(obj.get("height", 0) or 0) * float(obj.get("scaleY", 1) or 1)
+    left = float(obj.get("left", 0) or 0) - _ORIGIN.get(obj.get("originX", "left"), 0.0) * w
+    top = float(obj.get("top", 0) or 0) - _ORIGIN.get(obj.get("originY", "top"), 0.0) * h
+    return left, top, w, h
+
+
+def rects(json_data: dict | None, scale: Scale) -> np.ndarray:
+    """Every drawn rectangle as float[N, 4] (x1, y1, x2, y2) in image pixels, in drawing order.
+    A box drawn right to left or bottom to top (negative width/height) comes out with x1 <= x2, y1 <= y2."""
+    out = []
+    for obj in (json_data or {}).get("objects", []):
+        if obj.get("type") not in ("Rect", "rect", "LabeledRect"):
+            continue
+        left, top, w, h = _extent(obj)
+        x1, x2 = sorted((left, left + w))
+        y1, y2 = sorted((top, top + h))
+        out.append([x1 * scale.sx, y1 * scale.sy, x2 * scale.sx, y2 * scale.sy])
+    return np.asarray(out, np.float64).reshape(-1, 4)
+
+
+def points(json_data: dict | None, scale: Scale) -> np.ndarray:
+    """Every clicked point (point mode draws a small Circle centred on the click) as float[N, 2] (x, y)
+    in image pixels, in click order."""
+    out = []
+    for obj in (json_data or {}).get("objects", []):
+        if obj.get("type") not in ("Circle", "circle"):
+            continue
+        left, top, w, h = _extent(obj)
+        out.append([(left + w / 2) * scale.sx, (top + h / 2) * scale.sy])
+    return np.asarray(out, np.float64).reshape(-1, 2)
+
+
+@dataclass
+class CheckedBoxes:
+    boxes: np.ndarray  # float[K, 4] xyxy, inside the image, each at least min_size wide and high
+    kept: np.ndarray  # int64[K], index of each kept box in the input
+    notes: list[str]  # one readable line per problem (empty when all was well)
+
+
+def check_boxes(boxes: np.ndarray, width: int, height: int, min_size: float = 2.0,
+                max_boxes: int = MAX_BOXES) -> CheckedBoxes:
+    """Clip drawn boxes to the image and drop the ones a detector could never match: outside the image,
+    or thinner than min_size pixels after clipping. Too many boxes: the first max_boxes are kept."""
+    b = np.asarray(boxes, np.float64).reshape(-1, 4)
+    notes = []
+    if len(b) > max_boxes:
+        notes.append(f"{len(b)} boxes drawn: only the first {max_boxes} are used.")
+        b = b[:max_boxes]
+    x1, x2 = np.minimum(b[:, 0], b[:, 2]), np.maximum(b[:, 0], b[:, 2])  # right to left is still a box
+    y1, y2 = np.minimum(b[:, 1], b[:, 3]), np.maximum(b[:, 1], b[:, 3])
+    clipped = np.stack([x1.clip(0, width), y1.clip(0, height), x2.clip(0, width), y2.clip(0, height)], axis=1)
+    ok = ((clipped[:, 2] - clipped[:, 0]) >= min_size) & ((clipped[:, 3] - clipped[:, 1]) >= min_size)
+    outside = ((x2 <= 0) | (y2 <= 0) | (x1 >= width) | (y1 >= height))
+    if outside.any():
+        notes.append(f"{int(outside.sum())} box(es) lie outside the picture and are ignored.")
+    thin = ~ok & ~outside
+    if thin.any():
+        notes.append(f"{int(thin.sum())} box(es) narrower than {min_size:g} px are ignored (a click, not a drag?).")
+    return CheckedBoxes(clipped[ok], np.flatnonzero(ok), notes)
+
+
+def feature_box(box: np.ndarray, spatial_scale: float) -> np.ndarray:
+    """A box in image pixels on the feature map: multiply by spatial_scale (1 / stride), as RoI Pool and
+    RoI Align do before anything else. float[4] -> float[4] in feature-map cells."""
+    return np.asarray(box, np.float64) * float(spatial_scale)
+
+
+def cell_of(point: np.ndarray, stride: float, grid_wh: tuple[int, int]) -> tuple[int, int]:
+    """The (row, col) of the grid cell a point (x, y) in image pixels falls in, for cells of `stride` pixels;
+    a point outside the image goes to the nearest cell."""
+    x, y = float(point[0]), float(point[1])
+    col = int(np.clip(np.floor(x / stride), 0, grid_wh[0] - 1))
+    row = int(np.clip(np.floor(y / stride), 0, grid_wh[1] - 1))
+    return row, col

