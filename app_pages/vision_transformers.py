@@ -85,6 +85,32 @@ def _big(img: np.ndarray, side: int = 224) -> np.ndarray:
     return np.kron(img, np.ones((k, k, 1), np.uint8)) if k > 1 else img
 
 
+def _painted_or_picked(img, g: int, side: int):
+    """MAE's hidden patches from paint on the picture (every patch the brush touches), or from a list when
+    the canvas cannot load. None when nothing is painted yet."""
+    from app_pages.parts import canvas
+    from core.vision.draw.patches import paint_mask, painted_patches
+
+    N = g * g
+    if img is None:
+        return None
+    shown = draw_grid(_big(resize_square(img, side), 336), max(1, 336 // g))
+    d = canvas.draw("mae_paint", mode="draw", background=shown, width=336, height=336, stroke="rgba(255, 60, 60, 0.6)",
+                    stroke_width=22, image_data=True)
+    if d is not None:
+        st.caption("Paint over the picture: every patch your brush touches is hidden from the encoder "
+                   "(the bin icon above the picture wipes the paint).")
+    if d is None:
+        centre = [r * g + c for r in range(g // 4, 3 * g // 4) for c in range(g // 4, 3 * g // 4)]
+        return st.multiselect("Patches to hide (row, column)", list(range(N)), default=centre, key="mae_pick",
+                              format_func=lambda i: f"row {i // g}, col {i % g}")
+    painted = paint_mask(d.image)
+    if painted is None or not painted.any():
+        st.info("Nothing painted yet: paint over a part of the picture to hide it.")
+        return None
+    return painted_patches(painted, g).tolist()
+
+
 with tab_vit:
     with ui.friendly_errors("Loading the ViT"):
         model, proc, res = _vit(MODE)
@@ -142,21 +168,17 @@ with tab_mae:
         img = _picture("mae", bundled, model_side(proc), model.config.patch_size)
         g = model_side(proc) // model.config.patch_size
         N = g * g
-        how = st.radio("Which patches to hide", ["Random, at a ratio", "I pick them"], key="mae_how", horizontal=True)
+        how = st.radio("Which patches to hide", ["Random, at a ratio", "Paint them"], key="mae_how", horizontal=True)
         if how == "Random, at a ratio":
             c1, c2 = st.columns(2)
             ratio = present.stepper("Mask ratio", [round(0.05 * i, 2) for i in range(20)], 0.75, key="mae_ratio", where=c1)
             mseed = c2.number_input("Mask seed", 0, 10**6, ui.seed(), key="mae_seed")
             hidden = torch.nonzero(random_mask(N, ratio, torch_rng(int(mseed)))).flatten().tolist()
         else:
-            centre = [r * g + c for r in range(g // 4, 3 * g // 4) for c in range(g // 4, 3 * g // 4)]
-            hidden = st.multiselect("Patches to hide (row, column)", list(range(N)), default=centre, key="mae_pick",
-                                    format_func=lambda i: f"row {i // g}, col {i % g}")
-            st.caption("Picked from a list: `streamlit-drawable-canvas` (painting on the image) is not installed "
-                       "in this environment.")
+            hidden = _painted_or_picked(img, g, model_side(proc))
         mask = torch.zeros(N, dtype=torch.bool)
-        mask[hidden] = True
-        if img is not None:
+        mask[hidden or []] = True
+        if img is not None and hidden is not None:
             if mask.all():
                 raise ValueError("leave at least one patch visible: the encoder needs something to see")
             v = mae_view(model, proc, img, mask)

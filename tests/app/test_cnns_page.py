@@ -113,3 +113,24 @@ def test_a_one_pixel_upload_names_the_file_and_the_step():
     msgs = [w.value for w in at.warning]
     assert any("Preparing **tiny" in m and "1 x 1 pixels" in m for m in msgs), msgs
     assert not any("Loading the network" in m for m in msgs) and not at.exception and not at.error
+
+
+def test_the_digits_lenet_reads_a_digit_never_a_shape():
+    at = _run(page(PAGE))
+    at.selectbox(key="cnn_fm_net").set_value("cnn-lenet5-digits")
+    _run(at)
+    assert not any(r.key == "cnn_fm_src" for r in at.radio)  # no ShapesWorld choice for the digits network
+    caps = _image_captions(at)
+    assert any("what the network sees" in c for c in caps)
+    assert sum(c.startswith("layer ") for c in caps) == 8  # every spatial layer's maps
+    read = next(m for m in at.metric if m.label == "LeNet reads")
+    from core.vision.draw.digit import held_out_digits
+
+    assert read.value == str(held_out_digits()[1][0])  # the default: held-out digit #0, read right
+    assert "Held-out accuracy on the card: **95.7%**" in _text(at)
+    at.button(key="cnn_digit_clear").click()
+    _run(at)
+    assert any("Nothing drawn yet" in i.value for i in at.info)
+    at.button(key="cnn_digit_try").click()
+    _run(at)
+    assert any(m.label == "LeNet reads" for m in at.metric)

@@ -40,12 +40,28 @@ def test_uploaded_photo_and_controls(at):
     at.segmented_control(key="vit_patch").set_value(32).run()
     at.select_slider(key="mae_ratio").set_value(0.5).run()
     assert next(m for m in at.metric if m.label == "Encoder tokens").value == "33 of 65"
-    at.radio(key="mae_how").set_value("I pick them").run()
-    assert next(m for m in at.metric if m.label == "Encoder tokens").value == "49 of 65"  # the centre 4 x 4 hidden
+    at.radio(key="mae_how").set_value("Paint them").run()  # AppTest cannot paint: the page waits for paint
+    assert any("Nothing painted yet" in i.value for i in at.info)
+    assert not any(m.label == "Encoder tokens" for m in at.metric)
+    import app_pages.parts.canvas as canvas_part  # without the canvas component, a list of patches stands in
+
+    real = canvas_part._component
+    canvas_part._component = lambda: (None, "test: no component")
+    try:
+        at.run()
+        assert any("Drawing is not available" in i.value for i in at.info)
+        assert next(m for m in at.metric if m.label == "Encoder tokens").value == "49 of 65"  # the centre 4 x 4 hidden
+    finally:
+        canvas_part._component = real
     at.select_slider(key="swin_m").set_value(7).run()
     at.text_area(key="bert_text").set_value("The dog sat on the rug. The dog barks. Snow is cold.").run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    at.multiselect(key="mae_pick").set_value(list(range(64))).run()  # everything hidden: a message
+    canvas_part._component = lambda: (None, "test: no component")
+    try:
+        at.run()
+        at.multiselect(key="mae_pick").set_value(list(range(64))).run()  # everything hidden: a message
+    finally:
+        canvas_part._component = real
     assert any("at least one patch" in w.value for w in at.warning)
 
 

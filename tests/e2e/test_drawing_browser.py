@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 
 def _open(browser, url):
-    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page = browser.new_page(viewport={"width": 1400, "height": 2200})
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto(url, timeout=60_000)
@@ -79,5 +79,25 @@ def test_draw_a_digit_for_lenet(server, browser, shots_dir):
     page.screenshot(path=str(shots_dir / "draw_digit_0.png"), full_page=True)
     assert re.fullmatch(r"\d", first) and re.fullmatch(r"\d", second)
     assert first != second, (first, second)
+    _no_errors(page)
+    page.close()
+
+
+def test_paint_the_mae_mask(server, browser, shots_dir):
+    page = _open(browser, f"{server}/vision-transformers")
+    page.get_by_role("tab", name="MAE").click()
+    wait_until_idle(page)
+    page.get_by_text("Paint them").click()
+    wait_until_idle(page)
+    assert page.get_by_text("Nothing painted yet").count() == 1
+    box = _canvas_box(page)
+    _stroke(page, box, [(0.1, 0.3), (0.9, 0.3)])  # one row of patches
+    first = _metric(page, "Encoder tokens")
+    _stroke(page, box, [(0.1, 0.7), (0.9, 0.7)])  # and another
+    second = _metric(page, "Encoder tokens")
+    page.screenshot(path=str(shots_dir / "draw_mae_mask.png"), full_page=True)
+    n1, n2 = (int(v.split(" of ")[0]) for v in (first, second))
+    total = int(first.split(" of ")[1])
+    assert 0 < n2 < n1 < total, (first, second)
     _no_errors(page)
     page.close()
