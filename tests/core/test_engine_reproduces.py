@@ -1,6 +1,7 @@
 """Every loop that moved onto core.learn.engine reproduces the first 20 losses it gave before the
 move (tests/core/fixtures/losses_before_engine.json, recorded from the hand-written loops with these
 same tiny configs; budgets of 1e9 s so only steps drive the schedule)."""
+import itertools
 import json
 from pathlib import Path
 
@@ -33,3 +34,23 @@ def test_shapes_train():
     from core.vision.shapes.train import train
 
     check("shapes_yolo", [ev.loss for ev in train(get_family("yolo"), N, seed=1, warmup=5)])
+
+
+def first(events, n: int = N) -> list[float]:
+    return [ev.loss for ev in itertools.islice(events, n)]
+
+
+def test_vit_train():
+    from core.vision.vit import train_vit as tv
+
+    cfg = tv.TrainConfig(train_n=64, val_n=8, batch_size=8, budget_s=BIG)
+    model, gen, (x, y), _ = tv.setup(cfg)
+    check("vit", first(tv.train(cfg, model, x, y, gen)))
+
+
+def test_mae_train():
+    from core.vision.vit import train_mae as tm
+
+    cfg = tm.TrainConfig(train_n=64, val_n=8, batch_size=8, budget_s=BIG)
+    model, gen, x, _ = tm.setup(cfg)
+    check("mae", first(tm.train(cfg, model, x, gen)))

@@ -11,14 +11,15 @@ images of another seed, next to a baseline that paints every hidden patch the me
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Iterator
 
 import torch
 
+from core.learn.engine import FitConfig, StepEvent, fit
 from core.runtime import seed_everything
 from core.vision.vit.bundle import save_bundle
 from core.vision.vit.data import MEAN, STD, shapes_tensors
@@ -28,7 +29,11 @@ OUT = Path(__file__).resolve().parents[3] / "assets" / "vit" / "mae_shapes"
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(FitConfig):
+    steps: int = 100000  # upper bound (the budget usually stops first)
+    budget_s: float = 480.0  # wall-time budget for the optimisation loop
+    lr: float = 2e-3  # peak AdamW learning rate
+    warmup_steps: int = 100  # linear warm-up, then cosine over the time budget
     image_size: int = 64  # input side in pixels
     patch_size: int = 8  # 8 x 8 grid -> 64 patches, 16 visible at 75%
     hidden_size: int = 64  # encoder d_model
@@ -45,11 +50,6 @@ class TrainConfig:
     train_n: int = 4000  # ShapesWorld training images (seed 0)
     val_n: int = 200  # held-out images (seed 1)
     batch_size: int = 32  # images per step
-    lr: float = 2e-3  # peak AdamW learning rate
-    warmup_steps: int = 100  # linear warm-up, then cosine over the time budget
-    budget_s: float = 480.0  # wall-time budget for the optimisation loop
-    max_steps: int = 100000  # upper bound (the budget usually stops first)
-    seed: int = 0  # init, masks and batch order
 
 
 def build(cfg: TrainConfig):
@@ -96,6 +96,31 @@ def held_out(model, x: torch.Tensor, ratio: float, seed: int = 123) -> dict:
     return {"masked_mse": round(r.loss.item(), 4), "mean_colour_baseline_mse": round(base_loss.item(), 4)}
 
 
+def setup(cfg: TrainConfig):
+    """(model, gen, training images, held-out images) for a command-line run: the global generator
+    seeded (the model's init draws from it), then the run's own generator (batches, flips, masks)."""
+    gen = seed_everything(cfg.seed)
+    x, _ = shapes_tensors(cfg.train_n, 0, cfg.image_size, cfg.texture, cfg.zoom)  # [N, 3, 64, 64]
+    xv, _ = shapes_tensors(cfg.val_n, 1, cfg.image_size, cfg.texture, cfg.zoom)
+    return build(cfg), gen, x, xv
+
+
+def train(cfg: TrainConfig, model, x: torch.Tensor, gen: torch.Generator) -> Iterator[StepEvent]:
+    """Train `model` in place on core.learn.engine.fit: flipped random batches, a fresh mask per image."""
+    n = (cfg.image_size // cfg.patch_size) ** 2
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=0.05)
+
+    def step_fn(step: int) -> torch.Tensor:
+        model.train()
+        idx = torch.randint(0, len(x), (cfg.batch_size,), generator=gen)
+        xb = x[idx]  # [B, 3, S, S]
+        flip = torch.rand(len(idx), generator=gen) < 0.5
+        xb[flip] = xb[flip].flip(-1)
+        return run_mae(model, xb, batch_masks(len(idx), n, cfg.mask_ratio, gen)).loss
+
+    return fit(cfg, opt, step_fn)
+
+
 def main(argv=None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--budget-s", type=float, default=TrainConfig.budget_s)
@@ -104,30 +129,12 @@ def main(argv=None) -> dict:
     cfg = TrainConfig(budget_s=args.budget_s)
     torch.set_num_threads(1)
     t_all = time.time()
-    gen = seed_everything(cfg.seed)
-    x, _ = shapes_tensors(cfg.train_n, 0, cfg.image_size, cfg.texture, cfg.zoom)  # [N, 3, 64, 64]
-    xv, _ = shapes_tensors(cfg.val_n, 1, cfg.image_size, cfg.texture, cfg.zoom)
-    model = build(cfg)
-    n = (cfg.image_size // cfg.patch_size) ** 2
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=0.05)
-    t0, step = time.time(), 0
-    while step < cfg.max_steps and (el := time.time() - t0) < cfg.budget_s:
-        lr = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps) * 0.5 * (1 + math.cos(math.pi * el / cfg.budget_s))
-        for g in opt.param_groups:
-            g["lr"] = lr
-        model.train()
-        idx = torch.randint(0, len(x), (cfg.batch_size,), generator=gen)
-        xb = x[idx]
-        flip = torch.rand(len(idx), generator=gen) < 0.5
-        xb[flip] = xb[flip].flip(-1)
-        loss = run_mae(model, xb, batch_masks(len(idx), n, cfg.mask_ratio, gen)).loss
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        step += 1
-        if step % 200 == 0:
-            print(f"step {step} loss {loss.item():.4f} {time.time() - t0:.0f}s", file=sys.stderr, flush=True)
-    wall = time.time() - t0
+    model, gen, x, xv = setup(cfg)
+    last = None
+    for last in train(cfg, model, x, gen):
+        if last.step % 200 == 0:
+            print(f"step {last.step} loss {last.loss:.4f} {last.elapsed:.0f}s", file=sys.stderr, flush=True)
+    step, wall = last.step, last.elapsed
     score = held_out(model, xv, cfg.mask_ratio)
     card = {"name": "mae-shapes", "command": "python -m core.vision.vit.train_mae",
             "data": f"core.vision.shapes.classification.classification_set: {cfg.train_n} images (seed 0) "

@@ -9,14 +9,15 @@ model and google/vit-base-patch16-224 through one code path (eager attention, ou
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Iterator
 
 import torch
 
+from core.learn.engine import FitConfig, StepEvent, fit
 from core.runtime import seed_everything
 from core.vision.shapes.generator import CLASSES
 from core.vision.vit.bundle import save_bundle
@@ -26,7 +27,11 @@ OUT = Path(__file__).resolve().parents[3] / "assets" / "vit" / "vit_shapes"
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(FitConfig):
+    steps: int = 100000  # upper bound (the budget usually stops first)
+    budget_s: float = 480.0  # wall-time budget for the optimisation loop
+    lr: float = 3e-3  # peak AdamW learning rate
+    warmup_steps: int = 100  # linear warm-up, then cosine over the time budget
     image_size: int = 48  # input side in pixels
     patch_size: int = 8  # 6 x 6 grid of patches -> 36 tokens + CLS
     hidden_size: int = 64  # d_model
@@ -39,12 +44,7 @@ class TrainConfig:
     train_n: int = 4000  # ShapesWorld training images (seed 0)
     val_n: int = 500  # held-out images (seed 1)
     batch_size: int = 32  # images per step
-    lr: float = 3e-3  # peak AdamW learning rate
     weight_decay: float = 0.05  # AdamW weight decay
-    warmup_steps: int = 100  # linear warm-up, then cosine over the time budget
-    budget_s: float = 480.0  # wall-time budget for the optimisation loop
-    max_steps: int = 100000  # upper bound (the budget usually stops first)
-    seed: int = 0  # init and batch order
 
 
 def build(cfg: TrainConfig):
@@ -67,6 +67,30 @@ def accuracy(model, x: torch.Tensor, y: torch.Tensor, bs: int = 250) -> float:
     return hits / len(x)
 
 
+def setup(cfg: TrainConfig):
+    """(model, gen, (x, y) training tensors, (xv, yv) held-out tensors) for a command-line run: the
+    global generator seeded (the model's init draws from it), then the run's own generator."""
+    gen = seed_everything(cfg.seed)
+    x, y = shapes_tensors(cfg.train_n, 0, cfg.image_size, 1.0, cfg.zoom, cfg.fill, cfg.jitter)  # [N, 3, 48, 48]
+    xv, yv = shapes_tensors(cfg.val_n, 1, cfg.image_size, 1.0, cfg.zoom, cfg.fill, cfg.jitter)
+    return build(cfg), gen, (x, y), (xv, yv)
+
+
+def train(cfg: TrainConfig, model, x: torch.Tensor, y: torch.Tensor, gen: torch.Generator) -> Iterator[StepEvent]:
+    """Train `model` in place on core.learn.engine.fit: random batches with horizontal flips."""
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+    def step_fn(step: int) -> torch.Tensor:
+        model.train()
+        idx = torch.randint(0, len(x), (cfg.batch_size,), generator=gen)
+        xb = x[idx]  # [B, 3, S, S]
+        flip = torch.rand(len(idx), generator=gen) < 0.5  # horizontal flips: a shape keeps its class
+        xb[flip] = xb[flip].flip(-1)
+        return torch.nn.functional.cross_entropy(model(pixel_values=xb).logits, y[idx])
+
+    return fit(cfg, opt, step_fn)
+
+
 def main(argv=None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--budget-s", type=float, default=TrainConfig.budget_s)
@@ -75,30 +99,12 @@ def main(argv=None) -> dict:
     cfg = TrainConfig(budget_s=args.budget_s)
     torch.set_num_threads(1)
     t_all = time.time()
-    gen = seed_everything(cfg.seed)
-    x, y = shapes_tensors(cfg.train_n, 0, cfg.image_size, 1.0, cfg.zoom, cfg.fill, cfg.jitter)  # [N, 3, 48, 48]
-    xv, yv = shapes_tensors(cfg.val_n, 1, cfg.image_size, 1.0, cfg.zoom, cfg.fill, cfg.jitter)
-    model = build(cfg)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    t0, step = time.time(), 0
-    while step < cfg.max_steps and (el := time.time() - t0) < cfg.budget_s:
-        frac = el / cfg.budget_s
-        lr = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps) * 0.5 * (1 + math.cos(math.pi * frac))
-        for g in opt.param_groups:
-            g["lr"] = lr
-        model.train()
-        idx = torch.randint(0, len(x), (cfg.batch_size,), generator=gen)
-        xb = x[idx]
-        flip = torch.rand(len(idx), generator=gen) < 0.5  # horizontal flips: a shape keeps its class
-        xb[flip] = xb[flip].flip(-1)
-        loss = torch.nn.functional.cross_entropy(model(pixel_values=xb).logits, y[idx])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        step += 1
-        if step % 200 == 0:
-            print(f"step {step} loss {loss.item():.3f} {time.time() - t0:.0f}s", file=sys.stderr, flush=True)
-    wall = time.time() - t0
+    model, gen, (x, y), (xv, yv) = setup(cfg)
+    last = None
+    for last in train(cfg, model, x, y, gen):
+        if last.step % 200 == 0:
+            print(f"step {last.step} loss {last.loss:.3f} {last.elapsed:.0f}s", file=sys.stderr, flush=True)
+    step, wall = last.step, last.elapsed
     acc = accuracy(model, xv, yv)
     card = {"name": "vit-shapes", "command": "python -m core.vision.vit.train_vit",
             "data": f"core.vision.shapes.classification.classification_set: {cfg.train_n} images (seed 0) "
