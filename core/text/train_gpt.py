@@ -20,6 +20,7 @@ from typing import Iterator
 
 import torch
 
+from core.learn.engine import FitConfig, StepEvent, fit
 from core.runtime import seed_everything
 from core.text.corpus import CorpusConfig, generate
 
@@ -27,7 +28,13 @@ EOS = "<|endoftext|>"
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(FitConfig):
+    steps: int = 100000  # upper bound on steps (the time budget usually stops first)
+    budget_s: float = 600.0  # wall-time budget for the optimisation loop; the cosine schedule follows time
+    lr: float = 3e-3  # peak AdamW learning rate (small model, short run: high lr is fine)
+    warmup_steps: int = 50  # linear warm-up before the cosine decay
+    min_lr_ratio: float = 0.1  # the cosine ends at a tenth of the peak
+    clip: float | None = 1.0  # global gradient-norm clip
     n_layer: int = 4  # transformer blocks
     n_head: int = 4  # attention heads per block (head dim = n_embd / n_head)
     n_embd: int = 128  # d_model
@@ -36,12 +43,7 @@ class TrainConfig:
     train_docs: int = 20000  # generated training documents
     val_docs: int = 1000  # validation documents, generated with a different seed
     batch_size: int = 8  # windows of n_ctx tokens per step (2048 tokens)
-    lr: float = 3e-3  # peak AdamW learning rate (small model, short run: high lr is fine)
-    warmup_steps: int = 50  # linear warm-up before the cosine decay
-    budget_s: float = 600.0  # wall-time budget for the optimisation loop; the cosine schedule follows time
-    max_steps: int = 100000  # upper bound on steps (the time budget usually stops first)
     eval_every: int = 200  # steps between validation-loss prints
-    seed: int = 0  # corpus, init and batch order
 
 
 def train_tokenizer(texts: list[str], vocab_size: int):
@@ -84,47 +86,40 @@ def evaluate(model, stream: torch.Tensor, n_ctx: int) -> float:
     return total / (n * n_ctx)
 
 
-def train(cfg: TrainConfig) -> Iterator[dict]:
-    """Yields progress events: {"event": "step"|"eval"|"done", ...}; "done" carries model + tokenizer."""
+@dataclass
+class Data:
+    tokenizer: object  # the byte-level BPE trained on the training documents
+    train_ids: torch.Tensor  # LongTensor[N]: every training document, EOS-separated
+    val_ids: torch.Tensor  # LongTensor[M]: the validation documents (another seed)
+
+
+def setup(cfg: TrainConfig):
+    """(model, Data, gen) for a command-line run: corpus, tokenizer, the global generator seeded
+    (the model's init draws from it) and the run's own generator (batch order)."""
     from transformers import GPT2Config, GPT2LMHeadModel
 
     g = seed_everything(cfg.seed)
     train_texts = generate(CorpusConfig(n_docs=cfg.train_docs, seed=cfg.seed))
     val_texts = generate(CorpusConfig(n_docs=cfg.val_docs, seed=cfg.seed + 1))
     tokenizer = train_tokenizer(train_texts, cfg.vocab_size)
-    train_ids, val_ids = encode_stream(tokenizer, train_texts), encode_stream(tokenizer, val_texts)
-    yield {"event": "data", "train_tokens": len(train_ids), "val_tokens": len(val_ids), "vocab": len(tokenizer)}
-
+    data = Data(tokenizer, encode_stream(tokenizer, train_texts), encode_stream(tokenizer, val_texts))
     config = GPT2Config(vocab_size=len(tokenizer), n_positions=cfg.n_ctx, n_embd=cfg.n_embd, n_layer=cfg.n_layer,
                         n_head=cfg.n_head, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
                         bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id)
-    model = GPT2LMHeadModel(config)
+    return GPT2LMHeadModel(config), data, g
+
+
+def train(cfg: TrainConfig, model, train_ids: torch.Tensor, g: torch.Generator) -> Iterator[StepEvent]:
+    """Train `model` in place on core.learn.engine.fit: random windows of n_ctx tokens. Warm-up by
+    steps, then a cosine by elapsed time, so the run ends annealed whatever the CPU speed."""
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=0.1)
-    t0, step = time.perf_counter(), 0
-    while step < cfg.max_steps:
-        frac = (time.perf_counter() - t0) / cfg.budget_s
-        if frac >= 1.0:
-            break
-        # Warm-up by steps, then cosine by elapsed time so the run ends annealed whatever the CPU speed.
-        lr = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
-        for group in opt.param_groups:
-            group["lr"] = lr
+
+    def step_fn(step: int) -> torch.Tensor:
         starts = torch.randint(0, len(train_ids) - cfg.n_ctx - 1, (cfg.batch_size,), generator=g)
         x = torch.stack([train_ids[s:s + cfg.n_ctx] for s in starts])  # [B, T]
-        loss = model(input_ids=x, labels=x).loss  # HF shifts labels by one inside
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        step += 1
-        yield {"event": "step", "step": step, "loss": loss.item(), "lr": lr, "elapsed_s": time.perf_counter() - t0}
-        if step % cfg.eval_every == 0:
-            yield {"event": "eval", "step": step, "val_ppl": math.exp(evaluate(model, val_ids[:20000], cfg.n_ctx))}
-    train_s = time.perf_counter() - t0
-    val_loss = evaluate(model, val_ids, cfg.n_ctx)
-    yield {"event": "done", "model": model, "tokenizer": tokenizer, "steps": step, "train_s": train_s,
-           "val_loss": val_loss, "val_ppl": math.exp(val_loss), "train_tokens": len(train_ids),
-           "val_tokens": len(val_ids)}
+        return model(input_ids=x, labels=x).loss  # HF shifts labels by one inside
+
+    return fit(cfg, opt, step_fn)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,13 +131,18 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)  # the machine is shared; the record below is for one thread
     cfg = TrainConfig(budget_s=args.budget_s, seed=args.seed)
     wall0 = time.perf_counter()
-    for ev in train(cfg):
-        if ev["event"] == "step" and ev["step"] % 50 == 0:
-            print(f"step {ev['step']:5d}  loss {ev['loss']:.3f}  lr {ev['lr']:.2e}  {ev['elapsed_s']:.0f}s", flush=True)
-        elif ev["event"] in ("eval", "data"):
-            print(ev, flush=True)
-        elif ev["event"] == "done":
-            done = ev
+    model, data, g = setup(cfg)
+    print({"train_tokens": len(data.train_ids), "val_tokens": len(data.val_ids), "vocab": len(data.tokenizer)})
+    last = None
+    for last in train(cfg, model, data.train_ids, g):
+        if last.step % 50 == 0:
+            print(f"step {last.step:5d}  loss {last.loss:.3f}  lr {last.lr:.2e}  {last.elapsed:.0f}s", flush=True)
+        if last.step % cfg.eval_every == 0:
+            print({"step": last.step, "val_ppl": math.exp(evaluate(model, data.val_ids[:20000], cfg.n_ctx))}, flush=True)
+    val_loss = evaluate(model, data.val_ids, cfg.n_ctx)
+    done = {"model": model, "tokenizer": data.tokenizer, "steps": last.step, "train_s": last.elapsed,
+            "val_loss": val_loss, "val_ppl": math.exp(val_loss), "train_tokens": len(data.train_ids),
+            "val_tokens": len(data.val_ids)}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     done["model"].save_pretrained(out)

@@ -54,3 +54,26 @@ def test_mae_train():
     cfg = tm.TrainConfig(train_n=64, val_n=8, batch_size=8, budget_s=BIG)
     model, gen, x, _ = tm.setup(cfg)
     check("mae", first(tm.train(cfg, model, x, gen)))
+
+
+def test_mlm_train(monkeypatch):
+    from transformers import PreTrainedTokenizerFast
+
+    from core.text.bert import train_mlm as tb
+
+    # tokenizers' WordPiece trainer is not deterministic (ties among merges): the recording used the
+    # bundled tokenizer, and so does this run
+    bundled = PreTrainedTokenizerFast.from_pretrained(str(Path(__file__).parents[2] / "assets" / "mlm"))
+    monkeypatch.setattr(tb, "train_tokenizer", lambda texts, vocab_size: bundled)
+    cfg = tb.TrainConfig(train_docs=200, val_docs=20, batch_size=8, budget_s=BIG)
+    model, gen, data = tb.setup(cfg)
+    check("mlm", first(tb.train(cfg, model, data, gen)))
+
+
+def test_gpt_train():
+    from core.text import train_gpt as tg
+
+    cfg = tg.TrainConfig(n_layer=2, n_head=2, n_embd=32, n_ctx=32, vocab_size=300, train_docs=200, val_docs=20,
+                         batch_size=4, budget_s=BIG, eval_every=10 ** 9)
+    model, data, g = tg.setup(cfg)
+    check("gpt", first(tg.train(cfg, model, data.train_ids, g)))

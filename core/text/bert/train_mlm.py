@@ -10,14 +10,15 @@ next-sentence head), a WordPiece tokenizer trained on the same corpus, sentence 
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Iterator
 
 import torch
 
+from core.learn.engine import FitConfig, StepEvent, fit
 from core.runtime import seed_everything
 from core.text.bert.mlm import mlm_mask, random_pool
 from core.text.bert.nsp import split_sentences
@@ -29,7 +30,11 @@ PROBES = ("The cat sat on the [MASK].", "The capital of France is [MASK].", "The
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(FitConfig):
+    steps: int = 100000  # upper bound (the budget usually stops first)
+    budget_s: float = 480.0  # wall-time budget for the optimisation loop
+    lr: float = 2e-3  # peak AdamW learning rate
+    warmup_steps: int = 100  # linear warm-up, then cosine over the time budget
     vocab_size: int = 1000  # WordPiece vocabulary trained on the corpus (corpus words come out whole)
     hidden: int = 128  # d_model
     layers: int = 3  # encoder blocks
@@ -39,11 +44,6 @@ class TrainConfig:
     train_docs: int = 20000  # generated training documents (seed 0)
     val_docs: int = 500  # held-out documents (seed 1)
     batch_size: int = 32  # sentence pairs per step
-    lr: float = 2e-3  # peak AdamW learning rate
-    warmup_steps: int = 100  # linear warm-up, then cosine over the time budget
-    budget_s: float = 480.0  # wall-time budget for the optimisation loop
-    max_steps: int = 100000  # upper bound (the budget usually stops first)
-    seed: int = 0  # corpus, init, pairs and masks
 
 
 def train_tokenizer(texts: list[str], vocab_size: int):
@@ -117,25 +117,34 @@ def probe(model, tok) -> dict:
     return res
 
 
-def main(argv=None) -> dict:
+@dataclass
+class Data:
+    """What a run trains and scores on: the tokenizer, encoded training pairs and their NSP labels,
+    which tokens may be masked, the held-out pairs, and the random-token pool of the 80-10-10 recipe."""
+    tok: object
+    enc: dict  # input_ids, token_type_ids, attention_mask: LongTensor[P, max_len] each
+    nsp: torch.Tensor  # [P] 0 IsNext / 1 NotNext
+    maskable: torch.Tensor  # bool[P, max_len]
+    venc: dict
+    vnsp: torch.Tensor
+    pool: torch.Tensor
+    n_pairs: tuple[int, int]  # training and held-out pair counts (for the card)
+
+
+def setup(cfg: TrainConfig):
+    """(model, gen, Data) for a command-line run: the global generator seeded (the model's init
+    draws from it), then the run's own generator (pairs, batches, masks)."""
     from transformers import BertConfig, BertForPreTraining
 
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--budget-s", type=float, default=TrainConfig.budget_s)
-    p.add_argument("--out", type=Path, default=OUT)
-    args = p.parse_args(argv)
-    cfg = TrainConfig(budget_s=args.budget_s)
-    torch.set_num_threads(1)
-    t_all = time.time()
+    from core.text.bert.mlm import maskable_positions
+
     gen = seed_everything(cfg.seed)
     docs = generate(CorpusConfig(n_docs=cfg.train_docs, seed=0))
     val_docs = generate(CorpusConfig(n_docs=cfg.val_docs, seed=1))
     tok = train_tokenizer(docs, cfg.vocab_size)
     a, b, y = make_pairs(docs, gen)
     enc = encode(tok, a, b, cfg.max_len)
-    nsp = torch.tensor(y)
     va, vb, vy = make_pairs(val_docs, torch.Generator().manual_seed(1))
-    venc, vnsp = encode(tok, va, vb, cfg.max_len), torch.tensor(vy)
     pool = random_pool(tok)
     conf = BertConfig(vocab_size=len(tok), hidden_size=cfg.hidden, num_hidden_layers=cfg.layers,
                       num_attention_heads=cfg.heads, intermediate_size=cfg.mlp, max_position_embeddings=cfg.max_len,
@@ -143,33 +152,47 @@ def main(argv=None) -> dict:
                       pad_token_id=tok.pad_token_id)
     conf._attn_implementation = "eager"
     model = BertForPreTraining(conf)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.01)
-    from core.text.bert.mlm import maskable_positions
+    data = Data(tok, enc, torch.tensor(y), maskable_positions(tok, enc["input_ids"], enc["attention_mask"]),
+                encode(tok, va, vb, cfg.max_len), torch.tensor(vy), pool, (len(a), len(va)))
+    return model, gen, data
 
-    maskable = maskable_positions(tok, enc["input_ids"], enc["attention_mask"])
-    t0, step = time.time(), 0
-    while step < cfg.max_steps and (el := time.time() - t0) < cfg.budget_s:
-        lr = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps) * 0.5 * (1 + math.cos(math.pi * el / cfg.budget_s))
-        for g in opt.param_groups:
-            g["lr"] = lr
+
+def train(cfg: TrainConfig, model, data: Data, gen: torch.Generator) -> Iterator[StepEvent]:
+    """Pre-train `model` in place on core.learn.engine.fit: masked LM + next sentence, one batch a step."""
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.01)
+    enc, tok = data.enc, data.tok
+
+    def step_fn(step: int) -> torch.Tensor:
         model.train()
-        idx = torch.randint(0, len(a), (cfg.batch_size,), generator=gen)
+        idx = torch.randint(0, len(data.nsp), (cfg.batch_size,), generator=gen)
         am = enc["attention_mask"][idx]
         T = int(am.sum(1).max())  # trim padding columns
-        m = mlm_mask(enc["input_ids"][idx, :T], maskable[idx, :T], tok.mask_token_id, pool, gen)
-        out = model(input_ids=m.input_ids, token_type_ids=enc["token_type_ids"][idx, :T], attention_mask=am[:, :T],
-                    labels=m.labels, next_sentence_label=nsp[idx])
-        opt.zero_grad(set_to_none=True)
-        out.loss.backward()
-        opt.step()
-        step += 1
-        if step % 200 == 0:
-            print(f"step {step} loss {out.loss.item():.3f} {time.time() - t0:.0f}s", file=sys.stderr, flush=True)
-    wall = time.time() - t0
-    score = evaluate(model, tok, venc, vnsp, torch.Generator().manual_seed(2), pool)
+        m = mlm_mask(enc["input_ids"][idx, :T], data.maskable[idx, :T], tok.mask_token_id, data.pool, gen)
+        return model(input_ids=m.input_ids, token_type_ids=enc["token_type_ids"][idx, :T], attention_mask=am[:, :T],
+                     labels=m.labels, next_sentence_label=data.nsp[idx]).loss
+
+    return fit(cfg, opt, step_fn)
+
+
+def main(argv=None) -> dict:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--budget-s", type=float, default=TrainConfig.budget_s)
+    p.add_argument("--out", type=Path, default=OUT)
+    args = p.parse_args(argv)
+    cfg = TrainConfig(budget_s=args.budget_s)
+    torch.set_num_threads(1)
+    t_all = time.time()
+    model, gen, data = setup(cfg)
+    tok = data.tok
+    last = None
+    for last in train(cfg, model, data, gen):
+        if last.step % 200 == 0:
+            print(f"step {last.step} loss {last.loss:.3f} {last.elapsed:.0f}s", file=sys.stderr, flush=True)
+    step, wall = last.step, last.elapsed
+    score = evaluate(model, tok, data.venc, data.vnsp, torch.Generator().manual_seed(2), data.pool)
     card = {"name": "bert-mini-corpus", "command": "python -m core.text.bert.train_mlm",
-            "data": f"core.text.corpus.generate: {cfg.train_docs} documents (seed 0), {len(a)} sentence pairs "
-                    f"for training; {cfg.val_docs} documents (seed 1), {len(va)} pairs held out",
+            "data": f"core.text.corpus.generate: {cfg.train_docs} documents (seed 0), {data.n_pairs[0]} sentence pairs "
+                    f"for training; {cfg.val_docs} documents (seed 1), {data.n_pairs[1]} pairs held out",
             "config": asdict(cfg), "params": sum(p.numel() for p in model.parameters()), "steps": step,
             "train_wall_s": round(wall, 1), "total_wall_s": round(time.time() - t_all, 1), "threads": 1,
             "held_out": score, "probes": probe(model, tok)}
