@@ -12,7 +12,8 @@ from typing import Iterator
 import torch
 from torch import nn
 
-import core.runtime  # noqa: F401  (sets the thread count once for the process)
+from core.learn.engine import FitConfig, StepEvent, extend, fit
+from core.private_init import init_weights
 from core.text.gradients import clip_by_global_norm
 from core.text.rnn_cells import CellTrace, CellWeights, run_cell
 
@@ -62,28 +63,28 @@ class CharLM(nn.Module):
 
 
 @dataclass
-class TrainEvent:
-    step: int
-    loss: float  # cross-entropy in nats per character (inf once the run diverged)
+class TrainEvent(StepEvent):
+    """The engine's StepEvent (loss: nats per character, inf once the run diverged; diverged: the loss or
+    the gradients became inf / NaN and the run stops there) plus what the sequence-models page draws."""
     val_loss: float | None = None  # on held-out text, every few steps
     grad_norm: float = 0.0  # global gradient norm before clipping
     clipped_norm: float = 0.0  # after clipping (== grad_norm without clipping)
     kind: str = ""  # "rnn" | "gru" | "lstm": which model this event is from
-    diverged: bool = False  # the loss or the gradients became inf / NaN: the run stops here
     model: "CharLM | None" = field(default=None, repr=False)  # the model being trained (the same object every event)
 
 
 def train_char_lm(text: str, cfg: CharLMConfig, seed: int = 0) -> Iterator[TrainEvent | CharLM]:
-    """Yield a TrainEvent per step, then the trained model (a generator, so a page can draw progress).
-    A run whose loss or gradients stop being finite yields one event with diverged=True and ends
-    there (the model it then yields holds whatever weights the last finite step left)."""
-    g = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
+    """Yield a TrainEvent per step (core.learn.engine.fit), then the trained model (a generator, so a page
+    can draw progress). A run whose loss or gradients stop being finite yields one event with
+    diverged=True and ends there (the model it then yields holds whatever weights the last finite step
+    left). Every draw (init, batches) comes from generators seeded from `seed`: two students with the
+    same seed get the same run, whatever else the server does meanwhile."""
+    g = torch.Generator().manual_seed(seed)  # batches
     vocab = Vocab(text)
     data = vocab.encode(text)
     split = int(0.9 * len(data))
     train, val = data[:split], data[split:]
-    model = CharLM(len(vocab.chars), cfg)
+    model = init_weights(CharLM(len(vocab.chars), cfg), torch.Generator().manual_seed(seed))
     model.vocab = vocab
     opt = (torch.optim.SGD if cfg.optimizer == "sgd" else torch.optim.Adam)(model.parameters(), lr=cfg.lr)
 
@@ -93,25 +94,28 @@ def train_char_lm(text: str, cfg: CharLMConfig, seed: int = 0) -> Iterator[Train
         y = torch.stack([src[s + 1: s + cfg.seq_len + 1] for s in starts], dim=1)  # next chars
         return x, y
 
-    for step in range(1, cfg.steps + 1):
+    def step_fn(step: int) -> torch.Tensor:
         x, y = batch(train)
-        loss = nn.functional.cross_entropy(model(x).flatten(0, 1), y.flatten())
-        opt.zero_grad()
-        loss.backward()
+        return nn.functional.cross_entropy(model(x).flatten(0, 1), y.flatten())
+
+    def clip(step: int) -> dict:  # our own global-norm clipping (core.text.gradients), shown on the page
         params = [p for p in model.parameters() if p.grad is not None]
         clipped = clip_by_global_norm([p.grad for p in params], cfg.clip if cfg.clip is not None else float("inf"))
-        if not (math.isfinite(loss.item()) and math.isfinite(clipped.norm_before)):
-            yield TrainEvent(step, float("inf"), None, clipped.norm_before, clipped.norm_after, cfg.kind, True, model)
-            break
-        for p, grad in zip(params, clipped.grads):  # plain RNNs explode without clipping
-            p.grad = grad
-        opt.step()
+        ok = math.isfinite(clipped.norm_before)
+        if ok:
+            for p, grad in zip(params, clipped.grads):  # plain RNNs explode without clipping
+                p.grad = grad
+        return {"grad_norm": clipped.norm_before, "clipped_norm": clipped.norm_after, "diverged": not ok}
+
+    fit_cfg = FitConfig(seed=seed, steps=cfg.steps, lr=cfg.lr, schedule="constant")
+    for ev in fit(fit_cfg, opt, step_fn, after_backward=clip):
         val_loss = None
-        if step % 25 == 0 or step == cfg.steps:
+        if not ev.diverged and (ev.step % 25 == 0 or ev.step == cfg.steps):
             with torch.no_grad():
                 vx, vy = batch(val)
                 val_loss = float(nn.functional.cross_entropy(model(vx).flatten(0, 1), vy.flatten()))
-        yield TrainEvent(step, loss.item(), val_loss, clipped.norm_before, clipped.norm_after, cfg.kind, False, model)
+        yield extend(ev, TrainEvent, val_loss=val_loss, grad_norm=ev.info["grad_norm"],
+                     clipped_norm=ev.info["clipped_norm"], kind=cfg.kind, model=model)
     model.eval()
     yield model
 

@@ -77,3 +77,37 @@ def test_gpt_train():
                          batch_size=4, budget_s=BIG, eval_every=10 ** 9)
     model, data, g = tg.setup(cfg)
     check("gpt", first(tg.train(cfg, model, data.train_ids, g)))
+
+
+@pytest.mark.parametrize("kind", ["gru", "lstm", "rnn"])
+def test_char_lm(kind):
+    from core.text.char_lm import CharLMConfig, TrainEvent, train_char_lm
+
+    text = "the cat sat on the mat. \"the dog,\" she said, \"ran to the park.\" " * 20
+    cfg = CharLMConfig(kind=kind, steps=N, batch=8, seq_len=16, hidden=32)
+    check(f"char_lm_{kind}", [e.loss for e in train_char_lm(text, cfg, seed=4) if isinstance(e, TrainEvent)])
+
+
+def test_char_lm_gives_the_lone_run_from_eight_threads_while_others_draw_globally():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core.text.char_lm import CharLMConfig, TrainEvent, train_char_lm
+
+    text = "abcabd abcabe " * 30
+    cfg = CharLMConfig(kind="gru", steps=4, batch=4, seq_len=8, hidden=8)
+
+    def run(_=None):
+        return [e.loss for e in train_char_lm(text, cfg, seed=7) if isinstance(e, TrainEvent)]
+
+    def noise(_=None):
+        for i in range(200):
+            torch.manual_seed(i)
+            torch.randn(64)
+
+    lone = run()
+    with ThreadPoolExecutor(12) as pool:
+        noisy = [pool.submit(noise) for _ in range(4)]
+        runs = [pool.submit(run) for _ in range(8)]
+        got = [r.result() for r in runs]
+        [n.result() for n in noisy]
+    assert all(g == lone for g in got)
