@@ -71,8 +71,15 @@ st.caption("Greedy, beam search and sampling, fully traced on real models. Type 
            "then watch every candidate the search considered.")
 mode, seed = ui.model_source(), ui.seed()
 names = SEQ2SEQ | CAUSAL
-name = st.selectbox("Model", list(names), format_func=lambda n: f"{n}: {names[n]}", key="dec_model",
-                    index=list(names).index("gpt-tiny"))  # its first example shows beam > greedy and α re-ranking
+c1, c2 = st.columns([3, 1])
+# A translator first: the seq2seq half of the page (cross-attention, teacher forcing, the fixed-context
+# bottleneck) only exists for an encoder-decoder. The tiny GPT stays one click away.
+name = c1.selectbox("Model", list(names), format_func=lambda n: f"{n}: {names[n]}", key="dec_model",
+                    index=list(names).index("seq2seq-dates"))
+if name not in CAUSAL:
+    c2.button("Try an open-ended prompt (tiny GPT)", key="dec_to_gpt", width="stretch",
+              on_click=lambda: st.session_state.update(dec_model="gpt-tiny"),
+              help="A decoder-only model continuing a prompt: beam vs greedy and the length penalty show best there.")
 is_dates = name in ("seq2seq-dates", "gru-seq2seq", "gru-seq2seq-noattn")
 
 model = None

@@ -25,9 +25,21 @@ def dates(at):
 
 
 @pytest.mark.slow
+def test_default_is_a_translator_with_cross_attention():
+    at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)
+    assert not at.exception and not at.error, at.exception
+    assert at.selectbox(key="dec_model").value == "seq2seq-dates"
+    heads = [s.value for s in at.subheader]
+    assert any("Cross-attention" in h for h in heads) and any("Teacher forcing" in h for h in heads)
+    assert any("decoded token" in str(c.proto.spec) and "source token" in str(c.proto.spec) for c in charts(at))
+
+
+@pytest.mark.slow
 def test_defaults_show_beam_beating_greedy_and_the_penalty_reranking():
     at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)
+    at.button(key="dec_to_gpt").click().run(timeout=180)  # the GPT, one click away
     assert not at.exception, at.exception
+    assert at.selectbox(key="dec_model").value == "gpt-tiny"
     assert any("search tree" in s.value for s in at.subheader)
     assert tree_shown(at) and len(at.dataframe) >= 2
     assert not at.error and not at.warning
@@ -42,7 +54,7 @@ def test_defaults_show_beam_beating_greedy_and_the_penalty_reranking():
 
 @pytest.mark.slow
 def test_typed_input_k_and_length_penalty():
-    at = dates(AppTest.from_file(PAGE, default_timeout=180).run(timeout=180))
+    at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)  # the dates translator by default
     at.text_input(key="dec_text").set_value("the fifth of november, nineteen eighty-two").run(timeout=180)
     at.slider(key="dec_k").set_value(8).run(timeout=180)
     at.select_slider(key="dec_alpha").set_value(-1.0).run(timeout=180)
