@@ -17,7 +17,7 @@ from core.text import context_cost, directions, mlp
 from core.runtime import torch_rng
 from core.text.lm import MAX_HF_MB, context_limit, is_causal, load_hf_id, load_model
 from core.viz import attention as charts
-from app_pages.parts import progress, ui
+from app_pages.parts import export, progress, ui
 
 MODELS = {"gpt-tiny": "gpt-tiny: KeyPoint's own tiny GPT (bundled)", "gpt2": "gpt2 (pretrained, 124M)",
           "distilgpt2": "distilgpt2 (pretrained, 82M)", "minilm": "MiniLM encoder (packaged, BERT family)",
@@ -153,6 +153,12 @@ tabs = st.tabs(["Attention maps", "One head, step by step", "Mask & temperature"
 with tabs[0]:
     a, b = st.columns([3, 2])
     ui.chart(a, charts.heatmap(tr.weights[layer, head], tr.tokens, f"Layer {layer}, head {head}"))
+    downloads = a.container(horizontal=True)
+    export.matrix_png(tr.weights[layer, head].float().cpu().numpy(), "attention", name, text, layer=layer, head=head,
+                      label="Heatmap (PNG)", where=downloads)
+    export.json({"model": name, "text": text, "tokens": tr.tokens, "layer": layer, "head": head, "causal": tr.causal,
+                 "weights": tr.weights[layer, head]}, "attention", name, text, layer=layer, head=head,
+                label="Weights (JSON)", where=downloads)
     row = pd.DataFrame({"key": charts.token_labels(tr.tokens), "weight": tr.weights[layer, head, res.token].tolist()})
     ui.chart(b, charts.bars(row["key"].tolist(), row["weight"].tolist(),
                                f"Attention from token {res.token} “{tr.tokens[res.token]}”", "weight"))

@@ -3,9 +3,10 @@ blocks (Inception, residual, dense, 1x1 conv, batch norm), feature maps and Grad
 two networks trained live side by side."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from app_pages.parts import live, ui
+from app_pages.parts import export, live, ui
 from core.live import LiveRun
 
 TICK_S = 1.0  # a live fragment reruns this often while a run is going
@@ -51,6 +52,7 @@ def architectures_tab():
                    "(2 per multiply-add; convolutions and matrix products). Receptive field in input pixels: "
                    "r' = r + (k - 1) j, j' = j s, the largest over a block's paths.")
         st.dataframe(t.records(), hide_index=True, width="stretch", height=320)
+        export.csv(pd.DataFrame(t.records()), "layers", key, size=size, label="Layer table (CSV)")
         ui.chart(st, viz.layer_chart(t.records()), width="content")
     st.subheader("The family side by side")
     fam = _family()
@@ -185,8 +187,9 @@ def features_tab():
             shown = shown.repeat(f, 0).repeat(f, 1)
         i1, i2, i3 = st.columns(3)
         i1.image(shown, caption="input" + (f" (truth: {truth})" if truth else ""), width="stretch")
-        i2.image(viz.cam_overlay(shown, lk.cam), width="stretch",
-                 caption=f"Grad-CAM for '{clf.class_names[lk.target]}' at {layer}")
+        cam_picture = viz.cam_overlay(shown, lk.cam)
+        i2.image(cam_picture, width="stretch", caption=f"Grad-CAM for '{clf.class_names[lk.target]}' at {layer}")
+        export.png(cam_picture, "gradcam", card, clf.class_names[lk.target], layer, label="Grad-CAM (PNG)", where=i2)
         ui.chart(i3, viz.topk_chart(lk.top, clf.class_names), width="stretch")
         C, h, w = lk.activations.shape
         chans = strongest_channels(lk.activations, 16)
@@ -211,6 +214,10 @@ def _draw_live(run: LiveRun) -> None:
     st.caption(f"Step {next(iter(last.values())).step} / {run.config.steps} ({run.state})")
     rows = lambda f: [{"step": e.step, "run": k, "value": f(e)} for ev in hist for k, e in ev.items()  # noqa: E731
                       if f(e) is not None]
+    history = pd.DataFrame([{"step": e.step, "run": k, "loss": e.loss, "held-out accuracy": e.test_acc,
+                             "gradient at the first layer": e.grad_first} for ev in hist for k, e in ev.items()])
+    export.csv(history, "cnn-pair-history", *history["run"].unique(), steps=run.config.steps, lr=run.config.lr,
+               label="Training history (CSV)", key="cnn_live_csv")
     c1, c2, c3 = st.columns(3)
     ui.chart(c1, viz.curves_chart(rows(lambda e: e.loss), "training loss", "Loss"), width="stretch")
     ui.chart(c2, viz.curves_chart(rows(lambda e: e.test_acc), "held-out accuracy", "Accuracy", unit=True), width="stretch")

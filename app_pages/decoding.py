@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from app_pages.parts import present, progress, ui
+from app_pages.parts import export, present, progress, ui
 from core.viz import decoding as charts
 
 SEQ2SEQ = {"seq2seq-dates": "Transformer (Marian), dates -> ISO", "gru-seq2seq": "GRU + attention, dates -> ISO",
@@ -159,6 +159,9 @@ with st.expander(f"Candidates at step {upto}"):
 c1, c2 = st.columns([3, 2])
 c1.markdown("**n-best list** (sorted by the length-normalised score)")
 c1.dataframe(charts.nbest_frame(trace), hide_index=True)
+downloads = c1.container(horizontal=True)
+export.csv(charts.nbest_frame(trace), "nbest", text, k=k, alpha=alpha, label="n-best (CSV)", where=downloads)
+export.json(trace, "beam", text, k=k, alpha=alpha, label="Beam trace (JSON)", where=downloads)
 c2.markdown("**Greedy** for comparison")
 c2.write(f"`{greedy_tr.best.text}`  log-prob {greedy_tr.best.score:.3f}")
 if greedy_tr.best.tokens != trace.best.tokens:

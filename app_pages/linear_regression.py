@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_pages.parts import ui
+from app_pages.parts import export, ui
 from core.learn import linreg
 from core.learn.linreg import cost
 from core.viz import linreg as viz
@@ -182,6 +182,8 @@ with tab_data:
                        f"{max(0, 16 - np.log10(report.cond_X)):.0f}.")
         st.dataframe(report.table(["bias"] + dataset.feature_names).style.format(
             {"max |w − w_lstsq|": "{:.1e}", "‖Xw − y‖": "{:.6g}", "‖w‖": "{:.6g}"}, precision=4), hide_index=True)
+        export.csv(report.table(["bias"] + dataset.feature_names), "solvers", dataset.target_name,
+                   label="Solver comparison (CSV)")
         w = linreg.fit(dataset.X, dataset.y).w
         left, right = st.columns(2)
         ui.chart(left, viz.predictions_chart(dataset.y, dataset.X @ w, dataset.target_name), width="stretch")

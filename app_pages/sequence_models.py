@@ -5,7 +5,7 @@ a widget that only changes a view never retrains."""
 import pandas as pd
 import streamlit as st
 
-from app_pages.parts import live, progress, ui
+from app_pages.parts import export, live, progress, ui
 from core.live import LiveRun
 from core.text import char_lm, ngram, sequence_lab, zipf
 from core.text.corpus import CorpusConfig, generate, quoted
@@ -151,6 +151,8 @@ with tabs[2]:
             trained_with_progress(k, cell_cfg["hidden"], cell_cfg["steps"], seed)
         table = perplexities(kinds, cell_cfg["hidden"], cell_cfg["steps"], seed)
         st.dataframe(table.style.format({"perplexity (per token)": "{:.2f}", "bits per character": "{:.3f}"}), hide_index=True)
+        export.csv(table, "perplexity", "all-cells" if all_kinds else cell_cfg["kind"], hidden=cell_cfg["hidden"],
+                   steps=cell_cfg["steps"], seed=seed)
         from core.text import perplexity as ppl_mod
 
         ui.show_code(ppl_mod.perplexity, ppl_mod.char_nll)
@@ -165,6 +167,10 @@ with tabs[3]:
             if st.form_submit_button("Train this model", key="cell_train"):
                 cell_cfg.update(kind=kind or cell_cfg["kind"], hidden=hidden, steps=steps)
         model, events = trained_with_progress(cell_cfg["kind"], cell_cfg["hidden"], cell_cfg["steps"], seed)
+        export.csv(pd.DataFrame([{"step": e.step, "loss (nats/char)": e.loss, "bits per character": char_lm.bits_per_char(e.loss),
+                                  "gradient norm": e.grad_norm} for e in events]),
+                   "char-lm-history", cell_cfg["kind"], hidden=cell_cfg["hidden"], steps=cell_cfg["steps"], seed=seed,
+                   label="Training history (CSV)")
         k_name = cell_cfg["kind"].upper()
         ui.chart(st, charts.training_curve_chart([e.step for e in events], [char_lm.bits_per_char(e.loss) for e in events],
                                                     f"{k_name} training run", f"{cell_cfg['hidden']} units, {cell_cfg['steps']} steps"),
@@ -282,6 +288,8 @@ with tabs[5]:
             norms = [{"run": f"{r['run']}: {w}", "step": r["step"], "gradient norm": r[k]} for r in rows
                      for w, k in (("before", "norm before"), ("after", "norm after")) if r["run"] != "no clipping" or w == "before"]
             ui.chart(b, charts.runs_chart(norms, "gradient norm", "Gradient norm per step", log=True), width="stretch")
+            export.csv(pd.DataFrame(rows), "clipping", theta=st.session_state["clip_settings"][0],
+                       lr=st.session_state["clip_settings"][1], seed=seed, label="Both runs (CSV)")
             if any(r["diverged"] for r in rows):
                 st.warning("The unclipped run diverged (its loss became infinite) and stopped there.")
         from core.text import gradients
@@ -305,6 +313,8 @@ with tabs[6]:
             last = {e.kind: e for e in run.history}
             st.caption(f"Step {max(e.step for e in last.values())} / {run.config.steps} ({run.state})")
             ui.chart(st, charts.runs_chart(rows, "bits per character", "Training loss"), width="stretch")
+            export.csv(pd.DataFrame(rows), "race-history", hidden=run.config.hidden, steps=run.config.steps, seed=seed,
+                       label="Training history (CSV)", key="race_csv")
             st.dataframe(pd.DataFrame([{"cell": k.upper(), "step": e.step, "perplexity (per char)": 2 ** char_lm.bits_per_char(e.loss),
                                         "sample": char_lm.sample(e.model, "The ", n=60, seed=seed)} for k, e in last.items()]),
                          hide_index=True)

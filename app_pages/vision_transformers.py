@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from app_pages.parts import present, ui
+from app_pages.parts import export, present, ui
 from core.runtime import torch_rng
 from core.text.bert.mlm import mlm_mask
 from core.text.bert.nsp import nsp_pairs, split_sentences
@@ -186,6 +186,8 @@ with tab_mae:
             cols[0].image(draw_grid(_big(v.image), v.patch * _big(v.image).shape[0] // v.image.shape[0]), caption="Input")
             cols[1].image(_big(shade_patches(v.image, v.patch, v.mask)), caption=f"What the encoder sees ({int(v.mask.sum())} of {N} hidden)")
             cols[2].image(_big(v.reconstruction), caption="Reconstruction (hidden patches from the decoder)")
+            export.png(v.reconstruction, "mae-reconstruction", f"{int(v.mask.sum())}-of-{N}-hidden", label="PNG",
+                       where=cols[2])
             cols[3].image(_big(v.prediction), caption="The decoder's prediction for every patch")
             m1, m2, m3 = st.columns(3)
             m1.metric("Encoder tokens", f"{v.visible_tokens} of {v.all_tokens}")

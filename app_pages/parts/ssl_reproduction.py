@@ -7,6 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages.parts import export
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -46,6 +48,7 @@ def render():
                         "paper, COCO mAP": paper.get(round(r["fraction"], 2), {}).get(r["method"], "not quoted")}
                        for r in res["rows"]])
     st.dataframe(df, hide_index=True)
+    export.csv(df, "ssl-reproduction", label="Reproduction table (CSV)")
     st.caption(PAPER_SOURCE + ". ShapesWorld mAP and COCO mAP are different scales: compare "
                "the direction and the gains, not the numbers.")
     for frac, claims in res.get("claims", {}).items():

@@ -1,0 +1,106 @@
+"""Presenting (issue 22) in a real browser: the keyboard steps a replay, `?present=1` gives big type and a
+folded sidebar, the dark theme follows the system, and every page and tab fits a 390 px phone screen."""
+import re
+
+import pytest
+
+from core.catalog import TOPICS, slug
+from tests.e2e.conftest import wait_until_idle
+
+pytestmark = pytest.mark.e2e
+
+ERRORS = "[data-testid=stException], [data-testid=stAlertContentError]"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1400, "height": 1000}
+PAGES = [("home", "")] + [(slug(t), slug(t)) for t in TOPICS if t.available] + [("models", "models")]
+ONE_PER_GROUP = ["decoding", "detector-internals", "linear-regression"]  # Language, Vision, Learning
+
+OVERFLOW = """() => {
+  const d = document.documentElement, m = document.querySelector('[data-testid=stMain]');
+  return {doc: [d.scrollWidth, d.clientWidth], main: m ? [m.scrollWidth, m.clientWidth] : [0, 0]};
+}"""
+
+
+def _errors(page) -> list[str]:
+    boxes = page.locator(ERRORS)
+    return [boxes.nth(i).inner_text()[:300] for i in range(boxes.count())]
+
+
+def _fits(page, where: str) -> None:
+    o = page.evaluate(OVERFLOW)
+    assert o["doc"][0] <= o["doc"][1], f"{where}: the page scrolls sideways {o}"
+    assert o["main"][0] <= o["main"][1], f"{where}: the main area scrolls sideways {o}"
+
+
+def _step_value(page, key: str) -> str:
+    return page.locator(f".st-key-{key} [data-testid=stSliderThumbValue]").first.inner_text()
+
+
+def test_arrow_keys_step_the_beam_replay(server, browser, shots_dir):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{server}/decoding", timeout=60_000)
+    wait_until_idle(page)
+    key = page.locator("[class*='st-key-dec_step_'][data-testid=stElementContainer], "
+                       "[class*='st-key-dec_step_']").first.get_attribute("class")
+    key = re.search(r"st-key-(dec_step_\d+)\b", key).group(1)
+    last = _step_value(page, key)
+    page.locator("h1").first.click()  # focus on the page, not on an input
+    page.keyboard.press("ArrowLeft")
+    wait_until_idle(page)
+    assert _step_value(page, key) == str(int(last) - 1)
+    assert f"{key}={int(last) - 1}" in page.url  # the step travels in the link
+    page.keyboard.press("ArrowRight")
+    wait_until_idle(page)
+    assert _step_value(page, key) == last
+    page.screenshot(path=str(shots_dir / "present_keyboard_decoding.png"), full_page=True)
+    assert _errors(page) == []
+    page.close()
+
+
+@pytest.mark.parametrize("name", ONE_PER_GROUP)
+def test_presenter_and_dark_screenshots(server, browser, shots_dir, name):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{server}/{name}?present=1", timeout=60_000)
+    wait_until_idle(page)
+    h1 = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
+    assert h1 >= 48, h1  # 3.2rem
+    sidebar = page.locator("[data-testid=stSidebar]")
+    assert sidebar.get_attribute("aria-expanded") == "false"  # folded away for the projector
+    assert _errors(page) == []
+    page.screenshot(path=str(shots_dir / f"present_{name}.png"), full_page=True)
+    page.close()
+
+    dark = browser.new_page(viewport=DESKTOP, color_scheme="dark")
+    dark.goto(f"{server}/{name}", timeout=60_000)
+    wait_until_idle(dark)
+    bg = dark.evaluate("() => getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor")
+    rgb = [int(v) for v in re.findall(r"\d+", bg)[:3]]
+    assert sum(rgb) < 3 * 80, bg  # the dark theme, following the system's choice
+    assert _errors(dark) == []
+    dark.screenshot(path=str(shots_dir / f"dark_{name}.png"), full_page=True)
+    dark.close()
+
+
+@pytest.mark.parametrize("name,path", PAGES, ids=[p[0] for p in PAGES])
+def test_every_page_and_tab_fits_a_phone(server, browser, shots_dir, name, path):
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(f"{server}/{path}", timeout=60_000)
+    wait_until_idle(page)
+    _fits(page, name)
+    assert _errors(page) == [], name
+    page.screenshot(path=str(shots_dir / f"phone_{name}.png"), full_page=True)
+    tabs = page.locator("[data-testid=stMain] [data-testid=stTab]")
+    labels = [tabs.nth(i).inner_text() for i in range(tabs.count())]
+    for i, label in enumerate(labels):
+        if i == 0:
+            continue  # the first tab is what the page opened with
+        tab = page.locator("[data-testid=stMain] [data-testid=stTab]").nth(i)
+        tab.scroll_into_view_if_needed()
+        tab.click()
+        wait_until_idle(page)
+        where = f"{name} / {label}"
+        _fits(page, where)
+        assert _errors(page) == [], where
+        safe = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:30]
+        page.screenshot(path=str(shots_dir / f"phone_{name}_{safe}.png"), full_page=False)
+    page.close()
