@@ -121,7 +121,7 @@ def model_view(W: torch.Tensor, budget_cells: int = 4800, cell: int = 5,
                           "y": [-gap] * H})
     layers = pd.DataFrame({"t": [f"L{l}" for l in range(L)], "x": [-gap] * L,
                            "y": [l * (n + gap) + n / 2 for l in range(L)]})
-    text = lambda d: alt.Chart(d).mark_text(fontSize=11, color="#555").encode(x="x:Q", y="y:Q", text="t:N")
+    text = lambda d: alt.Chart(d).mark_text(fontSize=11, color="#888").encode(x="x:Q", y="y:Q", text="t:N")  # grey: light and dark
     return alt.layer(rects, text(heads), text(layers)).properties(width=units_x * px, height=units_y * px)
 
 

@@ -128,7 +128,7 @@ def condition_chart(rows: list[dict], title: str = "Relative error of w against 
     guide = alt.Chart(guides).mark_line(color="#868e96", strokeDash=[2, 2], clip=True).encode(
         x=x, y=alt.Y("relative error:Q", scale=y_scale), detail="guide:N")
     guides = guides[guides["relative error"] <= 1e3]  # a mark outside the frame would shrink the plot to fit it
-    guide_text = alt.Chart(guides.groupby("guide").tail(1)).mark_text(align="right", dx=-4, dy=-8, color="#495057",
+    guide_text = alt.Chart(guides.groupby("guide").tail(1)).mark_text(align="right", dx=-4, dy=-8, color="#868e96",
                                                                       clip=True).encode(
         x=x, y=alt.Y("relative error:Q", scale=y_scale), text="guide:N")
     chart = guide + guide_text + lines
