@@ -80,3 +80,28 @@ def draw(key: str, *, mode: str = "rect", background: np.ndarray | None = None, 
     scale = Scale.fit((width, height), image_wh)
     img = res.image_data if image_data else None
     return Drawing(js, img, scale, rects(js, scale), points(js, scale))
+
+
+def box_input(key: str, image: np.ndarray, default: tuple[float, float, float, float], *, zoom: int = 1,
+              width: int | None = None, spatial_scale: float = 1.0, stroke: str = "#ff4b4b",
+              caption: str = "Drag a box on the picture."):
+    """A canvas over `image` (uint8[H, W, 3], shown `zoom` times larger with nearest neighbour, or stretched
+    to `width`) starting with the `default` box in image pixels; the last box drawn is the result, in image
+    pixels and on the feature map (core.vision.draw.canvas.DrawnBox). None when the canvas cannot load."""
+    from core.vision.draw.canvas import last_box, rect_drawing
+
+    img = np.asarray(image)
+    h, w = img.shape[:2]
+    shown = np.repeat(np.repeat(img, zoom, 0), zoom, 1) if zoom > 1 else img
+    width = width or w * zoom
+    height = max(1, round(width * h / w))
+    d = draw(key, mode="rect", background=shown, width=width, height=height, stroke=stroke,
+             initial=rect_drawing(np.asarray([default]), Scale.fit((width, height), (w, h)), stroke=stroke))
+    if d is None:
+        return None
+    st.caption(caption + " The last box drawn counts; the bin icon above the picture starts again.")
+    scale = Scale.fit((width, height), (w, h))  # canvas -> the image's own pixels (not the zoomed ones)
+    res = last_box(d.json, scale, w, h, spatial_scale)
+    if res.note:
+        (st.info if res.box is None else st.caption)(res.note)
+    return res

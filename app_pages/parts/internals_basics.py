@@ -14,14 +14,32 @@ from core.vision.types import Detections
 from core.viz.internals import boxes_chart, boxes_frame, curve_chart, feature_map_chart, heatmap
 
 
+def _box_a_picture(a: list[float], size: tuple[int, int] = (180, 160)) -> np.ndarray:
+    """A white 180 x 160 picture with box A outlined in blue: what box B is drawn against."""
+    img = np.full((size[1], size[0], 3), 255, np.uint8)
+    x1, y1, x2, y2 = (int(round(v)) for v in a)
+    img[y1:y2, x1:x2] = (225, 235, 250)
+    img[[y1, y2 - 1], x1:x2] = img[y1:y2, [x1, x2 - 1]] = (31, 119, 180)
+    return img
+
+
 def iou_tab() -> None:
-    c1, c2, c3 = st.columns(3)
-    dx = c1.slider("Move box B right", -60, 60, 20, key="iou_dx")
-    dy = c2.slider("Move box B down", -60, 60, 10, key="iou_dy")
-    s = c3.slider("Scale box B", 0.3, 2.0, 1.0, 0.05, key="iou_scale")
+    from app_pages.parts import canvas
+
     a = torch.tensor([[40.0, 40, 100, 90]])
-    cx, cy, w, h = 70 + dx, 65 + dy, 60 * s, 50 * s
-    b = torch.tensor([[cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]])
+    drawn = canvas.box_input("iou_canvas", _box_a_picture(a[0].tolist()), (60.0, 50.0, 120.0, 100.0), zoom=2,
+                             caption="Draw box B (red) against box A (blue).")
+    if drawn is None:  # no canvas: sliders
+        c1, c2, c3 = st.columns(3)
+        dx = c1.slider("Move box B right", -60, 60, 20, key="iou_dx")
+        dy = c2.slider("Move box B down", -60, 60, 10, key="iou_dy")
+        s = c3.slider("Scale box B", 0.3, 2.0, 1.0, 0.05, key="iou_scale")
+        cx, cy, w, h = 70 + dx, 65 + dy, 60 * s, 50 * s
+        b = torch.tensor([[cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]])
+    elif drawn.box is None:
+        return
+    else:
+        b = torch.tensor([drawn.box.tolist()], dtype=torch.float32)
     iou = box_iou(a, b).item()
     giou = generalized_box_iou(a, b).item()
     hull = torch.cat([torch.minimum(a[:, :2], b[:, :2]), torch.maximum(a[:, 2:], b[:, 2:])], 1)
@@ -119,22 +137,38 @@ def roi_tab(pic: Picture) -> None:
                 "a box that does not sit on the grid. **RoI Pool** (Fast R-CNN) rounds the box to whole cells and "
                 "max-pools whole-cell bins (blue); **RoI Align** (Mask R-CNN) samples exact positions (red dots) "
                 "bilinearly and averages them. Both outputs equal `torchvision.ops.roi_pool` / `roi_align` (tested).")
+    from app_pages.parts import canvas
+
     fmap_all = _feature_map(pic.square)
+    scale = fmap_all.shape[-1] / pic.square.shape[1]  # 32 cells / 128 px = 1/4
     c1, c2, c3 = st.columns(3)
-    x1, x2 = c1.slider("Box x range (image px)", 0.0, 128.0, (21.0, 74.0), 1.0, key="roi_x")
-    y1, y2 = c2.slider("Box y range (image px)", 0.0, 128.0, (17.0, 61.0), 1.0, key="roi_y")
     ch = c3.selectbox("Channel", ["mean of all"] + list(range(fmap_all.shape[0])), key="roi_ch")
     S = c1.select_slider("Output size", [2, 3, 4, 7], value=4, key="roi_S")
     r = c2.select_slider("Samples per bin side (Align)", [1, 2, 3], value=2, key="roi_r")
-    if x2 - x1 < 2 or y2 - y1 < 2:
+    drawn = canvas.box_input("roi_canvas", pic.square, (21.0, 17.0, 74.0, 61.0), zoom=3, spatial_scale=scale,
+                             caption="Draw the RoI on the picture: it is mapped to the feature map by the spatial "
+                                     "scale (1/4).")
+    if drawn is None:  # no canvas: sliders
+        x1, x2 = c1.slider("Box x range (image px)", 0.0, 128.0, (21.0, 74.0), 1.0, key="roi_x")
+        y1, y2 = c2.slider("Box y range (image px)", 0.0, 128.0, (17.0, 61.0), 1.0, key="roi_y")
+        box = torch.tensor([x1, y1, x2, y2])
+    elif drawn.box is None:
+        return
+    else:
+        box = torch.tensor(drawn.box.tolist(), dtype=torch.float32)
+        st.caption(f"Your RoI: x {box[0]:.1f}..{box[2]:.1f}, y {box[1]:.1f}..{box[3]:.1f} image px → "
+                   f"x {box[0] * scale:.2f}..{box[2] * scale:.2f}, y {box[1] * scale:.2f}..{box[3] * scale:.2f} cells.")
+    if box[2] - box[0] < 2 or box[3] - box[1] < 2:
         st.info("Make the box at least half a cell (2 px) wide and tall.")
         return
     fmap = torch.from_numpy(fmap_all.mean(0, keepdims=True) if ch == "mean of all" else fmap_all[[int(ch)]])
-    box = torch.tensor([x1, y1, x2, y2])
-    scale = fmap.shape[-1] / 128
     pooled, bins = roi_pool(fmap, box, S, scale)
     aligned, pts = roi_align(fmap, box, S, spatial_scale=scale, sampling_ratio=r)
     fbox = (box * scale).tolist()
+    m1, m2, m3 = st.columns(3)
+    m1.metric("RoI Pool output, mean", f"{pooled.mean():.4f}")
+    m2.metric("RoI Align output, mean", f"{aligned.mean():.4f}")
+    m3.metric("Largest |Pool − Align|", f"{(pooled - aligned).abs().max():.4f}")
     a, b = st.columns(2)
     ui.chart(a, feature_map_chart(fmap[0].numpy(), box=fbox, cells=bins.numpy(), size=300,
                                      title="RoI Pool: the box rounded, whole-cell bins"), width="content")

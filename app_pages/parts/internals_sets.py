@@ -60,9 +60,19 @@ def detr_tab(pic: Picture) -> None:
         gt_boxes, gt_labels = pic.gt_boxes[idx], pic.gt_labels[idx]
         gt_names = [objs[i] for i in idx]
     else:
-        x1, x2 = c2.slider("Your box: x", 0, 128, (30, 90), key="hm_bx")
-        y1, y2 = c2.slider("Your box: y", 0, 128, (30, 90), key="hm_by")
+        from app_pages.parts import canvas
+
         cls = c2.selectbox("Its class", names, key="hm_bcls")
+        with c2:
+            drawn = canvas.box_input("hm_canvas", pic.square, (30.0, 30.0, 90.0, 90.0), zoom=3,
+                                     caption="Draw your box on the photo (as the model sees it, 128 × 128).")
+        if drawn is None:  # no canvas: sliders
+            x1, x2 = c2.slider("Your box: x", 0, 128, (30, 90), key="hm_bx")
+            y1, y2 = c2.slider("Your box: y", 0, 128, (30, 90), key="hm_by")
+        elif drawn.box is None:
+            return
+        else:
+            x1, y1, x2, y2 = drawn.box.tolist()
         gt_boxes = np.array([[x1, y1, max(x2, x1 + 1), max(y2, y1 + 1)]], np.float32)
         gt_labels = np.array([names.index(cls)])
         gt_names = [f"object 0: {cls}"]

@@ -46,8 +46,12 @@ def test_detr_matching_renders_at_8_queries_with_every_object_in_the_legend(defa
     assert domain[:-1] == objects and len(objects) >= 2 and domain[-1].startswith("no object")
 
 
-def test_controls_change_the_results():
+def test_controls_change_the_results(monkeypatch):
+    import app_pages.parts.canvas as canvas_part  # the sliders that stand in when the canvas cannot load
+
+    monkeypatch.setattr(canvas_part, "_component", lambda: (None, "test: no component"))
     at = page(PAGE).run()
+    assert any("Drawing is not available" in i.value for i in at.info)
     iou_before = at.metric[0].value
     at.slider(key="iou_dx").set_value(-60)
     at.slider(key="nms_iou").set_value(0.9)

@@ -23,7 +23,7 @@ def _open(browser, url):
 
 def _canvas_box(page, nth=0):
     """The bounding box of the nth drawing canvas (Fabric's upper canvas takes the mouse)."""
-    c = page.locator("canvas.upper-canvas").nth(nth)
+    c = page.locator("canvas.upper-canvas:visible").nth(nth)
     c.scroll_into_view_if_needed()
     time.sleep(0.3)
     return c.bounding_box()
@@ -99,5 +99,20 @@ def test_paint_the_mae_mask(server, browser, shots_dir):
     n1, n2 = (int(v.split(" of ")[0]) for v in (first, second))
     total = int(first.split(" of ")[1])
     assert 0 < n2 < n1 < total, (first, second)
+    _no_errors(page)
+    page.close()
+
+
+def test_draw_a_roi(server, browser, shots_dir):
+    page = _open(browser, f"{server}/detector-internals")
+    page.get_by_role("tab", name="RoI Pool vs RoI Align").click()
+    wait_until_idle(page)
+    before = (_metric(page, "RoI Pool output, mean"), _metric(page, "RoI Align output, mean"))
+    box = _canvas_box(page)
+    _stroke(page, box, [(0.55, 0.5), (0.75, 0.7), (0.95, 0.95)])  # a new box, lower right
+    after = (_metric(page, "RoI Pool output, mean"), _metric(page, "RoI Align output, mean"))
+    page.screenshot(path=str(shots_dir / "draw_roi.png"), full_page=True)
+    assert before[0] != after[0] and before[1] != after[1], (before, after)
+    assert page.get_by_text("Your RoI: x 70").count() >= 1 or page.get_by_text("Your RoI: x 7").count() >= 1
     _no_errors(page)
     page.close()

@@ -103,3 +103,38 @@ def cell_of(point: np.ndarray, stride: float, grid_wh: tuple[int, int]) -> tuple
     col = int(np.clip(np.floor(x / stride), 0, grid_wh[0] - 1))
     row = int(np.clip(np.floor(y / stride), 0, grid_wh[1] - 1))
     return row, col
+
+
+@dataclass
+class DrawnBox:
+    box: np.ndarray | None  # float[4] xyxy in image pixels, clipped to the image; None when none is usable
+    cells: np.ndarray | None  # float[4] the same box on the feature map (box * spatial_scale)
+    note: str | None  # why the drawing was not used, or what was changed (clipped), for the page
+
+
+def last_box(json_data: dict | None, scale: Scale, width: int, height: int, spatial_scale: float = 1.0,
+             min_size: float = 2.0) -> DrawnBox:
+    """The last rectangle drawn on a canvas as the box an algorithm takes: in image pixels (clipped to the
+    width x height image, right-to-left drags put right) and on a feature map of stride 1 / spatial_scale."""
+    drawn = rects(json_data, scale)
+    if len(drawn) == 0:
+        return DrawnBox(None, None, "No box drawn yet: drag a rectangle on the picture.")
+    raw = drawn[-1]
+    checked = check_boxes(raw[None], width, height, min_size)
+    if len(checked.boxes) == 0:
+        return DrawnBox(None, None, checked.notes[0] if checked.notes else "That box cannot be used.")
+    box = checked.boxes[0]
+    note = "The box went past the picture's edge: it is cut at the edge." if not np.allclose(box, raw) else None
+    return DrawnBox(box, feature_box(box, spatial_scale), note)
+
+
+def rect_drawing(boxes: np.ndarray, scale: Scale, stroke: str = "#ff4b4b", fill: str = "rgba(255, 75, 75, 0.15)",
+                 stroke_width: int = 3) -> dict:
+    """Boxes in image pixels (float[N, 4]) as a canvas drawing (the inverse of `rects`), to start a canvas
+    with a box already on it."""
+    objs = []
+    for x1, y1, x2, y2 in np.asarray(boxes, np.float64).reshape(-1, 4):
+        objs.append({"type": "Rect", "left": x1 / scale.sx, "top": y1 / scale.sy, "width": (x2 - x1) / scale.sx,
+                     "height": (y2 - y1) / scale.sy, "originX": "left", "originY": "top", "scaleX": 1, "scaleY": 1,
+                     "angle": 0, "fill": fill, "stroke": stroke, "strokeWidth": stroke_width, "strokeUniform": True})
+    return {"version": "4.4.0", "objects": objs}
