@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
 import torch
 
+from core.learn.engine import FitConfig, StepEvent, fit
+from core.runtime import seeded
 from core.text.seq2seq_data import DatePair, make_pairs
 from core.text.seq2seq_model import (PAD, GRUSeq2Seq, GRUSpec, build_marian, build_tokenizer, encode_sources,
                                      predict, save_gru, shift_right, token_nll)
@@ -49,39 +51,43 @@ def loss_of(model, src: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return token_nll(logits, labels)
 
 
-def train(kind: str, budget_s: float, seed: int = 0, batch_size: int = 64, lr: float = 2e-3,
-          max_steps: int = 100_000) -> Iterator[dict]:
-    """Yield {"step", "loss", "lr", "elapsed"} events; the last event carries "model" and "tok"."""
-    torch.manual_seed(seed)
+@dataclass
+class TrainConfig(FitConfig):
+    kind: str = "gru-attn"  # "marian" | "gru-attn" | "gru-noattn"
+    steps: int = 100_000  # step cap (the same for both GRUs: a fair comparison)
+    lr: float = 2e-3  # peak AdamW learning rate (Marian: at most MARIAN_LR)
+    warmup_steps: int = 100  # linear warm-up, then a cosine over the first limit reached
+    clip: float | None = 1.0  # global gradient-norm clip
+    batch_size: int = 64  # date pairs per step (fresh ones every step)
+
+
+MARIAN_LR = 1.5e-3  # Transformers like a gentler peak
+
+
+def build(cfg: TrainConfig):
+    """(model in train mode, tokenizer). The init draws from the global generator inside
+    core.runtime.seeded (lock-guarded, restored after), seeded from cfg.seed."""
     tok = build_tokenizer()
-    if kind == "marian":
-        model = build_marian(len(tok))
-        lr = min(lr, 1.5e-3)  # Transformers like a gentler peak
-    else:
-        model = GRUSeq2Seq(GRUSpec(vocab_size=len(tok), attention=(kind == "gru-attn")))
-    model.train()
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    data_seed, t0, step, warm = seed * 1000 + 1, time.perf_counter(), 0, 100
-    while step < max_steps:
-        elapsed = time.perf_counter() - t0
-        if elapsed >= budget_s:
-            break
-        frac = max(elapsed / budget_s, step / max_steps)  # LR schedule: whichever limit comes first
-        cur_lr = lr * min(1.0, (step + 1) / warm) * 0.5 * (1 + math.cos(math.pi * frac))
-        for g in opt.param_groups:
-            g["lr"] = cur_lr
-        src, labels = batch(tok, make_pairs(batch_size, data_seed + step, "train"))
-        loss = loss_of(model, src, labels)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        step += 1
-        if step % 50 == 0:
-            yield {"step": step, "loss": float(loss.detach()), "lr": cur_lr, "elapsed": time.perf_counter() - t0}
-    model.eval()
-    yield {"step": step, "loss": float(loss.detach()), "lr": 0.0, "elapsed": time.perf_counter() - t0,
-           "model": model, "tok": tok}
+    with seeded(cfg.seed):
+        if cfg.kind == "marian":
+            model = build_marian(len(tok))
+        else:
+            model = GRUSeq2Seq(GRUSpec(vocab_size=len(tok), attention=(cfg.kind == "gru-attn")))
+    return model.train(), tok
+
+
+def train(cfg: TrainConfig, model, tok) -> Iterator[StepEvent]:
+    """Train `model` in place on core.learn.engine.fit, a fresh batch of generated dates every step."""
+    if cfg.kind == "marian":
+        cfg = replace(cfg, lr=min(cfg.lr, MARIAN_LR))
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.01)
+    data_seed = cfg.seed * 1000 + 1
+
+    def step_fn(step: int) -> torch.Tensor:
+        src, labels = batch(tok, make_pairs(cfg.batch_size, data_seed + step, "train"))
+        return loss_of(model, src, labels)
+
+    return fit(cfg, opt, step_fn)
 
 
 def exact_match(preds: list[str], pairs: list[DatePair]) -> list[bool]:
@@ -165,18 +171,22 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "gru-noattn" and "gru-attn" in done_steps:
             # a fair comparison: the same number of updates as the attention model, however busy the CPU
             budget, steps = 3 * budget, done_steps["gru-attn"]
-        last = {}
-        for last in train(kind, budget, seed=args.seed, max_steps=steps):
-            print(json.dumps({k: v for k, v in last.items() if k not in ("model", "tok")}), flush=True)
+        cfg = TrainConfig(kind=kind, budget_s=budget, steps=steps, seed=args.seed)
+        model, tok = build(cfg)
+        last = None
+        for last in train(cfg, model, tok):
+            if last.step % 50 == 0:
+                print(json.dumps({"step": last.step, "loss": last.loss, "lr": last.lr, "elapsed": last.elapsed}), flush=True)
+        model.eval()
         t_eval = time.perf_counter()
-        scores = accuracy_by_length(last["model"], last["tok"], held_out)
+        scores = accuracy_by_length(model, tok, held_out)
         record = {"model": kind, "command": "python -m core.text.train_seq2seq " + " ".join(sys.argv[1:]),
-                  "seed": args.seed, "threads": 1, "steps": last["step"], "batch_size": 64,
-                  "train_wall_s": round(last["elapsed"], 1), "final_loss": round(last["loss"], 4),
+                  "seed": args.seed, "threads": 1, "steps": last.step, "batch_size": cfg.batch_size,
+                  "train_wall_s": round(last.elapsed, 1), "final_loss": round(last.loss, 4),
                   "eval_wall_s": round(time.perf_counter() - t_eval, 1), "eval_split": "held-out dates (ordinal % 10 == 0)",
-                  "params": sum(p.numel() for p in last["model"].parameters()), **scores}
-        done_steps[kind] = last["step"]
-        folder = save(kind, last["model"], last["tok"], args.out, record)
+                  "params": sum(p.numel() for p in model.parameters()), **scores}
+        done_steps[kind] = last.step
+        folder = save(kind, model, tok, args.out, record)
         print(json.dumps({"saved": str(folder), "exact_match": scores["exact_match"],
                           "by_length": [(b["lo"], round(b["exact_match"], 3)) for b in scores["by_length"]]}), flush=True)
     return 0

@@ -168,11 +168,13 @@ def test_gru_cards_record_measured_length_curves():
 
 @pytest.mark.slow
 def test_training_generator_runs_a_few_steps_and_learns():
-    from core.text.train_seq2seq import accuracy_by_length, train
+    from core.text.train_seq2seq import TrainConfig, accuracy_by_length, build, train
 
-    events = list(train("gru-attn", budget_s=60, seed=0, max_steps=40))
+    cfg = TrainConfig(kind="gru-attn", budget_s=60, seed=0, steps=40)
+    model, tok = build(cfg)
+    events = list(train(cfg, model, tok))
     last = events[-1]
-    assert last["step"] == 40 and "model" in last
-    assert last["loss"] < 4.0 < torch.log(torch.tensor(float(len(last["tok"])))).item()  # below chance
-    r = accuracy_by_length(last["model"], last["tok"], make_pairs(20, 0, "test"))
+    assert last.step == 40 and [e.step for e in events] == list(range(1, 41))
+    assert last.loss < 4.0 < torch.log(torch.tensor(float(len(tok)))).item()  # below chance
+    r = accuracy_by_length(model.eval(), tok, make_pairs(20, 0, "test"))
     assert sum(b["n"] for b in r["by_length"]) == r["n"] == 20

@@ -111,3 +111,12 @@ def test_char_lm_gives_the_lone_run_from_eight_threads_while_others_draw_globall
         got = [r.result() for r in runs]
         [n.result() for n in noisy]
     assert all(g == lone for g in got)
+
+
+@pytest.mark.parametrize("kind", ["gru-attn", "marian"])
+def test_seq2seq_train(kind):
+    from core.text import train_seq2seq as ts
+
+    cfg = ts.TrainConfig(kind=kind, budget_s=BIG, seed=2, batch_size=8)
+    model, tok = ts.build(cfg)
+    check(f"seq2seq_{kind}", first(ts.train(cfg, model, tok)))

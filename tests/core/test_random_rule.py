@@ -11,7 +11,6 @@ from tests.core.random_rule import ROOT, global_draws, reachable_draws, reachabl
 ALLOWED = {
     ("core/runtime.py", "seed_everything"): "the command-line trainers' global seeding lives here",
     ("core/runtime.py", "seeded"): "the lock-guarded global seeding for inits that cannot take a generator",
-    ("core/text/train_seq2seq.py", "train"): "pending: helper engine moves it onto core/learn/engine.py",
     ("core/vision/shapes/train.py", "train"): "pending: helper engine (command-line trainer, not run by a page)",
     ("core/learn/ssl/classify.py", "train"): "pending: helper ssl (issue 20 item 5, ssl part)",
 }
