@@ -6,7 +6,7 @@ import sys
 
 import streamlit as st
 
-from app_pages.parts import present, ui
+from app_pages.parts import lesson, present, share, ui
 from core.catalog import GROUPS, TOPICS, slug
 from core.threads import configure_threads
 
@@ -24,18 +24,32 @@ for group in GROUPS:
         sections[group] = pages
 sections["About"] = [st.Page("app_pages/models.py", title="Models", icon=":material/inventory_2:")]
 nav = st.navigation(sections)
+by_path = {p.url_path: p for group in sections.values() for p in group}
+
+# Before any widget reads the link: drop what no widget should read, start a lesson the link names,
+# and move to the step a lesson button asked for.
+share.guard_link()
+lesson.start_from_link()
+lesson.apply_pending(by_path, nav.url_path)
+top = st.container()  # above the page: the lesson bar, and what the opening link asked for in vain
+with top:
+    lesson.bar(nav.url_path)
 
 with st.sidebar:
     st.markdown("### KeyPoint")
     ui.model_source_control()
-    st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed",
+    st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed", bind="query-params",
                     help="One seed for every random choice on every page.")
     ui.present_toggle()
+    lesson.sidebar(by_path)
 present.apply()
 nav.run()
+share.report_link(top)
 
-# After the page: the device is only known once torch is loaded, and the home page must not pay for torch.
+# After the page: the link needs the page's widgets, and the device is only known once torch is
+# loaded (the home page must not pay for torch).
 with st.sidebar:
+    share.share_box(nav.url_path)
     if "torch" in sys.modules:
         from core.runtime import device_label
 

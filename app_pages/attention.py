@@ -77,16 +77,15 @@ def near_orthogonal(epsilon: float, seed: int) -> list[dict]:
 
 
 def append_token(text: str) -> None:
-    st.session_state.attn_prompt = st.session_state.get("attn_prompt", DEFAULT_PROMPT) + text
+    st.session_state.att_prompt = st.session_state.get("att_prompt", DEFAULT_PROMPT) + text
 
 
-st.session_state.setdefault("attn_prompt", DEFAULT_PROMPT)
 c_model, c_prompt = st.columns([1, 2])
 labels = {n: (lab.model_label(n, v, ui.model_source()) if n != "other" else v) for n, v in MODELS.items()}
-name = c_model.selectbox("Model", list(MODELS), format_func=labels.get, key="attn_model")
-text = c_prompt.text_area("Prompt", key="attn_prompt", height=68, max_chars=4000)
+name = c_model.selectbox("Model", list(MODELS), format_func=labels.get, key="att_model", bind="query-params")
+text = c_prompt.text_area("Prompt", DEFAULT_PROMPT, key="att_prompt", bind="query-params", height=68, max_chars=4000)
 if name == "other":
-    repo_id = c_model.text_input("Hugging Face model id", key="attn_hf_id", placeholder="openai-community/gpt2",
+    repo_id = c_model.text_input("Hugging Face model id", key="att_hf_id", placeholder="openai-community/gpt2",
                                  help=f"GPT-2 or BERT style, at most {MAX_HF_MB:.0f} MB; needs the network or the cache.")
     if not repo_id.strip():
         st.info("Type a model id, e.g. `gpt2-medium` or `prajjwal1/bert-tiny`.")
@@ -106,18 +105,18 @@ L, H = model.config.num_hidden_layers, model.config.num_attention_heads
 # A click on the model view (an altair point selection) picks the layer and head for the next run.
 picked = (st.session_state.get("attn_mv") or {}).get("selection", {}).get("pick") or []
 if picked and picked != st.session_state.get("attn_mv_used"):
-    st.session_state.attn_layer, st.session_state.attn_head = int(picked[0]["layer"]), int(picked[0]["head"])
+    st.session_state.att_layer, st.session_state.att_head = int(picked[0]["layer"]), int(picked[0]["head"])
     st.session_state.attn_mv_used = picked
 c1, c2, c3, c4 = st.columns(4)
-layer = c1.selectbox("Layer", range(L), key="attn_layer")
-head = c2.selectbox("Head", range(H), key="attn_head")
-causal = c3.toggle("Causal mask", value=True, key="attn_mask", disabled=not decoder,
+layer = c1.selectbox("Layer", range(L), key="att_layer", bind="query-params")
+head = c2.selectbox("Head", range(H), key="att_head", bind="query-params")
+causal = c3.toggle("Causal mask", value=True, key="att_mask", bind="query-params", disabled=not decoder,
                    help="Off: every token may look at future tokens too." if decoder else
                    "An encoder reads the whole sentence at once: there is no mask to switch.")
-temperature = c4.slider("Temperature", 0.0, 3.0, 2.0, 0.05, key="attn_temp",
+temperature = c4.slider("Temperature", 0.0, 3.0, 2.0, 0.05, key="att_temp", bind="query-params",
                         help="Divides the logits before the softmax. 0 = argmax, large = flat. Shown beside T = 1 "
                              "(the model itself) in the Mask & temperature and Next token tabs.")
-ablate = c4.toggle("Remove the chosen head", key="attn_ablate", help="Zero this head's output and measure the change "
+ablate = c4.toggle("Remove the chosen head", key="att_ablate", bind="query-params", help="Zero this head's output and measure the change "
                    "(one more row in the same forward pass; see the Multi-head tab).")
 
 if not text.strip():
@@ -127,7 +126,7 @@ limit = min(context_limit(model), lab.LabConfig.max_tokens)
 prompt_ids, _, _ = att.tokenize(tokenizer, text, limit, decoder)  # the same cut as the model will see
 prompt_tokens = charts.token_labels(att.decode_each(tokenizer, prompt_ids))
 token = st.selectbox("Query token (the row we follow in the step-by-step, the temperature row and the MLP)",
-                     [-1] + list(range(len(prompt_tokens))), key="attn_token",
+                     [-1] + list(range(len(prompt_tokens))), key="att_token", bind="query-params",
                      format_func=lambda i: "the last token" if i == -1 else prompt_tokens[i])
 cfg = lab.LabConfig(layer=layer, head=head, token=token, causal=causal, temperature=temperature, ablate=ablate)
 res = None
@@ -148,7 +147,7 @@ st.dataframe(pd.DataFrame({"token": charts.token_labels(tr.tokens), "id": tr.ids
              width="stretch")
 
 tabs = st.tabs(["Attention maps", "One head, step by step", "Mask & temperature", "Next token", "Multi-head",
-                "MLP & parameters", "Cost of context", "Directions & superposition"])
+                "MLP & parameters", "Cost of context", "Directions & superposition"], key="att_tab", bind="query-params")
 
 with tabs[0]:
     a, b = st.columns([3, 2])
@@ -359,7 +358,7 @@ with tabs[6]:
 
 with tabs[7]:
     source = st.radio("Word vectors from", ["MiniLM (packaged sentence encoder)", "the loaded model's token embeddings"],
-                      horizontal=True, key="dir_source")
+                      horizontal=True, key="att_dir_source", bind="query-params")
     with ui.friendly_errors("Word vectors"):
         if source.startswith("MiniLM"):
             words, V, vec_res = minilm_vectors(ui.model_source())
@@ -368,11 +367,11 @@ with tabs[7]:
             if len(words) < 4:
                 raise ValueError("too few of the word list are single tokens of this model: pick MiniLM")
         c1, c2 = st.columns(2)
-        word = c1.selectbox("Nearest neighbours of", words, index=words.index("cat") if "cat" in words else 0, key="dir_word")
+        word = c1.selectbox("Nearest neighbours of", words, index=words.index("cat") if "cat" in words else 0, key="att_dir_word", bind="query-params")
         c1.dataframe(pd.DataFrame(directions.neighbours(words, V, word), columns=["word", "cosine"]), hide_index=True)
         choices = [a for a in directions.ANALOGIES if all(w in words for w in a)] or [tuple(words[:3])]
         a_, b_, c_ = c2.selectbox("Analogy a − b + c", choices, format_func=lambda t: f"{t[0]} − {t[1]} + {t[2]}",
-                                  key="dir_analogy")
+                                  key="att_dir_analogy", bind="query-params")
         c2.dataframe(pd.DataFrame(directions.analogy(words, V, a_, b_, c_), columns=[f"{a_} − {b_} + {c_} ≈", "cosine"]),
                      hide_index=True)
         scores = pd.DataFrame(directions.difference_scores(words, V, directions.FEATURES))
@@ -387,7 +386,7 @@ with tabs[7]:
     st.markdown("**Superposition**: only N directions are exactly orthogonal in N dimensions, but exponentially many fit "
                 "when every pair may be off by a few degrees (Johnson–Lindenstrauss). Counted live: random unit "
                 "vectors, each kept if it stays within 90° ± ε of every one kept so far.")
-    eps = st.select_slider("ε (degrees)", list(directions.EPSILONS), value=20, key="dir_eps")
+    eps = st.select_slider("ε (degrees)", list(directions.EPSILONS), value=20, key="att_dir_eps", bind="query-params")
     a, b = st.columns(2)
     rows = near_orthogonal(float(eps), ui.seed())
     ui.chart(a, charts.near_orthogonal_chart(rows, eps), width="stretch")

@@ -37,10 +37,10 @@ def architectures_tab():
 
     c1, c2 = st.columns([2, 1])
     key = c1.selectbox("Network", list(EXPLORER), index=list(EXPLORER).index("teaching:resnet18"),
-                       format_func=EXPLORER.get, key="cnn_arch")
+                       format_func=EXPLORER.get, key="cnn_arch", bind="query-params")
     in_ch, default = explorer_input(key)
     sizes = sorted({28, 32, 64, 96, 128, 160, 224, default})
-    size = c2.select_slider("Input size (pixels)", sizes, value=default, key="cnn_arch_size")
+    size = c2.select_slider("Input size (pixels)", sizes, value=default, key="cnn_arch_size", bind="query-params")
     with ui.friendly_errors("Measuring the network"):
         t = _table(key, size)
         last_rf = next((r.rf for r in reversed(t.rows) if r.rf is not None), None)
@@ -86,8 +86,8 @@ def blocks_tab():
         "in_shape": "input", "out_shape": "output", "identity_fits": "x can be added as it is"}), hide_index=True)
     st.subheader("Dense block: channels grow, the transition halves them")
     d1, d2 = st.columns(2)
-    n = d1.slider("Layers in the block", 1, 12, 4, key="cnn_dense_layers")
-    growth = d2.slider("Growth rate (channels per layer)", 4, 64, 32, 4, key="cnn_dense_growth")
+    n = d1.slider("Layers in the block", 1, 12, 4, key="cnn_dense_layers", bind="query-params")
+    growth = d2.slider("Growth rate (channels per layer)", 4, 64, 32, 4, key="cnn_dense_growth", bind="query-params")
     dense = opened.dense_growth(n, 64, growth, size=28)
     c1, c2 = st.columns(2)
     c1.dataframe(dense, hide_index=True, width="stretch")
@@ -145,7 +145,7 @@ def features_tab():
     from core.viz import cnn as viz
     from core.zoo import get_card
 
-    card = st.selectbox("Network", CARD_NAMES, key="cnn_fm_net",
+    card = st.selectbox("Network", CARD_NAMES, key="cnn_fm_net", bind="query-params",
                         format_func=lambda n: f"{n} ({get_card(n).family})")
     mode = ui.model_source()
     with ui.friendly_errors("Loading the network"):
@@ -159,10 +159,10 @@ def features_tab():
 
             digit_panel(card, mode, clf)
             return
-        src = st.radio("Image", ["ShapesWorld (held out)", "Photo, upload or camera"], horizontal=True, key="cnn_fm_src")
+        src = st.radio("Image", ["ShapesWorld (held out)", "Photo, upload or camera"], horizontal=True, key="cnn_fm_src", bind="query-params")
         if src.startswith("ShapesWorld"):
             images, labels, names = _shapes_samples()
-            idx = st.slider("ShapesWorld image", 0, len(images) - 1, _default_index(card, mode), key="cnn_fm_idx")
+            idx = st.slider("ShapesWorld image", 0, len(images) - 1, _default_index(card, mode), key="cnn_fm_idx", bind="query-params")
             rgb, truth, name = images[idx], names[labels[idx]], f"ShapesWorld image {idx}"
         else:
             name, _, rgb = ui.image_input("cnn_fm")
@@ -177,9 +177,9 @@ def features_tab():
             return
         layers = _layers(card, mode, tuple(x.shape[1:]))
         c1, c2 = st.columns(2)
-        layer = c1.selectbox("Layer", layers, index=len(layers) - 1, key="cnn_fm_layer",
+        layer = c1.selectbox("Layer", layers, index=len(layers) - 1, key="cnn_fm_layer", bind="query-params",
                              help="The last feature map before pooling is where Grad-CAM is usually taken.")
-        target = c2.selectbox("Grad-CAM for class", ["predicted"] + list(clf.class_names), key="cnn_fm_class")
+        target = c2.selectbox("Grad-CAM for class", ["predicted"] + list(clf.class_names), key="cnn_fm_class", bind="query-params")
         lk = look(clf.model, x, layer, None if target == "predicted" else clf.class_names.index(target))
         shown = np.asarray(rgb)
         if max(shown.shape[:2]) < 256:  # small ShapesWorld images: enlarge for the eye (nearest neighbour)
@@ -237,22 +237,22 @@ def live_tab():
     from core.vision.cnn.registry import SMALL
 
     names = list(PRESETS) + ["Choose two networks"]
-    choice = st.selectbox("Compare", names, key="cnn_live_preset")
+    choice = st.selectbox("Compare", names, key="cnn_live_preset", bind="query-params")
     if choice in PRESETS:
         p = PRESETS[choice]
         data_name, left, right, cfg = p.data, p.left, p.right, p.cfg
         st.caption(p.why)
     else:
         c1, c2, c3 = st.columns(3)
-        data_name = c1.radio("Data", ["digits", "shapes"], key="cnn_live_data", horizontal=True,
+        data_name = c1.radio("Data", ["digits", "shapes"], key="cnn_live_data", bind="query-params", horizontal=True,
                              format_func={"digits": "digits (28 px)", "shapes": "ShapesWorld (32 px)"}.get)
-        left = c2.selectbox("Left", list(SMALL), format_func=lambda n: SMALL[n].title, key="cnn_live_left")
+        left = c2.selectbox("Left", list(SMALL), format_func=lambda n: SMALL[n].title, key="cnn_live_left", bind="query-params")
         right = c3.selectbox("Right", list(SMALL), index=list(SMALL).index("lenet_bn"),
-                             format_func=lambda n: SMALL[n].title, key="cnn_live_right")
+                             format_func=lambda n: SMALL[n].title, key="cnn_live_right", bind="query-params")
         cfg = loop.TrainConfig(steps=300, batch=32, lr=0.003, eval_every=20, n_eval=200, flip=data_name == "shapes")
     c1, c2 = st.columns(2)
-    steps = c1.slider("Steps", 20, 1000, cfg.steps, 10, key="cnn_live_steps")
-    lr = c2.select_slider("Learning rate (Adam)", [0.0003, 0.001, 0.003, 0.01, 0.03], value=cfg.lr, key="cnn_live_lr")
+    steps = c1.slider("Steps", 20, 1000, cfg.steps, 10, key="cnn_live_steps", bind="query-params")
+    lr = c2.select_slider("Learning rate (Adam)", [0.0003, 0.001, 0.003, 0.01, 0.03], value=cfg.lr, key="cnn_live_lr", bind="query-params")
 
     def start() -> LiveRun | None:
         with ui.friendly_errors("Starting the run"):
@@ -275,7 +275,7 @@ def live_tab():
 def main():
     st.title("CNNs")
     st.markdown("From LeNet to DenseNet: measure the networks, open their blocks, see where they look, train two.")
-    tabs = st.tabs(["Architectures", "Blocks", "Feature maps & Grad-CAM", "Live training"])
+    tabs = st.tabs(["Architectures", "Blocks", "Feature maps & Grad-CAM", "Live training"], key="cnn_tab", bind="query-params")
     with tabs[0]:
         architectures_tab()
     with tabs[1]:

@@ -74,7 +74,7 @@ names = SEQ2SEQ | CAUSAL
 c1, c2 = st.columns([3, 1])
 # A translator first: the seq2seq half of the page (cross-attention, teacher forcing, the fixed-context
 # bottleneck) only exists for an encoder-decoder. The tiny GPT stays one click away.
-name = c1.selectbox("Model", list(names), format_func=lambda n: f"{n}: {names[n]}", key="dec_model",
+name = c1.selectbox("Model", list(names), format_func=lambda n: f"{n}: {names[n]}", key="dec_model", bind="query-params",
                     index=list(names).index("seq2seq-dates"))
 if name not in CAUSAL:
     c2.button("Try an open-ended prompt (tiny GPT)", key="dec_to_gpt", width="stretch",
@@ -99,18 +99,18 @@ if st.session_state.get("dec_kind") != kind:  # new kind of model: start from it
 c1, c2 = st.columns([1, 2])
 c1.selectbox("Example", defaults, key=f"dec_example_{kind}",
              on_change=lambda: st.session_state.update(dec_text=st.session_state[f"dec_example_{kind}"]))
-text = c2.text_input("Source / prompt", key="dec_text", max_chars=200)
+text = c2.text_input("Source / prompt", defaults[0], key="dec_text", bind="query-params", max_chars=200)
 
 c1, c2, c3, c4 = st.columns(4)
-k = c1.slider("Beam width k", 1, 16, 4, key="dec_k")
-alpha = c2.select_slider("Length penalty α", [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0], value=1.0, key="dec_alpha")
+k = c1.slider("Beam width k", 1, 16, 4, key="dec_k", bind="query-params")
+alpha = c2.select_slider("Length penalty α", [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0], value=1.0, key="dec_alpha", bind="query-params")
 from core.text.decoding import PENALTY_FORMS, DecodeConfig, beam_search  # noqa: E402
 from core.text.seq2seq_model import GRUSeq2Seq  # noqa: E402
 
-form = c3.selectbox("Penalty form", list(PENALTY_FORMS), format_func=PENALTY_FORMS.get, key="dec_form")
-max_new = c4.slider("Max new tokens", 2, 40, 14 if dates_weights else 20, key="dec_max")
+form = c3.selectbox("Penalty form", list(PENALTY_FORMS), format_func=PENALTY_FORMS.get, key="dec_form", bind="query-params")
+max_new = c4.slider("Max new tokens", 2, 40, 14 if dates_weights else 20, key="dec_max", bind="query-params")
 sentence_end = name in CAUSAL and st.toggle(
-    "End each hypothesis at a sentence's end (“.”, “!” and “?” are EOS ids)", value=True, key="dec_sentence",
+    "End each hypothesis at a sentence's end (“.”, “!” and “?” are EOS ids)", value=True, key="dec_sentence", bind="query-params",
     help="Off: the model's own end-of-text token only, which gpt-tiny rarely emits: every beam runs to the maximum length.")
 with st.expander("Which direction favours longer outputs?"):
     st.markdown(LP_HELP)
@@ -176,7 +176,7 @@ else:
 if name in SEQ2SEQ:
     st.subheader("Cross-attention of each decoded token over the source")
     if len(layers) > 1:
-        st.selectbox("Layer (heads averaged)", layers, key="dec_layer",
+        st.selectbox("Layer (heads averaged)", layers, key="dec_layer", bind="query-params",
                      format_func=lambda v: "last layer" if v == -1 else "mean of all layers" if v is None else f"layer {v + 1}")
     with ui.friendly_errors("Cross-attention"):
         source_toks = stepper_for(name, mode, text).source_tokens()
@@ -188,9 +188,9 @@ if name in SEQ2SEQ:
 
 st.subheader("Greedy vs beam vs sampling, same input")
 c1, c2, c3 = st.columns(3)
-temp = c1.slider("Temperature", 0.1, 2.0, 1.0, 0.1, key="dec_temp")
-top_k = c2.slider("Top-k (0 = off)", 0, 50, 0, key="dec_topk")
-top_p = c3.slider("Top-p (1 = off)", 0.1, 1.0, 1.0, 0.05, key="dec_topp")
+temp = c1.slider("Temperature", 0.1, 2.0, 1.0, 0.1, key="dec_temp", bind="query-params")
+top_k = c2.slider("Top-k (0 = off)", 0, 50, 0, key="dec_topk", bind="query-params")
+top_p = c3.slider("Top-p (1 = off)", 0.1, 1.0, 1.0, 0.05, key="dec_topp", bind="query-params")
 with ui.friendly_errors("Sampling"):
     scfg = DecodeConfig(max_new_tokens=max_new, temperature=temp, top_k=top_k, top_p=top_p, alpha=alpha, form=form)
     samples = [run(name, mode, text, "sample", json.dumps(scfg.__dict__), seed + i, -1, sentence_end).best for i in range(3)]
@@ -206,7 +206,7 @@ from core.text.seq2seq_data import make_pairs  # noqa: E402
 st.subheader("Beam-width study (real runs)")
 st.caption("Our traced beam search for k = 1…16 on several inputs: the best output's score, how varied the n-best "
            "list is, and the time. A wider beam finds higher-scoring outputs until the score saturates.")
-n = st.slider("Inputs", 3, 50, 8, key="dec_study_n") if dates_weights else len(CAUSAL_PROMPTS)
+n = st.slider("Inputs", 3, 50, 8, key="dec_study_n", bind="query-params") if dates_weights else len(CAUSAL_PROMPTS)
 if st.button("Run k = 1…16", key="dec_study_go"):
     with ui.friendly_errors("The beam-width study"):
         from core.text.decoding_study import k_study

@@ -82,9 +82,9 @@ def pick_image(mode: str) -> tuple[str, bytes | None, np.ndarray | None, bool]:
     scene_first = detect.source_kind(first, mode) == "bundled"
     options = ["ShapesWorld scene", "Photo (sample, upload or camera)"]
     c1, c2 = st.columns([3, 2])
-    choice = c1.radio("Picture", options, index=0 if scene_first else 1, key="det_source", horizontal=True)
+    choice = c1.radio("Picture", options, index=0 if scene_first else 1, key="det_source", bind="query-params", horizontal=True)
     if choice == options[0]:
-        seed = int(c2.number_input("Scene seed", 0, 99_999, ui.seed(), key="det_scene_seed"))
+        seed = int(c2.number_input("Scene seed", 0, 99_999, ui.seed(), key="det_scene_seed", bind="query-params"))
         rgb, _ = detect.shapes_scene(first, seed)
         return f"shapesworld_{seed}.png", encode_png(rgb), rgb, True
     label, raw, rgb = ui.image_input("det")
@@ -150,28 +150,28 @@ else:
 image_label, image_bytes, rgb, on_scene = pick_image(mode)
 
 c1, c2 = st.columns([1, 3])
-compare = c1.toggle("Compare side by side", key="det_compare")
+compare = c1.toggle("Compare side by side", key="det_compare", bind="query-params")
 label = lambda n: detect.model_label(n, mode)  # noqa: E731 - what will really be loaded, in the selector itself
 if compare:
-    names = c2.multiselect(f"Models (2 to {MAX_COMPARE})", detect.MODEL_NAMES, key="det_models",
+    names = c2.multiselect(f"Models (2 to {MAX_COMPARE})", detect.MODEL_NAMES, key="det_models", bind="query-params",
                            default=detect.compare_default(mode), max_selections=MAX_COMPARE, format_func=label)
     sizes = {n: None for n in names}
 else:
-    name = c2.selectbox("Model", detect.MODEL_NAMES, index=0, key="det_model", format_func=label)
+    name = c2.selectbox("Model", detect.MODEL_NAMES, index=0, key="det_model", bind="query-params", format_func=label)
     names = [name]
     default = detect.default_input_size(name)
     sizes = {name: None}
     if default is not None and get_card(name).extra["runner"] != "yolox" and detect.source_kind(name, mode) == "pretrained":
         sizes[name] = st.select_slider("Input size (shorter side, pixels): smaller is faster, larger finds "
-                                       "small objects", SIZES, value=default, key=f"det_size_{name}")
+                                       "small objects", SIZES, value=default, key=f"det_size_{name}", bind="query-params")
 
 s1, s2, s3 = st.columns(3)
-score_thr = s1.slider("Score threshold", 0.05, 0.95, detect.DEFAULT_SCORE_THR, 0.05, key="det_score",
+score_thr = s1.slider("Score threshold", 0.05, 0.95, detect.DEFAULT_SCORE_THR, 0.05, key="det_score", bind="query-params",
                       help="Hide detections the model is less sure of.")
-nms_iou = s2.slider("NMS IoU", 0.1, 0.9, detect.DEFAULT_NMS_IOU, 0.05, key="det_nms",
+nms_iou = s2.slider("NMS IoU", 0.1, 0.9, detect.DEFAULT_NMS_IOU, 0.05, key="det_nms", bind="query-params",
                     help="Two boxes of the same class overlapping more than this: keep only the higher score. "
                          "DETR and DeepLab do not use NMS.")
-opacity = s3.slider("Mask opacity", 0.0, 1.0, 0.5, 0.05, key="det_opacity")
+opacity = s3.slider("Mask opacity", 0.0, 1.0, 0.5, 0.05, key="det_opacity", bind="query-params")
 
 if image_bytes is None or rgb is None:
     st.stop()
@@ -187,7 +187,7 @@ available = sorted({c for m, r in runs.values() if m is not None and isinstance(
                     for c in m.class_names if c not in ("N/A", "__background__")})
 if "det_classes" in st.session_state:  # keep only choices the current models still know
     st.session_state["det_classes"] = [c for c in st.session_state["det_classes"] if c in available]
-chosen = st.multiselect("Show only these classes (empty: all)", available, key="det_classes")
+chosen = st.multiselect("Show only these classes (empty: all)", available, key="det_classes", bind="query-params")
 classes = set(chosen) or None
 
 cols = st.columns(len(names))
@@ -202,7 +202,7 @@ st.subheader("Semantic vs instance segmentation")
 st.markdown("**Semantic** segmentation (DeepLab) gives every pixel a class, so two objects of one class side by side "
             "become one region; **instance** segmentation (Mask R-CNN) gives each object its own mask, so you can "
             "count and tell them apart.")
-if st.toggle("Run DeepLab and Mask R-CNN side by side (Mask R-CNN takes a few seconds)", key="det_semantic"):
+if st.toggle("Run DeepLab and Mask R-CNN side by side (Mask R-CNN takes a few seconds)", key="det_semantic", bind="query-params"):
     from core.viz.overlay import encode_png
 
     pair = ["deeplabv3-mobilenet", "maskrcnn-resnet50-v2"]

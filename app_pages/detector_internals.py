@@ -22,6 +22,6 @@ TABS = {"IoU and GIoU": basics.iou_tab, "Non-maximum suppression": basics.nms_ta
         "RoI Pool vs RoI Align": basics.roi_tab, "Anchors and RPN": twostage.rpn_tab, "SSD default boxes": onestage.ssd_tab,
         "YOLO grid": onestage.yolo_tab, "DETR and Hungarian matching": sets.detr_tab, "DeepLab": sets.deeplab_tab,
         "Mask R-CNN": twostage.mask_tab}
-for tab, (name, render) in zip(st.tabs(list(TABS)), TABS.items()):
+for tab, (name, render) in zip(st.tabs(list(TABS), key="int_tab", bind="query-params"), TABS.items()):
     with tab, ui.friendly_errors(name):
         render() if name == "IoU and GIoU" else render(pic)

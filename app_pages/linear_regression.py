@@ -14,14 +14,14 @@ st.markdown("Fit $y \\approx Xw$ two ways. The **normal equation** $X^\\top X\\,
             "$w \\leftarrow w - \\eta \\cdot \\frac{1}{n} X^\\top (Xw - y)$.")
 tab_line, tab_proj, tab_data, tab_gd, tab_cost = st.tabs(
     ["One feature, two ways", "Projection", "Your data: solving it well", "Gradient descent on your data",
-     "Cost as the problem grows"])
+     "Cost as the problem grows"], key="lin_tab", bind="query-params")
 
 # ---------------------------------------------------------------- one feature, two ways
 with st.sidebar.expander("Data (first tab)", expanded=True):
-    n = st.slider("Points", 5, 500, 50, key="lr_n")
-    noise = st.slider("Noise", 0.0, 3.0, 0.5, 0.1, key="lr_noise")
-    slope = st.slider("True slope", -3.0, 3.0, 2.0, 0.1, key="lr_slope")
-    intercept = st.slider("True intercept", -3.0, 3.0, -1.0, 0.1, key="lr_intercept")
+    n = st.slider("Points", 5, 500, 50, key="lin_n", bind="query-params")
+    noise = st.slider("Noise", 0.0, 3.0, 0.5, 0.1, key="lin_noise", bind="query-params")
+    slope = st.slider("True slope", -3.0, 3.0, 2.0, 0.1, key="lin_slope", bind="query-params")
+    intercept = st.slider("True intercept", -3.0, 3.0, -1.0, 0.1, key="lin_intercept", bind="query-params")
 
 data = linreg.make_data(n=n, slope=slope, intercept=intercept, noise=noise, seed=ui.seed())
 X = linreg.design_matrix(data.x)
@@ -35,14 +35,14 @@ def _set_eta(key: str, value: float) -> None:
 
 with tab_line:
     c1, c2, c3 = st.columns([2, 1, 1])
-    lr = c1.number_input("Learning rate η", 0.0001, 5.0, 0.1, step=0.005, format="%.4f", key="lr_eta",
+    lr = c1.number_input("Learning rate η", 0.0001, 5.0, 0.1, step=0.005, format="%.4f", key="lin_eta", bind="query-params",
                          help=f"Stable below 2/λmax = {bound:.4f}")
-    c2.button(f"Just below: {0.98 * bound:.4f}", on_click=_set_eta, args=("lr_eta", 0.98 * bound), key="lr_below")
-    c3.button(f"Just above: {1.02 * bound:.4f}", on_click=_set_eta, args=("lr_eta", 1.02 * bound), key="lr_above")
-    steps = st.slider("Gradient-descent steps", 1, 300, 60, key="lr_steps")
+    c2.button(f"Just below: {0.98 * bound:.4f}", on_click=_set_eta, args=("lin_eta", 0.98 * bound), key="lr_below")
+    c3.button(f"Just above: {1.02 * bound:.4f}", on_click=_set_eta, args=("lin_eta", 1.02 * bound), key="lr_above")
+    steps = st.slider("Gradient-descent steps", 1, 300, 60, key="lin_steps", bind="query-params")
     trace = list(linreg.gradient_descent(X, data.y, lr=lr, steps=steps, w0=np.array([-3.0, -2.0])))
     diverged = len(trace) <= steps or not np.isfinite(trace[-1].loss)
-    t = st.slider("Replay: step", 0, steps, steps, key="lr_replay")
+    t = st.slider("Replay: step", 0, steps, steps, key="lin_replay", bind="query-params")
     shown = min(t, len(trace) - 1)  # an overflowing run stops early; show its last finite step
     w_t = trace[shown].w
 
@@ -81,10 +81,10 @@ with tab_proj:
                 "$X^\\top X w = X^\\top y$).")
     st.subheader("In 2-D: b onto the line through a")
     c = st.columns(6)
-    a = np.array([c[0].slider("a₁", -3.0, 3.0, 2.0, 0.1, key="pj_a1"), c[1].slider("a₂", -3.0, 3.0, 1.0, 0.1, key="pj_a2")])
-    b = np.array([c[2].slider("b₁", -3.0, 3.0, 0.5, 0.1, key="pj_b1"), c[3].slider("b₂", -3.0, 3.0, 2.5, 0.1, key="pj_b2")])
-    a = a * c[4].select_slider("scale a by", [0.5, 1.0, 2.0], 1.0, key="pj_sa")
-    b = b * c[5].select_slider("scale b by", [0.5, 1.0, 2.0], 1.0, key="pj_sb")
+    a = np.array([c[0].slider("a₁", -3.0, 3.0, 2.0, 0.1, key="lin_pj_a1", bind="query-params"), c[1].slider("a₂", -3.0, 3.0, 1.0, 0.1, key="lin_pj_a2", bind="query-params")])
+    b = np.array([c[2].slider("b₁", -3.0, 3.0, 0.5, 0.1, key="lin_pj_b1", bind="query-params"), c[3].slider("b₂", -3.0, 3.0, 2.5, 0.1, key="lin_pj_b2", bind="query-params")])
+    a = a * c[4].select_slider("scale a by", [0.5, 1.0, 2.0], 1.0, key="lin_pj_sa", bind="query-params")
+    b = b * c[5].select_slider("scale b by", [0.5, 1.0, 2.0], 1.0, key="lin_pj_sb", bind="query-params")
     with ui.friendly_errors("Projection onto a line"):
         pr = linreg.project_onto_line(a, b)
         left, right = st.columns([3, 2])
@@ -104,7 +104,7 @@ with tab_proj:
     st.subheader("In 3-D: b onto the plane of a₁ and a₂")
     cols = st.columns(3)
     defaults = {"a1": (1.0, 0.0, 0.2), "a2": (0.3, 1.0, 0.4), "b": (1.0, 1.5, 2.0)}
-    vec = {name: np.array([cols[k].number_input(f"{name} {'xyz'[i]}", -5.0, 5.0, v, 0.1, key=f"pj3_{name}_{i}")
+    vec = {name: np.array([cols[k].number_input(f"{name} {'xyz'[i]}", -5.0, 5.0, v, 0.1, key=f"lin_pj3_{name}_{i}", bind="query-params")
                            for i, v in enumerate(vals)]) for k, (name, vals) in enumerate(defaults.items())}
     with ui.friendly_errors("Projection onto a plane"):
         A = np.column_stack([vec["a1"], vec["a2"]])  # [3, 2]
@@ -127,20 +127,20 @@ with tab_proj:
 # ---------------------------------------------------------------- your data
 COLLINEARITY = [0.0, 0.5, 0.9, 0.99, 0.999, 1 - 1e-4, 1 - 1e-6, 1 - 1e-8, 1 - 1e-10, 1.0]  # cond(X) ~ 1/(1 − c)
 with tab_data:
-    source = st.radio("Data", ["Generated", "Sample CSV", "Upload a CSV"], horizontal=True, key="lr_src")
+    source = st.radio("Data", ["Generated", "Sample CSV", "Upload a CSV"], horizontal=True, key="lin_src", bind="query-params")
     dataset = None
     with ui.friendly_errors("This data"):
         if source == "Generated":
             g = st.columns(4)
             dataset = linreg.make_features(
-                n=g[0].slider("Rows n", 5, 1000, 100, key="lr_gn"), d=g[1].slider("Features d", 1, 8, 3, key="lr_gd"),
+                n=g[0].slider("Rows n", 5, 1000, 100, key="lin_gn", bind="query-params"), d=g[1].slider("Features d", 1, 8, 3, key="lin_gd", bind="query-params"),
                 collinearity=g[2].select_slider(
-                    "x2 = c·x1 + (1 − c)·noise", COLLINEARITY, 0.9, key="lr_gc",
+                    "x2 = c·x1 + (1 − c)·noise", COLLINEARITY, 0.9, key="lin_gc", bind="query-params",
                     format_func=lambda c: f"c = 1 − {1 - c:.0e}" if 0.999 < c < 1 else f"c = {c:g}"),
-                noise=g[3].slider("Noise", 0.0, 2.0, 0.5, 0.1, key="lr_gnoise"), seed=ui.seed())
+                noise=g[3].slider("Noise", 0.0, 2.0, 0.5, 0.1, key="lin_gnoise", bind="query-params"), seed=ui.seed())
         else:
             st.download_button("Download the sample CSV", linreg.sample_csv(), "houses.csv", "text/csv", key="lr_dl")
-            delim = st.selectbox("Delimiter", list(linreg.data.DELIMITERS), key="lr_delim",
+            delim = st.selectbox("Delimiter", list(linreg.data.DELIMITERS), key="lin_delim", bind="query-params",
                                  format_func=lambda s: linreg.data.DELIMITERS[s])
             if source == "Sample CSV":
                 raw, name = linreg.sample_csv(), "houses.csv"
@@ -154,12 +154,12 @@ with tab_data:
                 file_id = (name, len(raw), hash(raw), delim)
                 if st.session_state.get("lr_file") != file_id:  # a new file: its own columns, fresh choices
                     st.session_state["lr_file"] = file_id
-                    for k in ("lr_target", "lr_feats"):
+                    for k in ("lin_target", "lin_feats"):
                         st.session_state.pop(k, None)
                 c1, c2 = st.columns([1, 2])
-                target = c1.selectbox("Target column", list(frame.columns), len(frame.columns) - 1, key="lr_target")
+                target = c1.selectbox("Target column", list(frame.columns), len(frame.columns) - 1, key="lin_target", bind="query-params")
                 feats = c2.multiselect("Feature columns", [c for c in frame.columns if c != target],
-                                       [c for c in frame.columns if c != target], key="lr_feats")
+                                       [c for c in frame.columns if c != target], key="lin_feats", bind="query-params")
                 dataset = linreg.dataset_from_frame(frame, target, feats)
                 st.caption(f"**{name}**: {len(frame)} rows, target *{target}*, {len(feats)} feature(s).")
     if dataset is not None:
@@ -204,13 +204,13 @@ with tab_gd:
         st.info("Choose or fix the data in the *Your data* tab first.")
     else:
         c1, c2, c3 = st.columns(3)
-        std = c1.checkbox("Standardise the features (as the notes do)", True, key="gd_std")
+        std = c1.checkbox("Standardise the features (as the notes do)", True, key="lin_gd_std", bind="query-params")
         d_gd = dataset.standardised() if std else dataset
         Xg, yg = d_gd.X, d_gd.y
         gd_bound = linreg.max_stable_lr(Xg)
-        frac = c2.slider("η as a fraction of the stable bound", 0.05, 1.5, 0.9, 0.01, key="gd_frac",
+        frac = c2.slider("η as a fraction of the stable bound", 0.05, 1.5, 0.9, 0.01, key="lin_gd_frac", bind="query-params",
                          help="1.00 is 2/λmax exactly; 0.99 and 1.01 are either side of it")
-        k = c3.slider("Iterations", 1, 500, 100, key="gd_steps")
+        k = c3.slider("Iterations", 1, 500, 100, key="lin_gd_steps", bind="query-params")
         eta = frac * gd_bound
         run = linreg.compare_with_notes(Xg, yg, eta, k)
         w_min = linreg.fit(Xg, yg).w

@@ -12,7 +12,7 @@ from app_pages.parts import ssl_reproduction as ssl_reproduction_tab
 
 def main():
     st.title("Semi-supervised learning")
-    tabs = st.tabs(["Classification", "Detection (end-to-end)", "Box jittering", "STAC", "Reproduction", "ShapesWorld"])
+    tabs = st.tabs(["Classification", "Detection (end-to-end)", "Box jittering", "STAC", "Reproduction", "ShapesWorld"], key="ssl_tab", bind="query-params")
     with tabs[0]:
         ssl_classification.render()
     with tabs[1]:

@@ -107,13 +107,13 @@ gradient_study = st.cache_data(show_spinner=False, max_entries=32)(sequence_lab.
 seed = ui.seed()
 TABS = ["n-gram language model", "Zipf's law & table sizes", "Perplexity, every model", "RNN, GRU and LSTM cells",
         "Deep & bidirectional", "Vanishing gradients & clipping", "Live training"]
-tabs = st.tabs(TABS, key="seq_tab", on_change="rerun")  # lazy: only the open tab runs (and trains, if it must)
+tabs = st.tabs(TABS, key="seq_tab", bind="query-params", on_change="rerun")  # lazy: only the open tab runs (and trains, if it must)
 
 with tabs[0]:
     if tabs[0].open:
         models = ngram_models(seed)
-        prompt = st.text_input("Context", "The cat sat on the", key="ng_prompt", max_chars=300)
-        n = st.segmented_control("n", [1, 2, 3, 4], default=3, key="ng_n") or 3
+        prompt = st.text_input("Context", "The cat sat on the", key="seq_ng_prompt", bind="query-params", max_chars=300)
+        n = st.segmented_control("n", [1, 2, 3, 4], default=3, key="seq_ng_n", bind="query-params") or 3
         history = ngram.words(prompt)
         ctx = models[n].context_of(history)
         st.markdown(f"The {n}-gram sees only the last {n - 1} word(s): **{' '.join(ctx) or '(nothing)'}**")
@@ -128,7 +128,7 @@ with tabs[0]:
 
 with tabs[1]:
     if tabs[1].open:
-        min_count = st.select_slider("Filter: keep n-grams seen at least", [1, 2, 3, 5, 10], value=2, key="zipf_min")
+        min_count = st.select_slider("Filter: keep n-grams seen at least", [1, 2, 3, 5, 10], value=2, key="seq_zipf_min", bind="query-params")
         n_tokens, fit, rows = zipf_tables(seed, min_count)
         c1, c2 = st.columns(2)
         ui.chart(c1, charts.zipf_chart(fit.ranks, fit.counts, fit.words, fit.slope, fit.intercept), width="stretch")
@@ -145,7 +145,7 @@ with tabs[2]:
         st.markdown("The same held-out text for every model. Perplexity = exp(mean cross-entropy per token); tokens "
                     "differ (words, characters, GPT pieces), so compare kinds by **bits per character** "
                     "(total NLL / characters / ln 2). The n-grams drop spaces and case, so they get a little help.")
-        all_kinds = st.toggle("Include the RNN and the LSTM too (trains them once per server)", key="ppl_all")
+        all_kinds = st.toggle("Include the RNN and the LSTM too (trains them once per server)", key="seq_ppl_all", bind="query-params")
         kinds = KINDS if all_kinds else (cell_cfg["kind"],)
         for k in kinds:  # train what is not trained yet, with progress (cached: instant afterwards)
             trained_with_progress(k, cell_cfg["hidden"], cell_cfg["steps"], seed)
@@ -161,9 +161,9 @@ with tabs[3]:
     if tabs[3].open:
         with st.form("cell_form"):
             c1, c2, c3 = st.columns(3)
-            kind = c1.segmented_control("Cell", list(KINDS), default=cell_cfg["kind"], key="cell_kind", format_func=str.upper)
-            hidden = c2.select_slider("Hidden units", [16, 32, 64], value=cell_cfg["hidden"], key="cell_hidden")
-            steps = c3.select_slider("Training steps", [50, 150, 400, 800], value=cell_cfg["steps"], key="cell_steps")
+            kind = c1.segmented_control("Cell", list(KINDS), default=cell_cfg["kind"], key="seq_cell_kind", bind="query-params", format_func=str.upper)
+            hidden = c2.select_slider("Hidden units", [16, 32, 64], value=cell_cfg["hidden"], key="seq_cell_hidden", bind="query-params")
+            steps = c3.select_slider("Training steps", [50, 150, 400, 800], value=cell_cfg["steps"], key="seq_cell_steps", bind="query-params")
             if st.form_submit_button("Train this model", key="cell_train"):
                 cell_cfg.update(kind=kind or cell_cfg["kind"], hidden=hidden, steps=steps)
         model, events = trained_with_progress(cell_cfg["kind"], cell_cfg["hidden"], cell_cfg["steps"], seed)
@@ -175,13 +175,13 @@ with tabs[3]:
         ui.chart(st, charts.training_curve_chart([e.step for e in events], [char_lm.bits_per_char(e.loss) for e in events],
                                                     f"{k_name} training run", f"{cell_cfg['hidden']} units, {cell_cfg['steps']} steps"),
                         width="stretch")
-        text = st.text_input("Characters to feed in", QUOTE_TEXT, key="cell_text", max_chars=120)
+        text = st.text_input("Characters to feed in", QUOTE_TEXT, key="seq_cell_text", bind="query-params", max_chars=120)
         with ui.friendly_errors("Running the cell"):
             chars, trace, probs = char_lm.trace_text(model, text)
             if len(chars) < len(text):
                 st.info("Characters the model never saw were skipped.")
             names = [g for g in trace.gates if g != "h"] + ["h"]
-            gate = st.radio("Show", names, horizontal=True, key="cell_gate")
+            gate = st.radio("Show", names, horizontal=True, key="seq_cell_gate", bind="query-params")
             values = trace.gates[gate if gate in trace.gates else "h"][:, 0, :]  # [T, H]
             ui.chart(st, charts.gate_heatmap(chars, values.numpy(), gate), width="stretch")
             flags = char_lm.inside_quotes(chars)
@@ -199,8 +199,8 @@ with tabs[3]:
             if cell_cfg["kind"] == "gru":
                 st.markdown("**Force the GRU's gates** (the notes' extremes): z = 0, r = 1 is a plain RNN; z = 1 copies the old state.")
                 c1, c2 = st.columns(2)
-                fz = c1.select_slider("Update gate z", ["free", 0.0, 0.5, 1.0], value="free", key="gru_z")
-                fr = c2.select_slider("Reset gate r", ["free", 0.0, 0.5, 1.0], value="free", key="gru_r")
+                fz = c1.select_slider("Update gate z", ["free", 0.0, 0.5, 1.0], value="free", key="seq_gru_z", bind="query-params")
+                fr = c2.select_slider("Reset gate r", ["free", 0.0, 0.5, 1.0], value="free", key="seq_gru_r", bind="query-params")
                 _, free, forced = sequence_lab.forced_gru(model, text, None if fz == "free" else fz, None if fr == "free" else fr)
                 change = float((forced.hidden - free.hidden).abs().mean())
                 if (fz, fr) != ("free", "free"):
@@ -222,8 +222,8 @@ with tabs[4]:
         from core.text import rnn_deep, rnn_fill
 
         c1, c2 = st.columns(2)
-        deep_kind = c1.segmented_control("Cell", list(KINDS), default="gru", key="deep_kind", format_func=str.upper) or "gru"
-        deep_text = c2.text_input("Text with blanks (_)", "The d_g barks. Tom went to the p_rk.", key="deep_text",
+        deep_kind = c1.segmented_control("Cell", list(KINDS), default="gru", key="seq_deep_kind", bind="query-params", format_func=str.upper) or "gru"
+        deep_text = c2.text_input("Text with blanks (_)", "The d_g barks. Tom went to the p_rk.", key="seq_deep_text", bind="query-params",
                                   max_chars=60)
         with ui.friendly_errors("The deep RNN"):
             with progress.bar(f"Training two 2-layer {deep_kind.upper()}s to fill blanks (once per server)",
@@ -266,9 +266,9 @@ with tabs[4]:
 with tabs[5]:
     if tabs[5].open:
         c1, c2, c3 = st.columns(3)
-        T = c1.slider("Sequence length", 10, 120, 60, 10, key="grad_T")
-        scale = c2.slider("Recurrent weight scale", 0.5, 3.0, 1.0, 0.25, key="grad_scale")
-        fb = c3.slider("LSTM forget-gate bias", 0.0, 3.0, 2.0, 0.5, key="grad_fb")
+        T = c1.slider("Sequence length", 10, 120, 60, 10, key="seq_grad_T", bind="query-params")
+        scale = c2.slider("Recurrent weight scale", 0.5, 3.0, 1.0, 0.25, key="seq_grad_scale", bind="query-params")
+        fb = c3.slider("LSTM forget-gate bias", 0.0, 3.0, 2.0, 0.5, key="seq_grad_fb", bind="query-params")
         ui.chart(st, charts.gradient_chart(gradient_study(T, scale, fb, seed)), width="stretch")
         st.caption("A plain RNN multiplies one Jacobian diag(1 − h²)·W per step back: the gradient shrinks geometrically "
                    "(raise the weight scale and it can explode instead). The LSTM's cell path is scaled only by the "
@@ -276,8 +276,8 @@ with tabs[5]:
         st.markdown("**Gradient clipping**: a plain RNN trained with plain SGD at a large step, with and without clipping "
                     "the global gradient norm to θ.")
         c1, c2, c3 = st.columns(3)
-        theta = c1.select_slider("θ", [0.25, 0.5, 1.0, 2.0, 5.0], value=1.0, key="clip_theta")
-        lr = c2.select_slider("Learning rate (SGD)", [1.0, 2.0, 5.0, 10.0, 50.0], value=5.0, key="clip_lr")
+        theta = c1.select_slider("θ", [0.25, 0.5, 1.0, 2.0, 5.0], value=1.0, key="seq_clip_theta", bind="query-params")
+        lr = c2.select_slider("Learning rate (SGD)", [1.0, 2.0, 5.0, 10.0, 50.0], value=5.0, key="seq_clip_lr", bind="query-params")
         if c3.button("Train both (80 steps each)", key="clip_go"):
             st.session_state["clip_settings"] = (theta, lr)
         if "clip_settings" in st.session_state:
@@ -300,8 +300,8 @@ with tabs[6]:
     if tabs[6].open:
         st.markdown("RNN, GRU and LSTM trained side by side on the same text, the same batches and settings.")
         c1, c2 = st.columns(2)
-        race_hidden = c1.select_slider("Hidden units", [16, 32, 64], value=32, key="race_hidden")
-        race_steps = c2.select_slider("Steps", [100, 300, 600], value=300, key="race_steps")
+        race_hidden = c1.select_slider("Hidden units", [16, 32, 64], value=32, key="seq_race_hidden", bind="query-params")
+        race_steps = c2.select_slider("Steps", [100, 300, 600], value=300, key="seq_race_steps", bind="query-params")
 
         def start_race() -> LiveRun:
             cfg = char_lm.CharLMConfig(hidden=race_hidden, steps=race_steps)

@@ -28,7 +28,7 @@ st.markdown("A transformer reads an image as a sentence of patches. **ViT** show
             "attention; **MAE** hides most patches and rebuilds them; **Swin** attends inside small shifted "
             "windows; **BERT pre-training** is the masked-word recipe MAE borrowed. Every picture is computed "
             "by the real model; the tests check each step against PyTorch, torchvision or Hugging Face.")
-tab_vit, tab_mae, tab_swin, tab_bert = st.tabs(["ViT", "MAE", "Swin", "BERT pre-training"])
+tab_vit, tab_mae, tab_swin, tab_bert = st.tabs(["ViT", "MAE", "Swin", "BERT pre-training"], key="vit_tab", bind="query-params")
 MODE = ui.model_source()
 
 
@@ -65,10 +65,10 @@ def _picture(key: str, bundled: bool, side: int, patch: int):
     what resizing to the model's side does to a student's own picture."""
     kinds = ["ShapesWorld picture", "Photo or upload"]
     c1, c2 = st.columns([2, 1])
-    kind = c1.radio("Picture", kinds, index=0 if bundled else 1, key=f"{key}_kind", horizontal=True,
+    kind = c1.radio("Picture", kinds, index=0 if bundled else 1, key=f"{key}_kind", bind="query-params", horizontal=True,
                     help="The offline model was trained on ShapesWorld; the pretrained one on ImageNet photos.")
     if kind == kinds[0]:
-        n = c2.number_input("ShapesWorld picture number", 0, 9999, ui.seed() % 10000, key=f"{key}_shape")
+        n = c2.number_input("ShapesWorld picture number", 0, 9999, ui.seed() % 10000, key=f"{key}_shape", bind="query-params")
         img, name = (shapes_image(int(n), texture=0.0, fill=0.55) if key == "mae"
                      else shapes_image(int(n), fill=0.4, jitter=0.25))
         st.caption(f"A held-out ShapesWorld image: a **{name}**.")
@@ -102,7 +102,7 @@ def _painted_or_picked(img, g: int, side: int):
                    "(the bin icon above the picture wipes the paint).")
     if d is None:
         centre = [r * g + c for r in range(g // 4, 3 * g // 4) for c in range(g // 4, 3 * g // 4)]
-        return st.multiselect("Patches to hide (row, column)", list(range(N)), default=centre, key="mae_pick",
+        return st.multiselect("Patches to hide (row, column)", list(range(N)), default=centre, key="mae_pick", bind="query-params",
                               format_func=lambda i: f"row {i // g}, col {i % g}")
     painted = paint_mask(d.image)
     if painted is None or not painted.any():
@@ -122,7 +122,7 @@ with tab_vit:
         img = _picture("vit", bundled, model_side(proc), model.config.patch_size)
         if img is not None:
             st.subheader("1 · Patches and tokens")
-            p = st.segmented_control("Patch size", [8, 16, 32], default=16, key="vit_patch") or 16
+            p = st.segmented_control("Patch size", [8, 16, 32], default=16, key="vit_patch", bind="query-params") or 16
             img224 = resize_square(img, 224)
             g = 224 // p
             c1, c2 = st.columns([1, 2])
@@ -168,11 +168,11 @@ with tab_mae:
         img = _picture("mae", bundled, model_side(proc), model.config.patch_size)
         g = model_side(proc) // model.config.patch_size
         N = g * g
-        how = st.radio("Which patches to hide", ["Random, at a ratio", "Paint them"], key="mae_how", horizontal=True)
+        how = st.radio("Which patches to hide", ["Random, at a ratio", "Paint them"], key="mae_how", bind="query-params", horizontal=True)
         if how == "Random, at a ratio":
             c1, c2 = st.columns(2)
             ratio = present.stepper("Mask ratio", [round(0.05 * i, 2) for i in range(20)], 0.75, key="mae_ratio", where=c1)
-            mseed = c2.number_input("Mask seed", 0, 10**6, ui.seed(), key="mae_seed")
+            mseed = c2.number_input("Mask seed", 0, 10**6, ui.seed(), key="mae_seed", bind="query-params")
             hidden = torch.nonzero(random_mask(N, ratio, torch_rng(int(mseed)))).flatten().tolist()
         else:
             hidden = _painted_or_picked(img, g, model_side(proc))
@@ -203,8 +203,8 @@ with tab_mae:
 with tab_swin:
     with ui.friendly_errors("Swin windows"):
         c1, c2, c3 = st.columns(3)
-        M = c1.select_slider("Window size M", [2, 3, 4, 7], value=4, key="swin_m")
-        k = c2.slider("Windows per side", 2, 4, 2, key="swin_k")
+        M = c1.select_slider("Window size M", [2, 3, 4, 7], value=4, key="swin_m", bind="query-params")
+        k = c2.slider("Windows per side", 2, 4, 2, key="swin_k", bind="query-params")
         H = M * k
         s = M // 2
         nW = k * k
@@ -250,7 +250,7 @@ def _cut_note(what: str, cut: int, limit: int) -> None:
 
 with tab_bert:
     with ui.friendly_errors("BERT pre-training"):
-        text = st.text_area("Your text (a few sentences)", DEFAULT_TEXT, key="bert_text", max_chars=600)
+        text = st.text_area("Your text (a few sentences)", DEFAULT_TEXT, key="bert_text", bind="query-params", max_chars=600)
         sents = split_sentences(text)
         if not sents:
             raise ValueError("type at least one sentence")
@@ -289,7 +289,7 @@ with tab_bert:
                    "cannot show 80/10/10, many draws do. The loss is computed at the chosen tokens only, including "
                    "the unchanged ones, so the model cannot tell which visible words it will be asked about.")
         preds = fill_recipe(model, tok, mv)
-        typed = st.text_input("Or write your own [MASK] sentence", "The cat sat on the [MASK].", key="bert_typed")
+        typed = st.text_input("Or write your own [MASK] sentence", "The cat sat on the [MASK].", key="bert_typed", bind="query-params")
         preds_typed = fill_typed_masks(model, tok, typed) if "[mask]" in typed.lower() else []
         rows = [{"slot": f"{p.position}: {mv.seen[p.position]} (was {p.original})", "token": t, "probability": q}
                 for p in preds for t, q in p.candidates]

@@ -31,9 +31,9 @@ def iou_tab() -> None:
                              caption="Draw box B (red) against box A (blue).")
     if drawn is None:  # no canvas: sliders
         c1, c2, c3 = st.columns(3)
-        dx = c1.slider("Move box B right", -60, 60, 20, key="iou_dx")
-        dy = c2.slider("Move box B down", -60, 60, 10, key="iou_dy")
-        s = c3.slider("Scale box B", 0.3, 2.0, 1.0, 0.05, key="iou_scale")
+        dx = c1.slider("Move box B right", -60, 60, 20, key="int_iou_dx", bind="query-params")
+        dy = c2.slider("Move box B down", -60, 60, 10, key="int_iou_dy", bind="query-params")
+        s = c3.slider("Scale box B", 0.3, 2.0, 1.0, 0.05, key="int_iou_scale", bind="query-params")
         cx, cy, w, h = 70 + dx, 65 + dy, 60 * s, 50 * s
         b = torch.tensor([[cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]])
     elif drawn.box is None:
@@ -80,9 +80,9 @@ def nms_tab(pic: Picture) -> None:
     real = real_yolox(mode)
     c1, c2, c3 = st.columns(3)
     if real:
-        sample = c1.selectbox("Image", list(SAMPLES), index=list(SAMPLES).index("coffee"), key="nms_sample")
-    thr = c2.slider("IoU threshold", 0.1, 0.9, 0.45, 0.05, key="nms_iou")
-    min_score = c3.slider("Candidates scoring at least", 0.01, 0.9, 0.2 if real else 0.05, 0.01, key="nms_min_score")
+        sample = c1.selectbox("Image", list(SAMPLES), index=list(SAMPLES).index("coffee"), key="int_nms_sample", bind="query-params")
+    thr = c2.slider("IoU threshold", 0.1, 0.9, 0.45, 0.05, key="int_nms_iou", bind="query-params")
+    min_score = c3.slider("Candidates scoring at least", 0.01, 0.9, 0.2 if real else 0.05, 0.01, key="int_nms_min_score", bind="query-params")
     with ui.friendly_errors("Finding candidates"):
         if real:
             raw, image, k = _yolox_candidates(sample, mode), load_sample(sample), 1
@@ -97,7 +97,7 @@ def nms_tab(pic: Picture) -> None:
             st.info("No candidate scores that high: lower the score floor.")
             return
         present = sorted({cand.class_names[i] for i in cand.labels})
-        which = st.selectbox("Run NMS on", ["all classes together"] + present, key="nms_class",
+        which = st.selectbox("Run NMS on", ["all classes together"] + present, key="int_nms_class", bind="query-params",
                              help="Detectors run NMS per class (a cup never suppresses a table); "
                                   "all together shows more steps.")
         if which != "all classes together":
@@ -106,7 +106,7 @@ def nms_tab(pic: Picture) -> None:
         boxes, scores = torch.from_numpy(cand.boxes[order]), torch.from_numpy(cand.scores[order])
         labels = cand.labels[order]
         keep, steps = nms_steps(boxes, scores, thr)
-        t = stepper("Replay: NMS step", range(len(steps) + 1), len(steps), key="nms_step")
+        t = stepper("Replay: NMS step", range(len(steps) + 1), len(steps), key="int_nms_step")
         state = np.full(len(boxes), 3)  # 0 kept, 1 suppressed at this step, 2 suppressed before, 3 waiting
         state[[j for s_ in steps[: max(t - 1, 0)] for j in s_.suppressed]] = 2
         state[steps[t - 1].suppressed if t else []] = 1
@@ -142,15 +142,15 @@ def roi_tab(pic: Picture) -> None:
     fmap_all = _feature_map(pic.square)
     scale = fmap_all.shape[-1] / pic.square.shape[1]  # 32 cells / 128 px = 1/4
     c1, c2, c3 = st.columns(3)
-    ch = c3.selectbox("Channel", ["mean of all"] + list(range(fmap_all.shape[0])), key="roi_ch")
-    S = c1.select_slider("Output size", [2, 3, 4, 7], value=4, key="roi_S")
-    r = c2.select_slider("Samples per bin side (Align)", [1, 2, 3], value=2, key="roi_r")
+    ch = c3.selectbox("Channel", ["mean of all"] + list(range(fmap_all.shape[0])), key="int_roi_ch", bind="query-params")
+    S = c1.select_slider("Output size", [2, 3, 4, 7], value=4, key="int_roi_S", bind="query-params")
+    r = c2.select_slider("Samples per bin side (Align)", [1, 2, 3], value=2, key="int_roi_r", bind="query-params")
     drawn = canvas.box_input("roi_canvas", pic.square, (21.0, 17.0, 74.0, 61.0), zoom=3, spatial_scale=scale,
                              caption="Draw the RoI on the picture: it is mapped to the feature map by the spatial "
                                      "scale (1/4).")
     if drawn is None:  # no canvas: sliders
-        x1, x2 = c1.slider("Box x range (image px)", 0.0, 128.0, (21.0, 74.0), 1.0, key="roi_x")
-        y1, y2 = c2.slider("Box y range (image px)", 0.0, 128.0, (17.0, 61.0), 1.0, key="roi_y")
+        x1, x2 = c1.slider("Box x range (image px)", 0.0, 128.0, (21.0, 74.0), 1.0, key="int_roi_x", bind="query-params")
+        y1, y2 = c2.slider("Box y range (image px)", 0.0, 128.0, (17.0, 61.0), 1.0, key="int_roi_y", bind="query-params")
         box = torch.tensor([x1, y1, x2, y2])
     elif drawn.box is None:
         return

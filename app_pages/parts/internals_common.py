@@ -45,10 +45,10 @@ def picture() -> Picture:
 
     c1, c2, c3 = st.columns([2, 1, 1])
     kind = c1.radio("Picture for every tab", ["ShapesWorld scene", "Photo (sample or upload)"], horizontal=True,
-                    key="int_picture")
+                    key="int_picture", bind="query-params")
     if kind == "ShapesWorld scene":
-        seed = int(c2.number_input("Scene seed", 0, 99_999, ui.seed(), key="int_seed"))
-        easy = c3.toggle("Easy scene", True, key="int_easy", help="Flat background, no overlap: what most of the "
+        seed = int(c2.number_input("Scene seed", 0, 99_999, ui.seed(), key="int_seed", bind="query-params"))
+        easy = c3.toggle("Easy scene", True, key="int_easy", bind="query-params", help="Flat background, no overlap: what most of the "
                          "bundled detectors were trained on.")
         img, boxes, labels, semantic = _scene(seed, easy)
         return Picture(f"ShapesWorld seed {seed}", img, img, boxes, labels, semantic, True)

@@ -27,8 +27,8 @@ def ssd_tab(pic: Picture) -> None:
                 "`DefaultBoxGenerator` does (tested equal).")
     boxes, level = default_boxes(maps, (128, 128), ratios, scales, steps)
     c1, c2 = st.columns(2)
-    x = c1.slider("Point x (px)", 0, 127, 64, key="ssd_x")
-    y = c2.slider("Point y (px)", 0, 127, 64, key="ssd_y")
+    x = c1.slider("Point x (px)", 0, 127, 64, key="int_ssd_x", bind="query-params")
+    y = c2.slider("Point y (px)", 0, 127, 64, key="int_ssd_y", bind="query-params")
     cols = st.columns(len(maps))
     for k, (h, w) in enumerate(maps):
         idx = np.flatnonzero(level.numpy() == k)
@@ -74,9 +74,9 @@ def yolo_tab(pic: Picture) -> None:
     S, names = g.S, class_names()
     c1, c2 = st.columns(2)
     row = c1.slider("Cell row", 0, S - 1, int(np.argwhere(g.responsible)[0][0]) if g.responsible.any() else S // 2,
-                    key="yolo_row")
+                    key="int_yolo_row", bind="query-params")
     col = c2.slider("Cell column", 0, S - 1, int(np.argwhere(g.responsible)[0][1]) if g.responsible.any() else S // 2,
-                    key="yolo_col")
+                    key="int_yolo_col", bind="query-params")
     grid = pic.square.copy()
     grid[::128 // S, :] = 255
     grid[:, ::128 // S] = 255
@@ -106,7 +106,7 @@ def yolo_tab(pic: Picture) -> None:
     else:
         from core.vision.samples import SAMPLES, load_sample
 
-        sample = st.selectbox("Photo", list(SAMPLES), index=list(SAMPLES).index("coffee"), key="yolox_sample")
+        sample = st.selectbox("Photo", list(SAMPLES), index=list(SAMPLES).index("coffee"), key="int_yolox_sample", bind="query-params")
         levels = _yolox_levels(sample, mode)
         cols = st.columns(len(levels))
         for c, lv in zip(cols, levels):

@@ -43,32 +43,32 @@ def detr_tab(pic: Picture) -> None:
     tags = [f"q{i} {names[tr.labels[i]]}" for i in range(Q)]
     a.image(draw(pic.square, tr.boxes, tags, np.arange(Q), tr.scores), width="stretch",
             caption="Every query's box, its best class and p(class); low scores mean 'no object'")
-    q = b.selectbox("Query", list(range(Q)), index=int(np.argmax(tr.scores)), key="detr_query",
+    q = b.selectbox("Query", list(range(Q)), index=int(np.argmax(tr.scores)), key="int_detr_query", bind="query-params",
                     format_func=lambda i: f"query {i}: {names[tr.labels[i]]} {tr.scores[i]:.2f} "
                                           f"(no object {tr.prob[i, -1]:.2f})")
-    layer = present.stepper("Decoder layer", range(1, len(tr.attention) + 1), len(tr.attention), key="detr_layer",
+    layer = present.stepper("Decoder layer", range(1, len(tr.attention) + 1), len(tr.attention), key="int_detr_layer",
                             where=b)
     b.image(_attention_overlay(pic.square, tr.attention[layer - 1, q]), width="stretch",
             caption=f"Where query {q} looks (layer {layer}'s cross-attention, mean of the heads)")
     st.subheader("Hungarian matching")
     c1, c2 = st.columns(2)
-    n_pred = c1.slider("Predictions (queries)", 0, Q, min(8, Q), key="hm_pred")
+    n_pred = c1.slider("Predictions (queries)", 0, Q, min(8, Q), key="int_hm_pred", bind="query-params")
     if pic.gt_boxes is not None:
         objs = [f"object {j}: {names[c]}" for j, c in enumerate(pic.gt_labels)]
-        keep = c2.multiselect("Ground-truth objects", objs, default=objs, key="hm_objects")
+        keep = c2.multiselect("Ground-truth objects", objs, default=objs, key="int_hm_objects", bind="query-params")
         idx = [objs.index(o) for o in keep]
         gt_boxes, gt_labels = pic.gt_boxes[idx], pic.gt_labels[idx]
         gt_names = [objs[i] for i in idx]
     else:
         from app_pages.parts import canvas
 
-        cls = c2.selectbox("Its class", names, key="hm_bcls")
+        cls = c2.selectbox("Its class", names, key="int_hm_bcls", bind="query-params")
         with c2:
             drawn = canvas.box_input("hm_canvas", pic.square, (30.0, 30.0, 90.0, 90.0), zoom=3,
                                      caption="Draw your box on the photo (as the model sees it, 128 × 128).")
         if drawn is None:  # no canvas: sliders
-            x1, x2 = c2.slider("Your box: x", 0, 128, (30, 90), key="hm_bx")
-            y1, y2 = c2.slider("Your box: y", 0, 128, (30, 90), key="hm_by")
+            x1, x2 = c2.slider("Your box: x", 0, 128, (30, 90), key="int_hm_bx", bind="query-params")
+            y1, y2 = c2.slider("Your box: y", 0, 128, (30, 90), key="int_hm_by", bind="query-params")
         elif drawn.box is None:
             return
         else:

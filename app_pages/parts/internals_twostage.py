@@ -36,7 +36,7 @@ def rcnn_tab(pic: Picture) -> None:
                 "merging the two most similar neighbouring regions (colour, size, fill); every region formed is a box.")
     ss = _selective_search(pic.rgb)
     n_show = st.slider("Proposals to draw (smallest regions first)", 1, len(ss.boxes), min(40, len(ss.boxes)),
-                       key="rcnn_show")
+                       key="int_rcnn_show", bind="query-params")
     a, b = st.columns(2)
     k = 3 if pic.shapes else 1
     a.image(draw(pic.rgb, ss.boxes[:n_show], ["proposal"], np.zeros(n_show), k=k, line_width=1, show_labels=False),
@@ -100,9 +100,9 @@ def rpn_tab(pic: Picture) -> None:
                    f"resized the photo to, {tr.image_size[1]}×{tr.image_size[0]}.")
     h, w = tr.feature_size
     c1, c2, c3 = st.columns(3)
-    row = c1.slider("Feature-map row", 0, h - 1, h // 2, key="rpn_row")
-    col = c2.slider("Feature-map column", 0, w - 1, w // 2, key="rpn_col")
-    top = c3.slider("Top proposals to draw", 5, len(tr.before), min(30, len(tr.before)), key="rpn_top")
+    row = c1.slider("Feature-map row", 0, h - 1, h // 2, key="int_rpn_row", bind="query-params")
+    col = c2.slider("Feature-map column", 0, w - 1, w // 2, key="int_rpn_col", bind="query-params")
+    top = c3.slider("Top proposals to draw", 5, len(tr.before), min(30, len(tr.before)), key="int_rpn_top", bind="query-params")
     idx = anchors_of_cell(tr, row, col)
     gen = (_real_frcnn(mode) if real else shapes_model("frcnn").model).rpn.anchor_generator
     names = [f"{s}px, h/w {r}" for r in gen.aspect_ratios[0] for s in gen.sizes[0]]  # torchvision's order: ratio-major
@@ -121,8 +121,8 @@ def rpn_tab(pic: Picture) -> None:
         st.markdown("**Training labels**: each anchor against the ground truth, by IoU: ≥ 0.7 positive, < 0.3 "
                     "negative, in between ignored; each object's best anchor is positive whatever its IoU.")
         f1, f2 = st.columns(2)
-        fg = f1.slider("Positive at IoU ≥", 0.4, 0.9, 0.7, 0.05, key="rpn_fg")
-        bg = f2.slider("Negative below IoU", 0.05, 0.5, 0.3, 0.05, key="rpn_bg")
+        fg = f1.slider("Positive at IoU ≥", 0.4, 0.9, 0.7, 0.05, key="int_rpn_fg", bind="query-params")
+        bg = f2.slider("Negative below IoU", 0.05, 0.5, 0.3, 0.05, key="int_rpn_bg", bind="query-params")
         labels, _, _ = assign_anchors(torch.from_numpy(tr.anchors), torch.from_numpy(pic.gt_boxes), fg, min(bg, fg))
         pos = np.flatnonzero(labels.numpy() == 1)
         ign = np.flatnonzero(labels.numpy() == -1)
@@ -152,7 +152,7 @@ def mask_tab(pic: Picture) -> None:
         st.info("The ShapesWorld Mask R-CNN finds no object here: pick another scene.")
         return
     names = class_names()
-    i = st.selectbox("Detected object", list(range(len(tr.boxes))), key="mask_roi",
+    i = st.selectbox("Detected object", list(range(len(tr.boxes))), key="int_mask_roi", bind="query-params",
                      format_func=lambda j: f"#{j}: {names[tr.labels[j]]} {tr.scores[j]:.2f}")
     a, b, c = st.columns(3)
     ui.chart(a, spatial_map(tr.logits[i], title="28×28 mask logits", scheme="redblue", legend_title="logit",

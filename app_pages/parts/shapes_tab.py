@@ -50,21 +50,21 @@ def _draw(sample, view: str, opacity: float) -> np.ndarray:
 def _config(key: str):
     from core.vision.shapes.generator import ShapesConfig
     c1, c2, c3 = st.columns(3)
-    seed = c1.number_input("Seed", 0, 10_000_000, ui.seed(), key=f"{key}_seed")
-    n = c1.slider("Images", 1, 24, 8, key=f"{key}_n")
-    easy = c2.toggle("Easy setting", False, key=f"{key}_easy",
+    seed = c1.number_input("Seed", 0, 10_000_000, ui.seed(), key=f"{key}_seed", bind="query-params")
+    n = c1.slider("Images", 1, 24, 8, key=f"{key}_n", bind="query-params")
+    easy = c2.toggle("Easy setting", False, key=f"{key}_easy", bind="query-params",
                      help="Flat background, bigger shapes, no overlap: what the two-stage detectors train on.")
-    lo, hi = c2.slider("Shapes per image", 1, 8, (2, 5), key=f"{key}_count")
-    texture = c3.slider("Background texture", 0.0, 2.0, 1.0, 0.1, key=f"{key}_texture")
-    noise = c3.slider("Pixel noise (grey levels)", 0.0, 40.0, 8.0, 1.0, key=f"{key}_noise")
+    lo, hi = c2.slider("Shapes per image", 1, 8, (2, 5), key=f"{key}_count", bind="query-params")
+    texture = c3.slider("Background texture", 0.0, 2.0, 1.0, 0.1, key=f"{key}_texture", bind="query-params")
+    noise = c3.slider("Pixel noise (grey levels)", 0.0, 40.0, 8.0, 1.0, key=f"{key}_noise", bind="query-params")
     with st.expander("More settings"):
         d1, d2, d3 = st.columns(3)
-        r_lo, r_hi = d1.slider("Radius (px at 128)", 4.0, 30.0, (8.0, 22.0), 1.0, key=f"{key}_radius")
-        min_visible = d2.slider("Drop a shape if less than this much shows", 0.0, 1.0, 0.5, 0.05, key=f"{key}_vis",
+        r_lo, r_hi = d1.slider("Radius (px at 128)", 4.0, 30.0, (8.0, 22.0), 1.0, key=f"{key}_radius", bind="query-params")
+        min_visible = d2.slider("Drop a shape if less than this much shows", 0.0, 1.0, 0.5, 0.05, key=f"{key}_vis", bind="query-params",
                                 help="Occlusion: later shapes cover earlier ones; 1.0 means no overlap at all.")
-        size = d3.select_slider("Image size", [64, 96, 128, 160, 192, 256], 128, key=f"{key}_size")
-        rotate = d3.toggle("Rotate shapes", True, key=f"{key}_rotate")
-        aug = d1.radio("Augmentation", ["none", "weak", "strong"], horizontal=True, key=f"{key}_aug",
+        size = d3.select_slider("Image size", [64, 96, 128, 160, 192, 256], 128, key=f"{key}_size", bind="query-params")
+        rotate = d3.toggle("Rotate shapes", True, key=f"{key}_rotate", bind="query-params")
+        aug = d1.radio("Augmentation", ["none", "weak", "strong"], horizontal=True, key=f"{key}_aug", bind="query-params",
                        help="weak: flip + small zoom/shift. strong: colour jitter, RandAugment ops, "
                             "larger affine, cutout. Boxes are recomputed from the moved masks.")
     cfg = ShapesConfig(size=int(size), min_shapes=lo, max_shapes=hi, min_radius=r_lo, max_radius=r_hi,
@@ -80,8 +80,8 @@ def render(key: str = "shapes") -> None:
                "tight boxes and a semantic map. Every picture below is the generator's output, drawn with its "
                "own ground truth.")
     n, seed, cfg, aug = _config(key)
-    view = st.radio("Show", ["boxes", "boxes + masks", "semantic map"], index=1, horizontal=True, key=f"{key}_view")
-    opacity = st.slider("Overlay opacity", 0.0, 1.0, 0.45, 0.05, key=f"{key}_opacity")
+    view = st.radio("Show", ["boxes", "boxes + masks", "semantic map"], index=1, horizontal=True, key=f"{key}_view", bind="query-params")
+    opacity = st.slider("Overlay opacity", 0.0, 1.0, 0.45, 0.05, key=f"{key}_opacity", bind="query-params")
     with ui.friendly_errors("ShapesWorld"):
         items = tuple(sorted(asdict(cfg).items()))
         samples = _batch(n, seed, items, aug)

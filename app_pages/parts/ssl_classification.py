@@ -47,19 +47,19 @@ def render():
                 "predictions (max prob >= tau) on a weak view into hard labels for a strong view. The dashed "
                 "line is a supervised-only model trained on the same labeled batches.")
     c1, c2, c3 = st.columns(3)
-    name = c1.selectbox("Data", ["two_moons", "digits"], key="cls_data",
+    name = c1.selectbox("Data", ["two_moons", "digits"], key="ssl_cls_data", bind="query-params",
                         format_func=lambda n: {"two_moons": "two moons (2-D)", "digits": "digits (8x8)"}[n])
-    per_class = c1.slider("Labels per class", 1, 20, 5, key="cls_per_class")
-    method = c2.radio("Method", sc.METHODS, index=2, key="cls_method", horizontal=True, format_func=sc.METHOD_NAMES.get,
+    per_class = c1.slider("Labels per class", 1, 20, 5, key="ssl_cls_per_class", bind="query-params")
+    method = c2.radio("Method", sc.METHODS, index=2, key="ssl_cls_method", bind="query-params", horizontal=True, format_func=sc.METHOD_NAMES.get,
                       help="Can be switched while a run is going: the same student continues.")
-    steps = c2.slider("Steps", 50, 2000, 600, 50, key="cls_steps")
-    tau = c3.slider("FixMatch tau", 0.5, 0.99, 0.95, 0.01, key="cls_tau")
-    lam = c3.slider("FixMatch lambda_u", 0.0, 5.0, 1.0, 0.1, key="cls_lambda")
+    steps = c2.slider("Steps", 50, 2000, 600, 50, key="ssl_cls_steps", bind="query-params")
+    tau = c3.slider("FixMatch tau", 0.5, 0.99, 0.95, 0.01, key="ssl_cls_tau", bind="query-params")
+    lam = c3.slider("FixMatch lambda_u", 0.0, 5.0, 1.0, 0.1, key="ssl_cls_lambda", bind="query-params")
     with st.expander("Mean Teacher settings"):
         d1, d2, d3 = st.columns(3)
-        ema = d1.slider("EMA momentum", 0.9, 0.999, 0.95, 0.001, format="%.3f", key="cls_ema")
-        cons = d2.slider("Max consistency weight", 0.0, 300.0, 100.0, 5.0, key="cls_cons")
-        ramp = d3.slider("Ramp-up steps", 0, 1000, 200, 10, key="cls_ramp")
+        ema = d1.slider("EMA momentum", 0.9, 0.999, 0.95, 0.001, format="%.3f", key="ssl_cls_ema", bind="query-params")
+        cons = d2.slider("Max consistency weight", 0.0, 300.0, 100.0, 5.0, key="ssl_cls_cons", bind="query-params")
+        ramp = d3.slider("Ramp-up steps", 0, 1000, 200, 10, key="ssl_cls_ramp", bind="query-params")
 
     def start() -> LiveRun | None:
         with ui.friendly_errors("Loading the data"):

@@ -54,34 +54,34 @@ def render():
                 "teacher's background score; **box jittering** trains regression only on boxes whose refined "
                 "jitters agree. Switch method while it trains: the charts mark the switch.")
     c1, c2, c3, c4 = st.columns(4)
-    fraction = c1.select_slider("Labeled", [0.01, 0.05, 0.10], value=0.10, key="det_frac",
+    fraction = c1.select_slider("Labeled", [0.01, 0.05, 0.10], value=0.10, key="ssl_det_frac", bind="query-params",
                                 format_func=lambda f: f"{f:.0%}")
-    method = c2.radio("Method", ["mean_teacher", "soft_teacher", "supervised"], index=1, key="det_method",
+    method = c2.radio("Method", ["mean_teacher", "soft_teacher", "supervised"], index=1, key="ssl_det_method", bind="query-params",
                       format_func=sd.METHOD_NAMES.get, help="Switch any time.")
-    jitter = c2.toggle("Box jittering", value=True, key="det_jitter")
-    steps = c3.number_input("Steps", 10, 5000, d.steps, 10, key="det_steps")
-    ema = c3.slider("EMA momentum", 0.9, 0.9999, d.ema, 0.0005, format="%.4f", key="det_ema",
+    jitter = c2.toggle("Box jittering", value=True, key="ssl_det_jitter", bind="query-params")
+    steps = c3.number_input("Steps", 10, 5000, d.steps, 10, key="ssl_det_steps", bind="query-params")
+    ema = c3.slider("EMA momentum", 0.9, 0.9999, d.ema, 0.0005, format="%.4f", key="ssl_det_ema", bind="query-params",
                     help="The paper uses 0.999 over 180k steps; a teacher remembers about 1/(1-m) steps, so in "
                          "a 200-step class demo 0.999 would barely move it. 0.99 keeps it ~100 steps behind.")
-    alpha = c4.slider("Unsupervised weight alpha", 0.0, 8.0, d.unsup_weight, 0.5, key="det_alpha")
-    fg = c4.slider("Foreground threshold", 0.5, 0.99, d.fg_threshold, 0.01, key="det_fg")
+    alpha = c4.slider("Unsupervised weight alpha", 0.0, 8.0, d.unsup_weight, 0.5, key="ssl_det_alpha", bind="query-params")
+    fg = c4.slider("Foreground threshold", 0.5, 0.99, d.fg_threshold, 0.01, key="ssl_det_fg", bind="query-params")
     with st.expander("More settings (paper defaults)"):
         e1, e2, e3 = st.columns(3)
-        reg = e1.number_input("Regression variance threshold", 0.001, 0.2, d.reg_threshold, 0.005, format="%.3f", key="det_reg")
-        times = e1.number_input("Jitters per box", 2, 20, d.jitter_times, key="det_times")
-        scale = e1.number_input("Jitter scale", 0.01, 0.3, d.jitter_scale, 0.01, key="det_scale")
-        vnorm = e2.radio("Box variance normalisation", ["paper", "code"], key="det_vnorm", horizontal=True,
+        reg = e1.number_input("Regression variance threshold", 0.001, 0.2, d.reg_threshold, 0.005, format="%.3f", key="ssl_det_reg", bind="query-params")
+        times = e1.number_input("Jitters per box", 2, 20, d.jitter_times, key="ssl_det_times", bind="query-params")
+        scale = e1.number_input("Jitter scale", 0.01, 0.3, d.jitter_scale, 0.01, key="ssl_det_scale", bind="query-params")
+        vnorm = e2.radio("Box variance normalisation", ["paper", "code"], key="ssl_det_vnorm", bind="query-params", horizontal=True,
                          help="paper: every coordinate's spread / 0.5 (h + w), as the notes teach. code: x by the "
                               "width, y by the height, as the released implementation does.")
-        norm = e2.radio("Soft Teacher weights", ["code", "paper"], key="det_norm", horizontal=True,
+        norm = e2.radio("Soft Teacher weights", ["code", "paper"], key="ssl_det_norm", bind="query-params", horizontal=True,
                         help="code: the released implementation divides by N_fg + sum of bg scores. paper: Eq. 3, "
                              "1/N_fg for pseudo-boxes, r_j / sum r for background; with very few pseudo-boxes "
                              "this gives one box the weight of all the background and can wreck the student.")
-        lr = e2.number_input("Learning rate", 0.0005, 0.05, d.lr, 0.0005, format="%.4f", key="det_lr")
-        bl = e3.number_input("Labeled images / step", 1, 16, d.batch_labeled, key="det_bl")
-        bu = e3.number_input("Unlabeled images / step", 1, 16, d.batch_unlabeled, key="det_bu")
-        every = e3.number_input("Evaluate every (steps)", 1, 200, d.eval_every, 1, key="det_every")
-        base = e3.toggle("Supervised-only line", value=True, key="det_base",
+        lr = e2.number_input("Learning rate", 0.0005, 0.05, d.lr, 0.0005, format="%.4f", key="ssl_det_lr", bind="query-params")
+        bl = e3.number_input("Labeled images / step", 1, 16, d.batch_labeled, key="ssl_det_bl", bind="query-params")
+        bu = e3.number_input("Unlabeled images / step", 1, 16, d.batch_unlabeled, key="ssl_det_bu", bind="query-params")
+        every = e3.number_input("Evaluate every (steps)", 1, 200, d.eval_every, 1, key="ssl_det_every", bind="query-params")
+        base = e3.toggle("Supervised-only line", value=True, key="ssl_det_base", bind="query-params",
                          help="A supervised twin trained on the same labeled images each step (costs ~30% speed).")
     model, why = common.burn_in()
     if model is None:

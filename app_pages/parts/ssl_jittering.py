@@ -29,17 +29,17 @@ def render():
         return
     _, unl, _ = common.det_data(ui.seed(), 0.10)
     c1, c2, c3 = st.columns(3)
-    idx = c1.number_input("Unlabeled image", 0, min(len(unl.images), 200) - 1, 0, key="jit_img")
-    times = c2.slider("Jitters", 2, 20, 10, key="jit_times")
-    scale = c2.slider("Jitter scale", 0.01, 0.2, 0.06, 0.01, key="jit_scale")
-    norm = c3.radio("Normalisation", ["paper", "code"], key="jit_norm", horizontal=True,
+    idx = c1.number_input("Unlabeled image", 0, min(len(unl.images), 200) - 1, 0, key="ssl_jit_img", bind="query-params")
+    times = c2.slider("Jitters", 2, 20, 10, key="ssl_jit_times", bind="query-params")
+    scale = c2.slider("Jitter scale", 0.01, 0.2, 0.06, 0.01, key="ssl_jit_scale", bind="query-params")
+    norm = c3.radio("Normalisation", ["paper", "code"], key="ssl_jit_norm", bind="query-params", horizontal=True,
                     format_func={"paper": "paper: 0.5 (h + w)", "code": "released code: w or h"}.get)
-    thr = c3.number_input("Variance threshold", 0.001, 0.2, 0.02, 0.005, format="%.3f", key="jit_thr")
+    thr = c3.number_input("Variance threshold", 0.001, 0.2, 0.02, 0.005, format="%.3f", key="ssl_jit_thr", bind="query-params")
     found = teacher_boxes(model, unl.images[int(idx)])
     if not len(found["boxes"]):
         st.info("The teacher finds no box with score >= 0.5 on this image; pick another.")
         return
-    pick = c1.selectbox("Pseudo-box", list(range(len(found["boxes"]))), key="jit_box",
+    pick = c1.selectbox("Pseudo-box", list(range(len(found["boxes"]))), key="ssl_jit_box", bind="query-params",
                         format_func=lambda i: f"#{i}: score {float(found['scores'][i]):.2f}")
     with ui.friendly_errors("Jittering"):
         v = explain_box(model, unl.images[int(idx)], unl.targets[int(idx)], int(pick), times, scale, seed=ui.seed())

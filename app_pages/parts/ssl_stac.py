@@ -53,7 +53,7 @@ def render():
         st.warning(f"No burn-in detector: {why}.")
         return
     st.caption(f"Stage 1: the {why}.")
-    tau = st.slider("Confidence threshold tau", 0.3, 0.99, 0.8, 0.01, key="stac_tau",
+    tau = st.slider("Confidence threshold tau", 0.3, 0.99, 0.8, 0.01, key="ssl_stac_tau", bind="query-params",
                     help="STAC's paper uses 0.9; this small burn-in is rarely that sure, so 0.8 keeps some boxes. "
                          "Move it and watch precision and recall trade places.")
     dets, gts = _stac_raw(ui.seed())

@@ -20,7 +20,7 @@ def model_source() -> str:
 
     if offline_forced():
         return "offline"
-    return st.session_state.get("model_source") or default_mode()  # None if the control was cleared
+    return st.session_state.get("src") or default_mode()  # None if the control was cleared
 
 
 def model_source_control() -> None:
@@ -38,7 +38,7 @@ def model_source_control() -> None:
         st.caption(f":material/cloud_off: Offline: forced by `{forced}` on this server; only cached, "
                    "packaged and bundled weights are used.")
     else:
-        st.segmented_control("Model source", ["auto", "offline", "online"], key="model_source",
+        st.segmented_control("Model source", ["auto", "offline", "online"], key="src", bind="query-params",
                              default=default_mode(), help=help_text)
 
 
@@ -247,7 +247,7 @@ def image_input(key: str, help_text: str = "") -> tuple[str, bytes | None, "obje
     c1, c2 = st.columns([1, 2])
     choice = c1.radio("Image", ["Sample", "Upload", "Camera"], key=f"{key}_mode", horizontal=True)
     if choice == "Sample":
-        name = c2.selectbox("Sample image", list(SAMPLES), key=f"{key}_sample",
+        name = c2.selectbox("Sample image", list(SAMPLES), key=f"{key}_sample", bind="query-params",
                             format_func=lambda n: f"{n}: {SAMPLES[n]}")
         return name, sample_png_bytes(name), load_sample(name)
     if choice == "Upload":
@@ -257,6 +257,7 @@ def image_input(key: str, help_text: str = "") -> tuple[str, bytes | None, "obje
                               key=f"{key}_upload", help=help_text or None)
     else:
         up = c2.camera_input("Take a picture", key=f"{key}_camera")
+    st.caption(":material/link_off: Your picture is not in the link: a shared link opens on the sample.")
     if up is None:
         st.info("Choose a file, or switch to *Sample* to use one of ours.")
         return "", None, None

@@ -35,26 +35,26 @@ def test_prompt_mask_temperature_and_append():
     prompt = "The dog sat on the"
     with torch.no_grad():
         want = tok.decode([int(model(**tok(prompt, return_tensors="pt")).logits[0, -1].argmax())])
-    at.text_area(key="attn_prompt").input(prompt).run(timeout=180)
+    at.text_area(key="att_prompt").input(prompt).run(timeout=180)
     assert not at.exception
     from core.viz.attention import readable
 
     assert greedy_label(at) == f"Append greedy “{readable(want)}”"  # a leading space shown as ␣
     n_before = len(charts(at))
-    at.toggle(key="attn_mask").set_value(False).run(timeout=180)
+    at.toggle(key="att_mask").set_value(False).run(timeout=180)
     assert not at.exception
     assert len(charts(at)) == n_before  # the mask tab compares both runs either way
     assert any("Without it every token sees the future" in m.value for m in at.markdown)
-    at.slider(key="attn_temp").set_value(0.0).run(timeout=180)
+    at.slider(key="att_temp").set_value(0.0).run(timeout=180)
     assert not at.exception
     assert any("T = 0: **0.00 bits**" in c.value for c in at.caption)  # T=0: one-hot
-    at.toggle(key="attn_ablate").set_value(True).run(timeout=180)
+    at.toggle(key="att_ablate").set_value(True).run(timeout=180)
     assert not at.exception
     assert len(at.metric) == 1 and float(at.metric[0].value) >= 0  # KL of the ablated head
-    at.toggle(key="attn_mask").set_value(True).run(timeout=180)
+    at.toggle(key="att_mask").set_value(True).run(timeout=180)
     at.button(key="attn_greedy").click().run(timeout=180)
     assert not at.exception
-    assert at.text_area(key="attn_prompt").value == prompt + want
+    assert at.text_area(key="att_prompt").value == prompt + want
 
 
 @pytest.mark.slow
@@ -74,17 +74,17 @@ def test_default_views_show_their_contrast():
     cost = " ".join(c.value for c in at.caption)
     assert "overtakes the MLP at **T ≈ 512** tokens" in cost and "beyond this model's context" in cost
     assert "more directions fit within 90° ± 20°" in cost
-    at.select_slider(key="dir_eps").set_value(5).run(timeout=180)
+    at.select_slider(key="att_dir_eps").set_value(5).run(timeout=180)
     assert any("The trade-off: with ε = 5°" in i.value for i in at.info)
 
 
 @pytest.mark.slow
 def test_empty_and_too_long_prompts_give_messages():
     at = fresh()
-    at.text_area(key="attn_prompt").input("   ").run(timeout=180)
+    at.text_area(key="att_prompt").input("   ").run(timeout=180)
     assert not at.exception
     assert any("empty" in i.value for i in at.info)
-    at.text_area(key="attn_prompt").input("The cat sat on the mat. " * 80).run(timeout=180)
+    at.text_area(key="att_prompt").input("The cat sat on the mat. " * 80).run(timeout=180)
     assert not at.exception
     assert any("truncated" in w.value for w in at.warning)
     assert len(charts(at)) >= 10
@@ -93,9 +93,9 @@ def test_empty_and_too_long_prompts_give_messages():
 @pytest.mark.slow
 def test_encoder_has_no_mask_and_explains_why():
     at = fresh()
-    at.selectbox(key="attn_model").set_value("minilm").run(timeout=180)
+    at.selectbox(key="att_model").set_value("minilm").run(timeout=180)
     assert not at.exception
-    assert at.toggle(key="attn_mask").disabled
+    assert at.toggle(key="att_mask").disabled
     assert any("encoder" in i.value.lower() and "mask" in i.value for i in at.info)
     assert len(charts(at)) >= 8
 
@@ -103,12 +103,12 @@ def test_encoder_has_no_mask_and_explains_why():
 @pytest.mark.slow
 def test_typed_hub_id_offline_gives_a_message():
     at = fresh()
-    at.selectbox(key="attn_model").set_value("other").run(timeout=180)
+    at.selectbox(key="att_model").set_value("other").run(timeout=180)
     assert not at.exception and any("model id" in i.value for i in at.info)
-    at.text_input(key="attn_hf_id").input("someone/not-cached-model").run(timeout=180)
+    at.text_input(key="att_hf_id").input("someone/not-cached-model").run(timeout=180)
     assert not at.exception
     assert any("not cached" in w.value for w in at.warning)
-    at.text_input(key="attn_hf_id").input("bad id!").run(timeout=180)
+    at.text_input(key="att_hf_id").input("bad id!").run(timeout=180)
     assert any("not a Hugging Face model id" in w.value for w in at.warning)
 
 
@@ -120,10 +120,10 @@ def test_cost_directions_superposition_and_readable_tables():
     assert "memory (MB)" in specs and "GFLOPs" in specs and "MLP neurons" in specs and "exactly orthogonal" in specs
     analogy = next(d.value for d in at.dataframe if "king − man + woman ≈" in d.value.columns)
     assert analogy.iloc[0, 0] == "queen"
-    at.select_slider(key="dir_eps").set_value(30).run(timeout=180)
-    at.radio(key="dir_source").set_value("the loaded model's token embeddings").run(timeout=180)
+    at.select_slider(key="att_dir_eps").set_value(30).run(timeout=180)
+    at.radio(key="att_dir_source").set_value("the loaded model's token embeddings").run(timeout=180)
     assert not at.exception and not at.warning
-    at.toggle(key="attn_mask").set_value(False).run(timeout=180)
+    at.toggle(key="att_mask").set_value(False).run(timeout=180)
     diff = next(d.value for d in at.dataframe if "P (with mask)" in d.value.columns)
     assert len(set(diff.columns)) == len(diff.columns) and not any("Ġ" in t for t in diff["without mask"])
     assert any("layer 0" in str(c.proto) and "head 0" in str(c.proto) and "KL (bits)" in str(c.proto) for c in charts(at))

@@ -23,7 +23,7 @@ def test_every_tab_renders_with_real_tensors(default_run):
     assert [t.label for t in at.tabs][:10] == ["IoU and GIoU", "Non-maximum suppression", "R-CNN", "RoI Pool vs RoI Align",
                                               "Anchors and RPN", "SSD default boxes", "YOLO grid",
                                               "DETR and Hungarian matching", "DeepLab", "Mask R-CNN"]
-    assert "nms_step" in [s.key for s in at.select_slider]  # several NMS steps to replay on the default image
+    assert "int_nms_step" in [s.key for s in at.select_slider]  # several NMS steps to replay on the default image
     assert len(at.image) >= 15 and len(charts(at)) >= 15
     labels = [m.label for m in at.metric]
     assert labels[:2] == ["IoU = intersection / union", "GIoU = IoU − (hull − union) / hull"]
@@ -34,13 +34,13 @@ def test_every_tab_renders_with_real_tensors(default_run):
 
 def test_detr_matching_renders_at_8_queries_with_every_object_in_the_legend(default_run):
     at = default_run
-    assert at.slider(key="hm_pred").value == 8
+    assert at.slider(key="int_hm_pred").value == 8
     specs = [json.loads(c.proto.spec) for c in charts(at)]
     costs = [s for s in specs if "query" in json.dumps(s.get("encoding", s.get("layer", ""))) and "object" in json.dumps(s)]
     assert len(costs) >= 4  # class, L1, GIoU and total
     for s in costs[:4]:  # square cells sized by step: never a zero-width matrix
         assert s["width"] == s["height"] and s["width"]["step"] >= 14
-    objects = at.multiselect(key="hm_objects").value
+    objects = at.multiselect(key="int_hm_objects").value
     legend = [s for s in specs if s.get("title", {}) and "coloured by the object" in json.dumps(s.get("title"))]
     domain = legend[0]["encoding"]["color"]["scale"]["domain"]
     assert domain[:-1] == objects and len(objects) >= 2 and domain[-1].startswith("no object")
@@ -53,20 +53,20 @@ def test_controls_change_the_results(monkeypatch):
     at = page(PAGE).run()
     assert any("Drawing is not available" in i.value for i in at.info)
     iou_before = at.metric[0].value
-    at.slider(key="iou_dx").set_value(-60)
-    at.slider(key="nms_iou").set_value(0.9)
-    at.slider(key="roi_x").set_value((5.0, 6.0))  # a box too thin: a message, not a crash
-    at.slider(key="hm_pred").set_value(0)  # no predictions: the matcher takes empty sets
-    at.slider(key="rpn_row").set_value(3)
-    at.slider(key="rpn_fg").set_value(0.5)
+    at.slider(key="int_iou_dx").set_value(-60)
+    at.slider(key="int_nms_iou").set_value(0.9)
+    at.slider(key="int_roi_x").set_value((5.0, 6.0))  # a box too thin: a message, not a crash
+    at.slider(key="int_hm_pred").set_value(0)  # no predictions: the matcher takes empty sets
+    at.slider(key="int_rpn_row").set_value(3)
+    at.slider(key="int_rpn_fg").set_value(0.5)
     at.run()
     assert at.metric[0].value != iou_before
     info = " ".join(i.value for i in at.info)
     assert "half a cell" in info and "No predictions" in info
-    at.slider(key="hm_pred").set_value(3)
-    at.multiselect(key="hm_objects").set_value([])
-    at.selectbox(key="detr_query").set_value(1)
-    at.select_slider(key="nms_step").set_value(1)
+    at.slider(key="int_hm_pred").set_value(3)
+    at.multiselect(key="int_hm_objects").set_value([])
+    at.selectbox(key="int_detr_query").set_value(1)
+    at.select_slider(key="int_nms_step").set_value(1)
     at.run()
     assert any("No objects" in i.value for i in at.info)
     assert not at.exception and not at.error
@@ -106,4 +106,4 @@ def test_nms_without_yolox_weights_steps_through_the_shapesworld_yolo(tmp_path, 
     assert not at.exception and not at.error
     text = " ".join(c.value for c in at.caption)
     assert "ShapesWorld YOLOv1" in text and "YOLOX-Nano weights are not on this machine" in " ".join(i.value for i in at.info)
-    assert int(at.select_slider(key="nms_step").options[-1]) >= 3  # several steps to replay, with suppressions between them
+    assert int(at.select_slider(key="int_nms_step").options[-1]) >= 3  # several steps to replay, with suppressions between them

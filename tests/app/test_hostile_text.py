@@ -9,7 +9,7 @@ LIMIT_S = 5.0
 
 
 def _other_model(at):
-    at.selectbox(key="attn_model").set_value("other").run()
+    at.selectbox(key="att_model").set_value("other").run()
 
 
 # (page, setup before the inputs are found, a label)

@@ -22,8 +22,8 @@ def test_page_renders_with_defaults():
     assert at.title[0].value == "Semi-supervised learning"
     assert len(at.tabs) == 6
     assert at.button(key="cls_start") and at.button(key="det_start") and at.button(key="stac_start")
-    assert at.radio(key="det_method").value == "soft_teacher"
-    assert at.radio(key="det_vnorm").value == "paper"            # the notes' normalisation is the default
+    assert at.radio(key="ssl_det_method").value == "soft_teacher"
+    assert at.radio(key="ssl_det_vnorm").value == "paper"            # the notes' normalisation is the default
     assert at.metric and "variance" in at.metric[0].label      # box jittering tab: one pseudo-box explained
     repro = Path(PAGE).parents[1] / "assets" / "ssl" / "reproduce.json"
     if repro.exists():  # the reproduction tab states, claim by claim, what the interval says
@@ -35,14 +35,14 @@ def test_page_renders_with_defaults():
 @pytest.mark.slow
 def test_classification_run_ticks_toggles_and_stops():
     at = _fresh()
-    at.selectbox(key="cls_data").set_value("two_moons")
-    at.slider(key="cls_steps").set_value(200)
-    at.radio(key="cls_method").set_value("supervised")
+    at.selectbox(key="ssl_cls_data").set_value("two_moons")
+    at.slider(key="ssl_cls_steps").set_value(200)
+    at.radio(key="ssl_cls_method").set_value("supervised")
     at.button(key="cls_start").click().run(timeout=180)
     assert not at.exception, at.exception
     for _ in range(2):
         at.run(timeout=180)                                  # one fragment tick each
-    at.radio(key="cls_method").set_value("fixmatch").run(timeout=180)   # the toggle, mid-run
+    at.radio(key="ssl_cls_method").set_value("fixmatch").run(timeout=180)   # the toggle, mid-run
     at.run(timeout=180)
     assert not at.exception, at.exception
     run = at.session_state["ssl_cls"]
@@ -59,18 +59,18 @@ def test_classification_run_ticks_toggles_and_stops():
 @pytest.mark.slow
 def test_detection_run_ticks_toggles_and_stops():
     at = _fresh()
-    at.number_input(key="det_steps").set_value(20)
-    at.number_input(key="det_bl").set_value(2)
-    at.number_input(key="det_bu").set_value(2)
-    at.number_input(key="det_every").set_value(2)
+    at.number_input(key="ssl_det_steps").set_value(20)
+    at.number_input(key="ssl_det_bl").set_value(2)
+    at.number_input(key="ssl_det_bu").set_value(2)
+    at.number_input(key="ssl_det_every").set_value(2)
     at.button(key="det_start").click().run(timeout=300)        # the click's own run is the first tick
     assert not at.exception, at.exception
     hist = at.session_state["ssl_det"].history
     assert hist and hist[0].step == 0 and hist[0].student_map is not None   # first step on screen at once
     assert any("steps/s" in c.value or "step 0 /" in c.value for c in at.caption)
     at.run(timeout=300)
-    at.radio(key="det_method").set_value("mean_teacher")
-    at.toggle(key="det_jitter").set_value(False).run(timeout=300)
+    at.radio(key="ssl_det_method").set_value("mean_teacher")
+    at.toggle(key="ssl_det_jitter").set_value(False).run(timeout=300)
     at.run(timeout=300)
     assert not at.exception, at.exception
     hist = at.session_state["ssl_det"].history
@@ -84,7 +84,7 @@ def test_detection_run_ticks_toggles_and_stops():
 @pytest.mark.slow
 def test_stac_stages_run_and_stop():
     at = _fresh()
-    at.slider(key="stac_tau").set_value(0.75)
+    at.slider(key="ssl_stac_tau").set_value(0.75)
     at.button(key="stac_start").click().run(timeout=300)
     assert not at.exception, at.exception
     hist = at.session_state["ssl_stac"].history

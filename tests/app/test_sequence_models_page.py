@@ -5,6 +5,7 @@ from tests.app.helpers import charts, page
 
 
 def open_tab(at, name: str):
+    at.query_params.pop("seq_tab", None)  # the tab is bound to the URL: AppTest's URL would win over the state
     at.session_state["seq_tab"] = name
     return at.run()
 
@@ -14,7 +15,7 @@ def test_ngram_zipf_and_clipping_tabs():
     at = page("app_pages/sequence_models.py").run()
     assert not at.exception, at.exception
     assert len(charts(at)) == 2  # next-word bars, perplexity by n
-    at.text_input(key="ng_prompt").set_value("").run()
+    at.text_input(key="seq_ng_prompt").set_value("").run()
     assert not at.exception and any("empty context" in i.value for i in at.info)
     open_tab(at, "Zipf's law & table sizes")
     assert not at.exception and len(charts(at)) == 2 and any("5-gram" in m.value for m in at.markdown)
@@ -30,13 +31,13 @@ def test_cells_perplexity_deep_and_live_tabs():
     assert not at.exception, at.exception
     assert len(charts(at)) == 3  # training curve, gate heatmap, the unit that tracks quotes
     assert any("follows “inside quotes”" in c.value for c in at.caption)
-    at.radio(key="cell_gate").set_value("reset r").run()
+    at.radio(key="seq_cell_gate").set_value("reset r").run()
     assert not at.exception
-    at.select_slider(key="gru_z").set_value(1.0).run()
+    at.select_slider(key="seq_gru_z").set_value(1.0).run()
     assert any("never changes" in c.value for c in at.caption) and len(charts(at)) == 4
-    at.select_slider(key="cell_hidden").set_value(64).run()  # inside the form: no training until the button
+    at.select_slider(key="seq_cell_hidden").set_value(64).run()  # inside the form: no training until the button
     assert any("32 units" in str(c.proto.spec) for c in charts(at))
-    at.text_input(key="cell_text").set_value("§§").run()
+    at.text_input(key="seq_cell_text").set_value("§§").run()
     assert not at.exception and at.warning  # a clear message, not a traceback
     open_tab(at, "Perplexity, every model")
     table = next(d.value for d in at.dataframe if "bits per character" in d.value.columns)

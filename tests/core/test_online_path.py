@@ -61,7 +61,7 @@ for name in ["ssdlite320", "detr-resnet-50", "yolox-nano"]:
     pages[name] = {"exception": bool(at.exception), "pretrained_badge": f"**{name}** from pretrained" in badges(at),
                    "images": len(at.get("image"))}
 at = AppTest.from_file("app_pages/attention.py", default_timeout=240).run()
-at.selectbox(key="attn_model").set_value("gpt2").run()
+at.selectbox(key="att_model").set_value("gpt2").run()
 pages["gpt2"] = {"exception": bool(at.exception), "pretrained_badge": "**gpt2** from pretrained" in badges(at),
                  "images": 0}
 out["pages"] = pages
