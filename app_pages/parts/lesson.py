@@ -103,7 +103,7 @@ def sidebar(pages: dict[str, st.Page]) -> None:
     with st.expander("Lessons", icon=":material/school:"):
         keys = list(LESSONS)
         key = st.selectbox("Lesson", keys, format_func=lambda k: LESSONS[k].title, key="lesson_pick")
-        st.button("Start", key="lesson_start", on_click=_begin, args=(key,), width="stretch")
+        st.button("Start", key="lesson_start", on_click=_begin, width="stretch")
         up = st.file_uploader("Or load your own (a .txt file: one link and its sentence per line)", type=["txt"],
                               key="lesson_file")
         if up is not None:
@@ -120,6 +120,7 @@ def sidebar(pages: dict[str, st.Page]) -> None:
                            f"{key}-lesson.txt", "text/plain", key="lesson_download", width="stretch")
 
 
-def _begin(key: str) -> None:
+def _begin(key: str | None = None) -> None:
+    key = key or st.session_state.get("lesson_pick") or next(iter(LESSONS))
     st.session_state[_ON] = {"key": key, "i": 0}
     st.session_state[_GO] = 0

@@ -23,6 +23,8 @@ from core.lessons.links import LESSON_KEYS, Params, clean_params, make_link, sho
 KEEP = ("present",)  # bound, but how the room sees a view, not part of it: a lesson step leaves it alone
 _SEEN = "_links_seen"  # session flag: the link this session opened with has been checked
 _ASKED = "_links_asked"  # what that link asked for, after the guard (compared once the page ran)
+_RESET = "_links_reset"  # controls a link set wrongly, back to their defaults at the next run's start
+_NOTES = "_links_notes"  # the notice, kept for that run
 
 
 def _session():
@@ -113,6 +115,8 @@ def _forget_initial(key: str) -> None:
 
 def guard_link() -> None:
     """On a session's first run, before any widget: drop what no widget should ever read."""
+    for key, value in st.session_state.pop(_RESET, {}).items():  # see report_link
+        st.session_state[key] = value
     if st.session_state.get(_SEEN):
         return
     st.session_state[_SEEN] = True
@@ -125,12 +129,16 @@ def guard_link() -> None:
 
 def report_link(slot) -> None:
     """After the page drew its widgets: say once which parts of the opening link were not used."""
+    if (notes := st.session_state.pop(_NOTES, None)) is not None:
+        _say(slot, notes)
+        return
     asked = st.session_state.pop(_ASKED, None)
     if asked is None:
         return
     kept, notes = asked
     bound = {key: (wid, value_type, meta) for key, wid, value_type, meta in _bindings()}
     now = view_params()
+    state, resets = _session(), {}
     for key, value in kept.items():
         if key in LESSON_KEYS or key == "present":
             continue
@@ -138,12 +146,25 @@ def report_link(slot) -> None:
             notes.append(f"`{key}` (not a setting of this page)")
             st.query_params.pop(key, None)
             continue
-        _, value_type, meta = bound[key]
+        wid, value_type, meta = bound[key]
+        if isinstance(value, list) and not isinstance(state[wid], (list, tuple)):
+            # a repeated key for a one-value control: Streamlit takes one of them; a link that says
+            # two things says nothing, so the control goes back to its default (before it draws again)
+            resets[key] = meta.deserializer(None)
+            notes.append(f"`{key}` (given {len(value)} times)")
+            continue
         want = _norm(value)
         got = _norm(now[key]) if key in now else _norm(_as_url(meta.serializer(meta.deserializer(None)), value_type))
         if want != got:
             notes.append(f"`{key}={shown(value if isinstance(value, str) else ','.join(value), 16)}` "
                          "(not a value this control offers)")
+    if resets:
+        st.session_state[_RESET], st.session_state[_NOTES] = resets, notes
+        st.rerun()
+    _say(slot, notes)
+
+
+def _say(slot, notes: list[str]) -> None:
     if notes:
         slot.warning("This link asked for settings this page cannot show, so they are at their defaults: "
                      + ", ".join(notes) + ".", icon=":material/link_off:")

@@ -19,7 +19,9 @@ def open_link(page: str, params: dict | None = None, timeout: float = 300) -> Ap
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     at.query_params.update(params or {})
     at._page_hash = calc_hash(page)
-    return at.run()
+    at.run()
+    at._page_hash = ""  # later runs stay on the page the last run finished on (as a browser does)
+    return at
 
 
 def _elements(node):
