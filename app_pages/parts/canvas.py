@@ -77,6 +77,8 @@ def draw(key: str, *, mode: str = "rect", background: np.ndarray | None = None, 
                     background_image=bg, height=height, width=width, drawing_mode=MODES[mode],
                     initial_drawing=initial, return_image_data=image_data, key=key, point_display_radius=5)
     js = res.json_data or {"objects": []}
+    if js.get("objects"):
+        st.caption(":material/link_off: Your drawing is not in the link: a shared link opens on an empty canvas.")
     scale = Scale.fit((width, height), image_wh)
     img = res.image_data if image_data else None
     return Drawing(js, img, scale, rects(js, scale), points(js, scale))

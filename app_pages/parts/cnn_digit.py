@@ -81,7 +81,7 @@ def digit_panel(card: str, mode: str, clf) -> None:
                         stroke="#ffffff", stroke_width=BRUSH, background_color="#000000", image_data=True,
                         background=sample[..., :3] if sample is not None else None)
         if d is None:  # no canvas here: held-out digits only
-            idx = st.slider("Held-out digit", 0, len(digits) - 1, idx or 0, key="cnn_digit_idx")
+            idx = st.slider("Held-out digit", 0, len(digits) - 1, idx or 0, key="cnn_digit_idx", bind="query-params")
             sample = render_digit(digits[idx], SIDE, 200)
         st.caption(f"Behind the brush: held-out digit #{idx} (truth **{labels[idx]}**)." if idx is not None
                    else "Draw a digit with the mouse (or a finger); it is read when you lift the pen.")
