@@ -50,7 +50,9 @@ def _alternate(a, b, repeats: int = REPEATS) -> tuple[float, float]:
 def _bare_forward(model, rgb: np.ndarray):
     """A zero-argument call of the bare network on an input prepared once, outside the timing."""
     from core.vision.pretrained.detr import DetrDetector
-    from core.vision.pretrained.torchvision_models import TorchvisionDetector, TorchvisionSegmenter, to_tensor
+    from core.runtime import device
+    from core.vision.image import to_tensor
+    from core.vision.pretrained.torchvision_models import TorchvisionDetector, TorchvisionSegmenter
     from core.vision.pretrained.yolox import YoloxDetector, letterbox
 
     p = model.predictor
@@ -58,7 +60,7 @@ def _bare_forward(model, rgb: np.ndarray):
         blob, _ = letterbox(rgb, p.cfg.input_size)
         return lambda: p.forward(blob)
     if isinstance(p, TorchvisionDetector):
-        x = to_tensor(rgb)
+        x = to_tensor(rgb, device())
         return lambda: p.forward(x)
     if isinstance(p, (TorchvisionSegmenter, DetrDetector)):
         x = p.preprocess(rgb)

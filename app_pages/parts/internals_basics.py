@@ -8,6 +8,8 @@ import torch
 from app_pages.parts import ui
 from app_pages.parts.present import stepper
 from app_pages.parts.internals_common import Picture, draw, real_yolox, shapes_model, yolox_model
+from core.vision.boxes import box_convert
+from core.vision.image import normalise, to_tensor
 from core.vision.internals.iou import box_iou, generalized_box_iou
 from core.vision.internals.nms import nms_steps
 from core.vision.types import Detections
@@ -35,7 +37,7 @@ def iou_tab() -> None:
         dy = c2.slider("Move box B down", -60, 60, 10, key="int_iou_dy", bind="query-params")
         s = c3.slider("Scale box B", 0.3, 2.0, 1.0, 0.05, key="int_iou_scale", bind="query-params")
         cx, cy, w, h = 70 + dx, 65 + dy, 60 * s, 50 * s
-        b = torch.tensor([[cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]])
+        b = box_convert(torch.tensor([[cx, cy, w, h]], dtype=torch.float32), "cxcywh", "xyxy")
     elif drawn.box is None:
         return
     else:
@@ -125,7 +127,7 @@ def nms_tab(pic: Picture) -> None:
 def _feature_map(image: np.ndarray) -> np.ndarray:
     """The ShapesWorld Faster R-CNN's backbone on the picture: float[C, 32, 32] (stride 4)."""
     m = shapes_model("frcnn").model
-    x = (torch.from_numpy(np.array(image)).permute(2, 0, 1).float()[None] / 255.0 - 0.5) / 0.25
+    x = normalise(to_tensor(image)[None])  # the ShapesWorld networks' input
     with torch.no_grad():
         return m.backbone(x)["0"][0].numpy()
 

@@ -30,7 +30,9 @@ def _attention_overlay(image: np.ndarray, att: np.ndarray) -> np.ndarray:
 
 def detr_tab(pic: Picture) -> None:
     from core.vision.internals.detr import detr_trace
-    from core.vision.internals.hungarian import hungarian, matching_cost
+    from core.vision.boxes import box_convert
+    from core.vision.internals.hungarian import hungarian
+    from core.vision.matcher import matching_cost
 
     st.markdown("DETR decodes a fixed set of **object queries**; each ends as one box and a class distribution "
                 "(with a *no object* class). Each query finds its object through **cross-attention** over the "
@@ -76,7 +78,9 @@ def detr_tab(pic: Picture) -> None:
         gt_boxes = np.array([[x1, y1, max(x2, x1 + 1), max(y2, y1 + 1)]], np.float32)
         gt_labels = np.array([names.index(cls)])
         gt_names = [f"object 0: {cls}"]
-    cost = matching_cost(tr.prob[:n_pred, :-1], tr.boxes[:n_pred], gt_labels, gt_boxes, 128)
+    side = tr.image_size  # the model's own matcher takes (cx, cy, w, h) over the image side
+    cost = matching_cost(tr.prob[:n_pred, :-1], box_convert(tr.boxes[:n_pred], "xyxy", "cxcywh") / side, gt_labels,
+                         box_convert(np.asarray(gt_boxes, np.float32), "xyxy", "cxcywh") / side)
     rows, cols = hungarian(cost.total)
     if n_pred == 0 or len(gt_boxes) == 0:
         st.info(f"{'No predictions' if n_pred == 0 else 'No objects'}: nothing to match; every query is trained "

@@ -154,3 +154,26 @@ def load_image(data: bytes, max_side: int = MAX_SIDE, max_pixels: int = MAX_PIXE
         notes.append(f"This file has {frames} {what}; only the first is shown.")
     return LoadedImage(rgb=np.array(small, dtype=np.uint8), original_size=(w, h), notice=" ".join(notes),
                        format=fmt, frames=frames)
+
+
+# --- From pixels to a network's input ---------------------------------------------------------------
+# The one uint8 HWC -> float CHW step and the one normalisation of KeyPoint's own networks.
+
+SHAPES_MEAN, SHAPES_STD = 0.5, 0.25  # KeyPoint's own networks (ShapesWorld detectors, the CNN chapter): (p - 0.5) / 0.25
+
+
+def to_tensor(images: np.ndarray, device=None):
+    """uint8[H, W, C] -> float32[C, H, W] in [0, 1]; uint8[N, H, W, C] -> float32[N, C, H, W].
+    On `device` (default CPU); the bytes move before the conversion, so a GPU does the division."""
+    import torch  # here, so the loader above stays torch-free for the home page
+
+    x = torch.from_numpy(np.ascontiguousarray(images))
+    if device is not None:
+        x = x.to(device)
+    return x.movedim(-1, -3).float().div_(255.0)
+
+
+def normalise(x):
+    """Pixels in [0, 1] -> KeyPoint's own networks' input, (x - 0.5) / 0.25 (zero mean, std 1 for a
+    typical ShapesWorld or digits image). Tensor or ndarray in, the same out."""
+    return (x - SHAPES_MEAN) / SHAPES_STD

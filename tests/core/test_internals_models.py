@@ -77,8 +77,8 @@ def test_detr_cross_attention_is_a_softmax_over_the_cells_and_matches_a_hand_com
     layer = detr.model.decoder[-1]
     hk = layer.multihead_attn.register_forward_hook(lambda m, a, o: seen.append(a))
     with torch.no_grad():
-        from core.vision.shapes.models.family import images_to_tensor
-        detr.model(images_to_tensor(s.image[None]))
+        from core.vision.image import to_tensor
+        detr.model(to_tensor(s.image[None]))
     hk.remove()
     q_in, k_in = seen[0][0][0], seen[0][1][0]
     mha = layer.multihead_attn
@@ -94,7 +94,7 @@ def test_detr_cross_attention_is_a_softmax_over_the_cells_and_matches_a_hand_com
 
 def test_aspp_branches_and_v3_vs_v3plus():
     from core.vision.internals.deeplab import aspp_trace, boundary_f1
-    from core.vision.shapes.models.family import images_to_tensor
+    from core.vision.image import normalise, to_tensor
 
     dl = model("deeplab")
     s = scene(3, easy=False)
@@ -102,10 +102,10 @@ def test_aspp_branches_and_v3_vs_v3plus():
     assert list(tr.branches) == ["1x1 conv", "3x3 atrous, rate 2", "3x3 atrous, rate 4", "3x3 atrous, rate 6",
                                  "image pooling"]
     with torch.no_grad():
-        x = dl.model.atrous(dl.model.mid(dl.model.low(dl.model.stem((images_to_tensor(s.image[None]) - 0.5) / 0.25))))
+        x = dl.model.atrous(dl.model.mid(dl.model.low(dl.model.stem(normalise(to_tensor(s.image[None]))))))
         proj = dl.model.aspp.project(torch.cat([torch.from_numpy(v)[None] for v in tr.branches.values()], 1))
         torch.testing.assert_close(proj, dl.model.aspp(x))  # the recorded branches are what ASPP projects
-        np.testing.assert_allclose(tr.logits, dl.model(images_to_tensor(s.image[None]))[0].numpy(), atol=1e-5)
+        np.testing.assert_allclose(tr.logits, dl.model(to_tensor(s.image[None]))[0].numpy(), atol=1e-5)
     assert boundary_f1(tr.logits.argmax(0), s.semantic) > boundary_f1(tr.v3_logits.argmax(0), s.semantic)
 
 

@@ -12,7 +12,8 @@ from torchvision.models.detection.image_list import ImageList
 from core.vision.boxes import batched_nms
 from core.vision.internals.anchors import anchor_grid, assign_anchors, default_boxes, match_default_boxes
 from core.vision.internals.atrous import measured_receptive_field, receptive_field, spp, taps
-from core.vision.internals.hungarian import hungarian, matching_cost
+from core.vision.internals.hungarian import hungarian
+from core.vision.matcher import match, matching_cost
 from core.vision.internals.roi import roi_align, roi_pool
 
 BOXES = ([2.0, 3.0, 30.5, 25.0], [0.0, 0.0, 80.0, 64.0], [10.2, 11.7, 13.1, 40.0], [-5.0, -3.0, 8.5, 9.5],
@@ -93,24 +94,32 @@ def test_hungarian_total_equals_scipy_on_rectangular_and_empty(shape):
     assert cost[rows, cols].shape == cost[r_ref, c_ref].shape  # indexes like scipy's result, empty included
 
 
-def test_matching_cost_terms_are_detrs():
-    """Class, L1 and GIoU terms as DETR's matcher builds them (the ShapesWorld DETR's own matcher)."""
-    from torchvision.ops import box_convert
-
+def test_the_one_matcher_is_detrs_and_the_page_solves_it_as_the_model_does():
+    """Class, L1 and GIoU terms as DETR's matcher builds them, by hand against torchvision.ops; the page's
+    written-out Hungarian solves the ShapesWorld DETR's own cost to the model's optimum."""
     from core.vision.shapes.models.detr import DETRConfig, hungarian_match
 
     g = torch.Generator().manual_seed(1)
     logits = torch.randn(8, 6, generator=g)
-    pred = box_convert(torch.rand(8, 4, generator=g) * 0.5 + torch.tensor([0.25, 0.25, 0.1, 0.1]), "cxcywh", "xyxy") * 128
-    gt = torch.tensor([[10.0, 10, 50, 60], [60, 20, 100, 90], [5, 80, 30, 120], [70, 70, 90, 100]])
+    pred = torch.rand(8, 4, generator=g) * 0.5 + torch.tensor([0.25, 0.25, 0.1, 0.1])  # cx, cy, w, h in [0, 1]
+    gt = ops.box_convert(torch.tensor([[10.0, 10, 50, 60], [60, 20, 100, 90], [5, 80, 30, 120], [70, 70, 90, 100]]),
+                         "xyxy", "cxcywh") / 128
     labels = torch.tensor([0, 3, 1, 3])
-    cost = matching_cost(logits.softmax(-1).numpy(), pred.numpy(), labels.numpy(), gt.numpy(), 128)
+    cost = matching_cost(logits.softmax(-1), pred, labels, gt)
+    p = logits.softmax(-1)
+    for q in range(8):
+        for m in range(4):
+            by_hand = (-p[q, labels[m]] + 5 * (pred[q] - gt[m]).abs().sum()
+                       - 2 * ops.generalized_box_iou(ops.box_convert(pred[q:q + 1], "cxcywh", "xyxy"),
+                                                     ops.box_convert(gt[m:m + 1], "cxcywh", "xyxy"))[0, 0])
+            assert cost.total[q, m] == pytest.approx(float(by_hand), abs=1e-5)
     rows, cols = hungarian(cost.total)
-    q, t = hungarian_match(logits, box_convert(pred / 128, "xyxy", "cxcywh"), labels,
-                           box_convert(gt / 128, "xyxy", "cxcywh"), DETRConfig())
+    q, t = hungarian_match(logits, pred, labels, gt, DETRConfig())
     assert cost.total[rows, cols].sum() == pytest.approx(cost.total[q, t].sum(), abs=1e-5)
-    assert cost.total.shape == (8, 4) and matching_cost(np.zeros((0, 6)), np.zeros((0, 4)), labels.numpy(),
-                                                          gt.numpy(), 128).total.shape == (0, 4)
+    assert list(zip(*match(cost))) == list(zip(q, t))
+    assert cost.total.shape == (8, 4)
+    assert matching_cost(torch.zeros(0, 6), torch.zeros(0, 4), labels, gt).total.shape == (0, 4)
+    assert match(matching_cost(p, pred, labels[:0], gt[:0]))[0].shape == (0,)
 
 
 @pytest.mark.parametrize("rate", [1, 6, 12, 18])

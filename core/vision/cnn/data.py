@@ -9,8 +9,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from core.vision.image import normalise, to_tensor  # every bundled network sees normalise(p), p in [0, 1]
+
 DATASETS = ("digits", "shapes")
-MEAN, STD = 0.5, 0.25  # every bundled network sees (p - MEAN) / STD, p in [0, 1]
 TEST_SEED = 7919  # ShapesWorld test images come from seed + TEST_SEED: never the training stream
 
 
@@ -29,8 +30,6 @@ class ImageSet:
         return int(self.x_train.shape[1])
 
 
-def normalise(p: torch.Tensor) -> torch.Tensor:
-    return (p - MEAN) / STD
 
 
 def to_input(rgb: np.ndarray, size: int, in_ch: int) -> torch.Tensor:
@@ -42,7 +41,7 @@ def to_input(rgb: np.ndarray, size: int, in_ch: int) -> torch.Tensor:
         raise ValueError(f"expected an RGB image [H, W, 3], got shape {a.shape}")
     if min(a.shape[:2]) < 4:
         raise ValueError(f"image too small ({a.shape[1]} x {a.shape[0]} pixels; at least 4 x 4 needed)")
-    p = torch.from_numpy(np.array(a[..., :3], dtype=np.uint8)).float().div(255).permute(2, 0, 1)[None]  # [1, 3, H, W]
+    p = to_tensor(np.array(a[..., :3], dtype=np.uint8))[None]  # [1, 3, H, W]
     p = F.interpolate(p, size=(size, size), mode="area" if min(a.shape[:2]) > size else "bilinear",
                       **({} if min(a.shape[:2]) > size else {"align_corners": False}))
     if in_ch == 1:
@@ -72,7 +71,7 @@ def _shapes(n_train: int, n_test: int, seed: int, size: int):
     from core.vision.shapes.classification import classification_set
 
     def tensors(s):
-        return torch.from_numpy(s.images).float().div(255).permute(0, 3, 1, 2).contiguous(), torch.from_numpy(s.labels)
+        return to_tensor(s.images).contiguous(), torch.from_numpy(s.labels)
 
     tr, te = classification_set(n_train, seed, size), classification_set(n_test, seed + TEST_SEED, size)
     return (*tensors(tr), *tensors(te), tuple(tr.class_names))

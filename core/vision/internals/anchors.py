@@ -9,7 +9,7 @@ import math
 
 import torch
 
-import core.runtime  # noqa: F401  (sets the thread count once for the process)
+from core.vision.boxes import box_convert, box_iou
 
 
 def anchors_at(cx: float, cy: float, sizes: list[float], ratios: list[float]) -> torch.Tensor:
@@ -18,9 +18,8 @@ def anchors_at(cx: float, cy: float, sizes: list[float], ratios: list[float]) ->
     out = []
     for s in sizes:
         for a in ratios:
-            w, h = s / a**0.5, s * a**0.5
-            out.append([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
-    return torch.tensor(out)
+            out.append([cx, cy, s / a**0.5, s * a**0.5])  # centre, w, h
+    return box_convert(torch.tensor(out), "cxcywh", "xyxy")
 
 
 def base_anchors(sizes, ratios) -> torch.Tensor:
@@ -86,16 +85,9 @@ def default_boxes(feature_sizes: list[tuple[int, int]], image_size: tuple[int, i
         gy, gx = torch.meshgrid(cy, cx, indexing="ij")
         centres = torch.stack([gx, gy], dim=-1).reshape(-1, 1, 2).expand(-1, len(wh), 2)  # [h*w, P, 2]
         rel = torch.cat([centres, wh[None].expand(fh * fw, -1, -1)], dim=-1).reshape(-1, 4)  # cx, cy, w, h
-        size = torch.tensor([W, H], dtype=torch.float32)
-        out.append(torch.cat([(rel[:, :2] - rel[:, 2:] / 2) * size, (rel[:, :2] + rel[:, 2:] / 2) * size], dim=1))
+        out.append(box_convert(rel, "cxcywh", "xyxy") * torch.tensor([W, H, W, H], dtype=torch.float32))
         level.append(torch.full((len(rel),), k, dtype=torch.long))
     return torch.cat(out), torch.cat(level)
-
-
-def _box_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    from core.vision.internals.iou import box_iou
-
-    return box_iou(a, b)
 
 
 def assign_anchors(anchors: torch.Tensor, gt: torch.Tensor, fg_iou: float = 0.7, bg_iou: float = 0.3,
@@ -109,7 +101,7 @@ def assign_anchors(anchors: torch.Tensor, gt: torch.Tensor, fg_iou: float = 0.7,
     A = anchors.shape[0]
     if gt.numel() == 0:
         return torch.zeros(A, dtype=torch.long), torch.full((A,), -1, dtype=torch.long), torch.zeros(A)
-    iou = _box_iou(gt, anchors)  # [M, A]
+    iou = box_iou(gt, anchors)  # [M, A]
     best, match = iou.max(dim=0)
     labels = torch.full((A,), -1, dtype=torch.long)
     labels[best >= fg_iou] = 1
@@ -129,7 +121,7 @@ def match_default_boxes(boxes: torch.Tensor, gt: torch.Tensor, threshold: float 
     D = boxes.shape[0]
     if gt.numel() == 0:
         return torch.full((D,), -1, dtype=torch.long)
-    iou = _box_iou(gt, boxes)  # [M, D]
+    iou = box_iou(gt, boxes)  # [M, D]
     best, match = iou.max(dim=0)
     match = torch.where(best >= threshold, match, torch.full_like(match, -1))
     match[iou.argmax(dim=1)] = torch.arange(gt.shape[0])  # each object's best box is forced

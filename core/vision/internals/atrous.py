@@ -11,8 +11,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-import core.runtime  # noqa: F401  (sets the thread count once for the process)
-
 
 def receptive_field(layers: list[tuple[int, int, int]]) -> int:
     """Closed form. layers: (kernel, dilation, stride) from input to output -> the side in input pixels."""

@@ -13,8 +13,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-import core.runtime  # noqa: F401  (sets the thread count once for the process)
-
 
 @dataclass
 class AsppTrace:
@@ -32,7 +30,7 @@ class AsppTrace:
 def aspp_trace(model, image: np.ndarray) -> AsppTrace:
     """model: the ShapesWorld DeepLabV3Plus (eval); image uint8[S, S, 3]."""
     from core.vision.shapes.generator import CLASSES
-    from core.vision.shapes.models.family import images_to_tensor
+    from core.vision.image import to_tensor
 
     aspp = model.aspp
     names = ["1x1 conv"] + [f"3x3 atrous, rate {r}" for r in aspp_rates(model)] + ["image pooling"]
@@ -41,7 +39,7 @@ def aspp_trace(model, image: np.ndarray) -> AsppTrace:
     hooks = [m.register_forward_hook(lambda mod, args, out, n=n: got.__setitem__(n, out[0]))
              for n, m in zip(names, mods)]
     try:
-        logits = model(images_to_tensor(image[None]))[0]               # [K, H, W]
+        logits = model(to_tensor(image[None]))[0]               # [K, H, W]
     finally:
         for h in hooks:
             h.remove()

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-import core.runtime  # noqa: F401  (sets the thread count once for the process)
-
 
 @dataclass
 class DetrTrace:
@@ -38,16 +36,15 @@ class DetrTrace:
 @torch.no_grad()
 def detr_trace(model, image: np.ndarray) -> DetrTrace:
     """model: the ShapesWorld TinyDETR (eval); image uint8[S, S, 3] at its training side."""
-    from torchvision.ops import box_convert
-
+    from core.vision.boxes import box_convert
     from core.vision.shapes.generator import CLASSES
-    from core.vision.shapes.models.family import images_to_tensor
+    from core.vision.image import to_tensor
 
     seen: list[tuple[torch.Tensor, torch.Tensor]] = []
     hooks = [layer.multihead_attn.register_forward_hook(lambda m, args, out: seen.append((args[0], args[1])))
              for layer in model.decoder]
     try:
-        out = model(images_to_tensor(image[None]))
+        out = model(to_tensor(image[None]))
     finally:
         for h in hooks:
             h.remove()

@@ -1,12 +1,11 @@
-"""IoU and GIoU of every pair of boxes, written out for reading (the Detector internals page).
+"""TEACHING COPY. IoU and GIoU of every pair of boxes, written out for reading (the Detector internals
+page shows this code). KeyPoint's models use core.vision.boxes; the tests hold both to torchvision.ops.
 
-Boxes are (x1, y1, x2, y2). The tests check both against torchvision.ops.
+Boxes are (x1, y1, x2, y2).
 """
 from __future__ import annotations
 
 import torch
-
-import core.runtime  # noqa: F401  (sets the thread count once for the process)
 
 
 def box_area(boxes: torch.Tensor) -> torch.Tensor:

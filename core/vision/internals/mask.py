@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-import core.runtime  # noqa: F401  (sets the thread count once for the process)
+from core.vision.image import to_tensor
 
 
 @dataclass
@@ -36,7 +36,7 @@ def mask_trace(model, image: np.ndarray) -> MaskTrace:
     got = []
     hook = model.roi_heads.mask_predictor.register_forward_hook(lambda m, a, out: got.append(out))
     try:
-        x = torch.from_numpy(np.array(image)).permute(2, 0, 1).float() / 255.0
+        x = to_tensor(image)
         out = model([x])[0]
     finally:
         hook.remove()

@@ -1,6 +1,5 @@
-"""Greedy NMS as a stepper: every keep and every suppression recorded, so the page can replay it.
-
-The runtime NMS is core.vision.boxes.nms; the tests hold both to torchvision.ops.nms.
+"""TEACHING COPY. Greedy NMS as a stepper: every keep and every suppression recorded, so the page can
+replay it. KeyPoint's detectors use core.vision.boxes.nms (torchvision.ops); the tests hold this to it.
 """
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ from dataclasses import dataclass
 
 import torch
 
-import core.runtime  # noqa: F401  (sets the thread count once for the process)
 from core.vision.internals.iou import box_iou
 
 

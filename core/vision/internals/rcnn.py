@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-import core.runtime  # noqa: F401  (sets the thread count once for the process)
+from core.vision.image import normalise, to_tensor
 
 
 @dataclass
@@ -26,19 +26,19 @@ class RcnnTiming:
 
 @torch.no_grad()
 def time_rcnn_vs_fast(backbone, image: np.ndarray, boxes: np.ndarray, warp: int = 64, pool: int = 7,
-                      normalize=lambda x: (x - 0.5) / 0.25) -> RcnnTiming:
+                      normalize=normalise) -> RcnnTiming:
     """backbone: image [1, 3, H, W] -> {"0": [1, C, h, w]}; image uint8[H, W, 3]; boxes float[K, 4] xyxy pixels."""
     import cv2
     from torchvision.ops import roi_pool
 
-    x = normalize(torch.from_numpy(np.array(image)).permute(2, 0, 1).float()[None] / 255.0)
+    x = normalize(to_tensor(image)[None])
     H, W = image.shape[:2]
     b = np.clip(np.asarray(boxes, np.float32).reshape(-1, 4), 0, [W, H, W, H]).astype(np.float32)
     t0 = time.perf_counter()
     for x1, y1, x2, y2 in b.round().astype(int):  # R-CNN: crop, warp, a full CNN pass, per proposal
         crop = image[y1:max(y2, y1 + 1), x1:max(x2, x1 + 1)]
         crop = cv2.resize(crop, (warp, warp), interpolation=cv2.INTER_LINEAR)
-        c = normalize(torch.from_numpy(np.array(crop)).permute(2, 0, 1).float()[None] / 255.0)
+        c = normalize(to_tensor(crop)[None])
         backbone(c)["0"].amax(dim=(2, 3))
     rcnn = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()

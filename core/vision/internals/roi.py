@@ -11,8 +11,6 @@ import math
 
 import torch
 
-import core.runtime  # noqa: F401  (sets the thread count once for the process)
-
 
 def bilinear(feature: torch.Tensor, y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """Sample feature [C, H, W] at real-valued points (y, x) of shape [P] -> [C, P].

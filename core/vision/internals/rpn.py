@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-import core.runtime  # noqa: F401  (sets the thread count once for the process)
+from core.vision.image import to_tensor
 
 
 @dataclass
@@ -48,7 +48,7 @@ def rpn_trace(model, image: np.ndarray) -> RPNTrace:
 
     rpn = model.rpn
     dev = next(model.parameters()).device
-    x = torch.from_numpy(np.array(image)).permute(2, 0, 1).float().to(dev) / 255.0
+    x = to_tensor(image, dev)
     images, _ = model.transform([x])
     feats = list(model.backbone(images.tensors).values())
     logits, deltas = rpn.head(feats)                            # per level: [1, A, h, w], [1, 4A, h, w]

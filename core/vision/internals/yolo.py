@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-import core.runtime  # noqa: F401  (sets the thread count once for the process)
 from core.vision.types import Detections
 
 
@@ -46,11 +45,11 @@ class YoloGrid:
 def yolo_grid(model, image: np.ndarray, gt_boxes: np.ndarray | None = None) -> YoloGrid:
     """model: the ShapesWorld YoloV1; image uint8[S_px, S_px, 3] at its training side."""
     from core.vision.shapes.generator import CLASSES
-    from core.vision.shapes.models.family import images_to_tensor
+    from core.vision.image import to_tensor
     from core.vision.shapes.models.yolov1 import build_targets, cell_boxes_xyxy
 
     cfg = model.cfg
-    pred = model(images_to_tensor(image[None]))                        # [1, S, S, B*5 + C]
+    pred = model(to_tensor(image[None]))                        # [1, S, S, B*5 + C]
     boxes = cell_boxes_xyxy(pred, cfg)[0]                              # [S, S, B, 4]
     conf = pred[0, ..., :cfg.B * 5].reshape(cfg.S, cfg.S, cfg.B, 5)[..., 4]
     probs = pred[0, ..., cfg.B * 5:]

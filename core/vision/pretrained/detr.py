@@ -13,8 +13,10 @@ import torch
 import torch.nn.functional as F
 
 from core.runtime import device, seeded
+from core.vision.boxes import box_convert
 from core.vision.types import Detections
-from core.vision.pretrained.torchvision_models import IMAGENET_MEAN, IMAGENET_STD, to_tensor
+from core.vision.image import to_tensor
+from core.vision.pretrained.torchvision_models import IMAGENET_MEAN, IMAGENET_STD
 
 
 @dataclass
@@ -33,8 +35,7 @@ def class_names_of(config) -> list[str]:
 
 def boxes_to_pixels(pred_boxes: torch.Tensor, height: int, width: int) -> torch.Tensor:
     """(cx, cy, w, h) in 0..1 (Tensor[N, 4]) -> (x1, y1, x2, y2) in image pixels (Tensor[N, 4])."""
-    cx, cy, w, h = pred_boxes.unbind(-1)
-    xyxy = torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], -1)
+    xyxy = box_convert(pred_boxes, "cxcywh", "xyxy")
     return xyxy * torch.tensor([width, height, width, height], dtype=xyxy.dtype, device=xyxy.device)
 
 
@@ -75,7 +76,7 @@ class DetrDetector:
         """uint8[H, W, 3] -> float32[1, 3, h, w]: resized (shorter side, capped) and ImageNet-normalised."""
         h, w = rgb.shape[:2]
         r = min(self.cfg.shortest_edge / min(h, w), self.cfg.longest_edge / max(h, w))
-        x = F.interpolate(to_tensor(rgb)[None], size=(max(1, round(h * r)), max(1, round(w * r))),
+        x = F.interpolate(to_tensor(rgb, device())[None], size=(max(1, round(h * r)), max(1, round(w * r))),
                           mode="bilinear", align_corners=False, antialias=True)
         mean = torch.tensor(IMAGENET_MEAN, device=x.device).view(1, 3, 1, 1)
         std = torch.tensor(IMAGENET_STD, device=x.device).view(1, 3, 1, 1)

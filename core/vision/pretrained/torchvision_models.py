@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from core.runtime import device
+from core.vision.image import to_tensor
 from core.vision.types import Detections, Segmentation
 from core.zoo.cards_vision import kind_of  # the task vocabulary lives on the cards
 
@@ -85,11 +86,6 @@ def build(name: str, pretrained: bool = True, input_size: int | None = None, **k
     return model.eval().to(device())
 
 
-def to_tensor(rgb: np.ndarray) -> torch.Tensor:
-    """uint8[H, W, 3] -> float32[3, H, W] in 0..1 on device()."""
-    return torch.from_numpy(np.ascontiguousarray(rgb)).to(device()).permute(2, 0, 1).float().div_(255.0)
-
-
 class TorchvisionDetector:
     """Faster R-CNN, Mask R-CNN or SSD: `.predict(rgb)` returns candidates after the model's own
     loose NMS (INTERNAL_NMS); the caller's NMS and threshold run on top, without the network."""
@@ -104,7 +100,7 @@ class TorchvisionDetector:
         return self.model([x])[0]
 
     def predict(self, rgb: np.ndarray) -> Detections:
-        out = self.forward(to_tensor(rgb))
+        out = self.forward(to_tensor(rgb, device()))
         scores = out["scores"].float().cpu().numpy()
         keep = np.argsort(-scores, kind="stable")
         masks = None
@@ -128,7 +124,7 @@ class TorchvisionSegmenter:
 
     def preprocess(self, rgb: np.ndarray) -> torch.Tensor:
         """uint8[H, W, 3] -> float32[1, 3, h, w], shorter side = input_size, ImageNet-normalised."""
-        x = to_tensor(rgb)[None]
+        x = to_tensor(rgb, device())[None]
         h, w = rgb.shape[:2]
         r = self.input_size / min(h, w)
         x = F.interpolate(x, size=(max(1, round(h * r)), max(1, round(w * r))), mode="bilinear",

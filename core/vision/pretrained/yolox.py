@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.vision.boxes import batched_nms
+from core.vision.boxes import batched_nms, box_convert
 from core.vision.coco import COCO_CLASSES
 from core.vision.types import Detections
 
@@ -76,7 +76,7 @@ def decode(raw: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarr
     grid, stride = make_grid(size)
     xy = (raw[:, :2] + grid) * stride  # centre: cell corner + offset, in pixels
     wh = np.exp(raw[:, 2:4]) * stride  # size: exp of a log-size in cells
-    boxes = np.concatenate([xy - wh / 2, xy + wh / 2], axis=1)
+    boxes = box_convert(np.concatenate([xy, wh], axis=1), "cxcywh", "xyxy")
     cls = raw[:, 5:]
     labels = cls.argmax(1)
     scores = raw[:, 4] * cls[np.arange(len(cls)), labels]  # P(object) x P(class | object)

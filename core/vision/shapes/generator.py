@@ -271,7 +271,9 @@ def to_torch_targets(samples: list[ShapesSample], with_masks: bool = False, labe
 
     label_offset=1 because torchvision's detectors reserve 0 for background.
     """
-    images = torch.from_numpy(np.stack([s.image for s in samples])).permute(0, 3, 1, 2).float() / 255.0
+    from core.vision.image import to_tensor
+
+    images = to_tensor(np.stack([s.image for s in samples]))
     targets = []
     for s in samples:
         t = {"boxes": torch.from_numpy(s.boxes).reshape(-1, 4),

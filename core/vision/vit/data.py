@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from core.vision.image import to_tensor as image_tensor
 from core.vision.shapes.classification import classification_set
 
 MEAN = (0.5, 0.5, 0.5)  # the bundled models' normalisation (google/vit-base-patch16-224 uses the same)
@@ -12,7 +13,7 @@ STD = (0.5, 0.5, 0.5)
 
 def to_tensor(images: np.ndarray, mean=MEAN, std=STD) -> torch.Tensor:
     """uint8[N, H, W, 3] RGB -> float32[N, 3, H, W], normalised with mean/std."""
-    x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float() / 255.0
+    x = image_tensor(images)
     m = torch.tensor(mean).view(1, 3, 1, 1)
     s = torch.tensor(std).view(1, 3, 1, 1)
     return (x - m) / s

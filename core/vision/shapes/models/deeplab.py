@@ -20,7 +20,8 @@ from torch import nn
 from core.vision.types import Segmentation
 from core.vision.shapes.generator import CLASSES, ShapesConfig
 from core.zoo.cards_vision import kind_of_family  # the task vocabulary lives on the cards
-from core.vision.shapes.models.family import Family, images_to_tensor, model_device, stack_images
+from core.vision.image import normalise, to_tensor
+from core.vision.shapes.models.family import Family, model_device, stack_images
 
 
 @dataclass
@@ -78,7 +79,7 @@ class DeepLabV3Plus(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         H, W = x.shape[-2:]
-        low = self.low(self.stem((x - 0.5) / 0.25))                   # [N, 48, H/4, W/4]
+        low = self.low(self.stem(normalise(x)))                   # [N, 48, H/4, W/4]
         high = self.aspp(self.atrous(self.mid(low)))                  # [N, A, H/8, W/8]
         high = F.interpolate(high, size=low.shape[-2:], mode="bilinear", align_corners=False)
         y = self.decoder(torch.cat([high, self.reduce(low)], dim=1))  # [N, D, H/4, W/4]
@@ -89,14 +90,14 @@ def family():
     """The training adapter (see core.vision.shapes.models.family.Family)."""
 
     def loss(model, samples):
-        logits = model(images_to_tensor(stack_images(samples)))
+        logits = model(to_tensor(stack_images(samples)))
         target = torch.from_numpy(np.stack([s.semantic for s in samples]))
         ce = F.cross_entropy(logits, target)
         return ce, {"ce": float(ce.detach())}
 
     def predict(model, images):
         with torch.no_grad():
-            probs = torch.softmax(model(images_to_tensor(images, model_device(model))), dim=1).cpu()
+            probs = torch.softmax(model(to_tensor(images, model_device(model))), dim=1).cpu()
         names = ["background"] + list(CLASSES)
         return [Segmentation(classes=p.argmax(0).numpy().astype(np.int64), class_names=names,
                              scores=p.numpy().astype(np.float32)) for p in probs]

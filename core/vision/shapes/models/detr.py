@@ -4,8 +4,9 @@
           -> decoder with Q learned object queries -> per query: class (incl. "no object") + box
 
 No anchors and no NMS: training pairs each ground-truth object with exactly one query by the
-Hungarian algorithm (scipy's linear_sum_assignment) on a cost of class probability, L1 box
-distance and generalised IoU; unmatched queries learn "no object". Boxes are (cx, cy, w, h)
+Hungarian algorithm on a cost of class probability, L1 box distance and generalised IoU
+(core.vision.matcher, the one matcher: the Detector internals page shows this same one);
+unmatched queries learn "no object". Boxes are (cx, cy, w, h)
 normalised to [0, 1], as in the paper. Every decoder layer is supervised (auxiliary losses),
 which is what makes DETR train at all in a few minutes.
 """
@@ -16,14 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy.optimize import linear_sum_assignment
 from torch import nn
-from torchvision.ops import box_convert, generalized_box_iou
 
+from core.vision.boxes import box_convert, elementwise_giou
+from core.vision.matcher import match, matching_cost
 from core.vision.types import Detections
 from core.vision.shapes.generator import CLASSES, ShapesConfig
 from core.zoo.cards_vision import kind_of_family  # the task vocabulary lives on the cards
-from core.vision.shapes.models.family import Family, images_to_tensor, model_device, stack_images
+from core.vision.image import normalise, to_tensor
+from core.vision.shapes.models.family import Family, model_device, stack_images
 
 
 @dataclass
@@ -76,7 +78,7 @@ class TinyDETR(nn.Module):
             nn.init.normal_(p, std=0.1, generator=generator)
 
     def forward(self, x: torch.Tensor) -> dict:
-        f = self.input_proj(self.backbone((x - 0.5) / 0.25))        # [N, d, h, w]
+        f = self.input_proj(self.backbone(normalise(x)))        # [N, d, h, w]
         N, d, h, w = f.shape
         pos = torch.cat([self.col_embed[None, :w].expand(h, w, -1),
                          self.row_embed[:h, None].expand(h, w, -1)], dim=-1).reshape(1, h * w, d)
@@ -101,16 +103,8 @@ def hungarian_match(logits: torch.Tensor, boxes: torch.Tensor, tgt_labels: torch
 
     Returns (query indices, target indices) minimising the total matching cost.
     """
-    if tgt_labels.numel() == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    prob = logits.softmax(-1)
-    # as in DETR's matcher: approximate the NLL by 1 - p(target class); the 1 is a constant, so drop it
-    cost_class = -prob[:, tgt_labels]                                               # [Q, M]
-    cost_bbox = torch.cdist(boxes, tgt_boxes, p=1)                                  # [Q, M]
-    cost_giou = -generalized_box_iou(box_convert(boxes, "cxcywh", "xyxy"), box_convert(tgt_boxes, "cxcywh", "xyxy"))
-    C = cfg.cost_class * cost_class + cfg.cost_bbox * cost_bbox + cfg.cost_giou * cost_giou
-    q, t = linear_sum_assignment(C.numpy())
-    return q.astype(np.int64), t.astype(np.int64)
+    weights = (cfg.cost_class, cfg.cost_bbox, cfg.cost_giou)
+    return match(matching_cost(logits.softmax(-1), boxes, tgt_labels, tgt_boxes, weights))
 
 
 def set_loss(logits: torch.Tensor, boxes: torch.Tensor, targets: list[dict], cfg: DETRConfig) -> tuple[torch.Tensor, dict]:
@@ -132,7 +126,7 @@ def set_loss(logits: torch.Tensor, boxes: torch.Tensor, targets: list[dict], cfg
     src, tgt = torch.cat(src), torch.cat(tgt)
     n_boxes = max(1, tgt.shape[0])
     l1 = F.l1_loss(src, tgt, reduction="sum") / n_boxes
-    giou = torch.diag(generalized_box_iou(box_convert(src, "cxcywh", "xyxy"), box_convert(tgt, "cxcywh", "xyxy")))
+    giou = elementwise_giou(box_convert(src, "cxcywh", "xyxy"), box_convert(tgt, "cxcywh", "xyxy"))  # matched pairs
     giou_loss = (1 - giou).sum() / n_boxes
     total = cfg.cost_class * ce + cfg.cost_bbox * l1 + cfg.cost_giou * giou_loss
     return total, {"ce": float(ce.detach()), "l1": float(l1.detach()), "giou": float(giou_loss.detach())}
@@ -164,7 +158,7 @@ def family():
     """The training adapter (see core.vision.shapes.models.family.Family)."""
 
     def loss(model, samples):
-        out = model(images_to_tensor(stack_images(samples)))
+        out = model(to_tensor(stack_images(samples)))
         targets = to_targets(samples, model.cfg.image_size)
         total, parts = 0.0, {}
         for i in range(out["logits"].shape[0]):                     # every decoder layer (auxiliary losses)
@@ -174,7 +168,7 @@ def family():
 
     def predict(model, images):
         with torch.no_grad():
-            out = model(images_to_tensor(images, model_device(model)))
+            out = model(to_tensor(images, model_device(model)))
             return decode({k: v.cpu() for k, v in out.items()}, model.cfg)
 
     return Family(name="detr", task=kind_of_family("detr"), build=lambda: TinyDETR(), loss=loss, predict=predict,

@@ -10,6 +10,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from core.vision.image import to_tensor
 from core.vision.types import Detections
 from core.vision.shapes.generator import CLASSES, ShapesConfig, ShapesSample, to_torch_targets
 
@@ -31,12 +32,6 @@ def model_device(model: torch.nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
-def images_to_tensor(images: np.ndarray, device: torch.device | None = None) -> torch.Tensor:
-    """uint8[B, H, W, 3] -> float[B, 3, H, W] in [0, 1], on `device` (default CPU)."""
-    x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2)
-    return (x.to(device) if device is not None else x).float() / 255.0
-
-
 def stack_images(samples: list[ShapesSample]) -> np.ndarray:
     return np.stack([s.image for s in samples])
 
@@ -52,7 +47,7 @@ def rcnn_loss(model, samples, with_masks=False):
 
 def rcnn_predict(model, images: np.ndarray) -> list[Detections]:
     with torch.no_grad():
-        outs = model(list(images_to_tensor(images, model_device(model))))
+        outs = model(list(to_tensor(images, model_device(model))))
     dets = []
     for o in outs:
         o = {k: v.cpu() for k, v in o.items()}

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from torch import nn
-from torchvision.ops import batched_nms
 
-from core.vision.boxes import elementwise_iou
+from core.vision.boxes import batched_nms, box_convert, elementwise_iou
 from core.vision.types import Detections
 from core.vision.shapes.generator import CLASSES, ShapesConfig
 from core.zoo.cards_vision import kind_of_family  # the task vocabulary lives on the cards
-from core.vision.shapes.models.family import Family, images_to_tensor, model_device, stack_images
+from core.vision.image import normalise, to_tensor
+from core.vision.shapes.models.family import Family, model_device, stack_images
 
 
 @dataclass
@@ -63,7 +63,7 @@ class YoloV1(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         cfg = self.cfg
-        out = self.head(self.backbone((x - 0.5) / 0.25)).permute(0, 2, 3, 1)  # [N, S, S, B*5+C]
+        out = self.head(self.backbone(normalise(x))).permute(0, 2, 3, 1)  # [N, S, S, B*5+C]
         boxes = torch.sigmoid(out[..., :cfg.B * 5])                # x, y, sqrt w, sqrt h, conf in [0, 1]
         probs = torch.softmax(out[..., cfg.B * 5:], dim=-1)          # p(class | object)
         return torch.cat([boxes, probs], dim=-1)
@@ -78,7 +78,7 @@ def cell_boxes_xyxy(pred: torch.Tensor, cfg: YoloConfig) -> torch.Tensor:
     i = torch.arange(S, dtype=pred.dtype).view(1, S, 1, 1)  # row index -> y
     cx, cy = (j + b[..., 0]) * cell, (i + b[..., 1]) * cell
     w, h = b[..., 2] ** 2 * cfg.image_size, b[..., 3] ** 2 * cfg.image_size
-    return torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], dim=-1)
+    return box_convert(torch.stack([cx, cy, w, h], dim=-1), "cxcywh", "xyxy")
 
 
 def build_targets(boxes_list, labels_list, cfg: YoloConfig):
@@ -159,12 +159,12 @@ def family():
     cfg = YoloConfig()
 
     def loss(model, samples):
-        pred = model(images_to_tensor(stack_images(samples)))
+        pred = model(to_tensor(stack_images(samples)))
         return yolo_loss(pred, [s.boxes for s in samples], [s.labels for s in samples], model.cfg)
 
     def predict(model, images):
         with torch.no_grad():
-            return decode(model(images_to_tensor(images, model_device(model))).cpu(), model.cfg)
+            return decode(model(to_tensor(images, model_device(model))).cpu(), model.cfg)
 
     return Family(name="yolo", task=kind_of_family("yolo"), build=lambda: YoloV1(cfg), loss=loss, predict=predict,
                   data=ShapesConfig(easy=True), batch=16, lr=2e-3)
