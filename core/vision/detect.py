@@ -16,11 +16,17 @@ import numpy as np
 
 from core.runtime import Timer
 from core.vision.boxes import batched_nms
-from core.vision.types import Detections, Segmentation
-from core.zoo import Resolution, get_card, local_path, resolve
+from core.vision.pretrained import detr, torchvision_models, yolox
+from core.vision.shapes import weights as shapes_weights
+from core.vision.types import SEGMENT, Detections, Runner, Segmentation
+from core.zoo import Resolution, get_card, resolve
 from core.zoo.cards_vision import MODEL_NAMES, kind_of  # noqa: F401  (MODEL_NAMES: the page's list, from the cards)
+from core.zoo.load import load_with_fallback
 
-NO_NMS = {"detr"}  # set prediction: one query per object, nothing to suppress
+# Every detector family the page runs, by the cards' extra["runner"]. Each declares how it loads, its
+# default input size and whether it needs NMS next to its predictor (core.vision.pretrained.*), and
+# the bundled ShapesWorld stand-ins theirs in core.vision.shapes.weights. Adding a family: README.
+RUNNERS: dict[str, Runner] = {r.name: r for r in (yolox.RUNNER, torchvision_models.RUNNER, detr.RUNNER)}
 DEFAULT_SCORE_THR = 0.3  # YOLOX demo default: shows the sure objects, hides most clutter
 DEFAULT_NMS_IOU = 0.45  # YOLOX and SSD default
 
@@ -58,42 +64,18 @@ class LoadedModel:
         return list(self.predictor.class_names)
 
 
-def _load_shapes(family: str):
-    from core.vision.shapes.weights import load_shapes_model
-
-    try:
-        return load_shapes_model(family)
-    except (OSError, FileNotFoundError, KeyError) as e:
-        raise ModelUnavailable(f"the bundled ShapesWorld `{family}` weights could not be loaded ({e})") from None
-
-
-def _load_pretrained(name: str, res: Resolution, input_size: int | None):
-    card, src = res.card, res.source
-    runner = card.extra["runner"]
-    if runner == "yolox":
-        from core.vision.pretrained.yolox import YoloxConfig, YoloxDetector
-        from core.zoo import sources
-
-        path = local_path(src) or sources.download(src)
-        return YoloxDetector(path, YoloxConfig(input_size=card.extra["input_size"]))
-    if runner == "detr":
-        from core.vision.pretrained.detr import DetrDetector, DetrInput
-
-        return DetrDetector.from_pretrained(src.ref, DetrInput(shortest_edge=input_size or 512))
-    from core.vision.pretrained import torchvision_models as tvm
-
-    return tvm.load(name, pretrained=True, input_size=input_size)
+def runner_for(card, source) -> Runner:
+    """The runner of `card` for this source: its family's (the card's extra["runner"]) for pretrained
+    weights, the ShapesWorld stand-in's for the bundled fallback."""
+    if source.kind == "bundled":
+        return shapes_weights.runner(card.extra["shapes"])
+    return RUNNERS[card.extra["runner"]]
 
 
 def default_input_size(name: str) -> int | None:
+    """What the card's pretrained network sees by default (the page's input-size control starts here)."""
     card = get_card(name)
-    if card.extra["runner"] == "yolox":
-        return card.extra["input_size"]
-    if card.extra["runner"] == "detr":
-        return 512
-    from core.vision.pretrained.torchvision_models import SPECS
-
-    return SPECS[name].input_size
+    return RUNNERS[card.extra["runner"]].input_size(card)
 
 
 def missing_message(res: Resolution) -> str:
@@ -103,21 +85,27 @@ def missing_message(res: Resolution) -> str:
 
 
 def load_model(name: str, mode: str | None = None, input_size: int | None = None) -> LoadedModel:
-    """Resolve the weights of card `name` (pretrained, else bundled ShapesWorld) and build it."""
+    """Resolve the weights of card `name` (pretrained, else bundled ShapesWorld) and build it, through the
+    zoo's one load loop: a source that fails to load falls back to the next, and the Models page lists it."""
     card = get_card(name)
     res = resolve(card, mode)  # type: ignore[arg-type]
-    family = card.extra["shapes"]
     if res.source is None:
         raise ModelUnavailable(missing_message(res))
-    if res.source.kind == "bundled":
-        predictor = _load_shapes(family)
-        size = getattr(predictor, "image_size", None)  # ShapesWorld models see a square of this side
-    else:
-        size = input_size or default_input_size(name)
-        predictor = _load_pretrained(name, res, size)
+
+    def load_one(source, where, extra):
+        runner = runner_for(card, source)
+        return runner, runner.load(card, source, where, extra, input_size or runner.input_size(card))
+
+    try:
+        (runner, predictor), res = load_with_fallback(name, mode, load_one, detail=True)
+    except ValueError as e:
+        raise ModelUnavailable(f"{e}. The offline fallback is KeyPoint's ShapesWorld `{card.extra['shapes']}` "
+                               "model in assets/weights/.") from None
+    fallback = res.source.kind == "bundled"
     kind = kind_of(name)
-    return LoadedModel(name, res, predictor, kind, uses_nms=kind != "segment" and family not in NO_NMS,
-                       input_size=size, fallback=res.source.kind == "bundled")
+    size = getattr(predictor, "image_size", None) if fallback else input_size or runner.input_size(card)
+    uses_nms = kind != SEGMENT and getattr(predictor, "uses_nms", runner.uses_nms)
+    return LoadedModel(name, res, predictor, kind, uses_nms=uses_nms, input_size=size, fallback=fallback)
 
 
 def predict(model: LoadedModel, rgb: np.ndarray) -> Detections | Segmentation:

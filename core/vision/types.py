@@ -1,12 +1,33 @@
-"""The two result types every vision model returns, whatever its family.
-
-A page draws these and nothing else: it never looks inside a model.
+"""The types every vision model shares, whatever its family: the task vocabulary, the two result
+types (a page draws these and nothing else: it never looks inside a model), and what a detector
+family declares to the Detection page's registry (`Runner`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import numpy as np
+
+# The one task vocabulary of the vision models: a card's task (the words the Models table prints) ->
+# the short kind the code branches on. Cards, the Detection page and the ShapesWorld families use it.
+DETECT, INSTANCE, SEGMENT = "detect", "instance", "segment"
+KIND_OF_TASK = {"detection": DETECT, "instance segmentation": INSTANCE, "semantic segmentation": SEGMENT}
+
+
+@dataclass(frozen=True)
+class Runner:
+    """How one detector family runs on the Detection page, declared next to its predictor.
+
+    load(card, source, where, extra, input_size) -> a predictor with .predict(rgb) and .class_names;
+    `where` and `extra` are what core.zoo.load.load_with_fallback passes (a local path or a hub id, and
+    from_pretrained keywords), so every detector loads through the zoo's one loop.
+    """
+
+    name: str  # the cards' extra["runner"] ("yolox", "torchvision", "detr") or "shapes" (bundled)
+    load: Callable[..., Any]
+    input_size: Callable[[Any], int | None]  # card -> default input side (None: fixed by the architecture)
+    uses_nms: bool  # False for set prediction (DETR): one box per object, nothing to suppress
 
 
 @dataclass

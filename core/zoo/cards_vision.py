@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from core.vision.types import KIND_OF_TASK  # the task vocabulary lives with the vision types
 from core.zoo.card import ModelCard, Source
 from core.zoo.sources import REPO_ROOT
 
@@ -101,10 +102,6 @@ CARDS: list[ModelCard] = [
           "deeplab", "DeepLabV3, ResNet-50 backbone; 21 Pascal VOC classes.", runner="torchvision", speed="slow"),
 ]
 
-# The one task vocabulary of the vision models: a card's task (what the Models table prints) -> the
-# short kind the code branches on. Detection, the torchvision wrappers and the ShapesWorld families
-# all read it from here.
-KIND_OF_TASK = {"detection": "detect", "instance segmentation": "instance", "semantic segmentation": "segment"}
 MODEL_NAMES = [c.name for c in CARDS]  # the Detection page's model list, in page order
 _BY_NAME = {c.name: c for c in CARDS}
 
@@ -112,11 +109,3 @@ _BY_NAME = {c.name: c for c in CARDS}
 def kind_of(name: str) -> str:
     """"detect", "instance" or "segment" for the vision card `name`."""
     return KIND_OF_TASK[_BY_NAME[name].task]
-
-
-def kind_of_family(family: str) -> str:
-    """The kind of the cards whose ShapesWorld stand-in is `family` (yolo, ssd, frcnn, maskrcnn, detr, deeplab)."""
-    kinds = {KIND_OF_TASK[c.task] for c in CARDS if c.extra["shapes"] == family}
-    if len(kinds) != 1:
-        raise ValueError(f"ShapesWorld family {family!r} has cards of kinds {sorted(kinds)}; expected exactly one")
-    return kinds.pop()

@@ -1,6 +1,4 @@
 """The one entry point (core.vision.detect) and the vision model cards: resolution, fallback, errors."""
-import sys
-import types
 
 import numpy as np
 import pytest
@@ -94,9 +92,9 @@ def test_offline_fallback_runs_the_shapes_model(monkeypatch):
             h, w = rgb.shape[:2]
             return Segmentation(np.ones((h, w), np.int64), self.class_names)
 
-    fake = types.ModuleType("core.vision.shapes.weights")
-    fake.load_shapes_model = lambda family: seen.append(family) or FakeShapes()
-    monkeypatch.setitem(sys.modules, "core.vision.shapes.weights", fake)
+    from core.vision.shapes import weights
+
+    monkeypatch.setattr(weights, "load_shapes_model", lambda family: seen.append(family) or FakeShapes())
     model = detect.load_model("deeplabv3-mobilenet", "offline")
     assert seen == ["deeplab"] and model.fallback and model.kind == "segment" and not model.uses_nms
     assert model.resolution.source.kind == "bundled"

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from core.runtime import device, seeded
 from core.vision.boxes import box_convert
-from core.vision.types import Detections
+from core.vision.types import Detections, Runner
 from core.vision.image import to_tensor
 from core.vision.pretrained.torchvision_models import IMAGENET_MEAN, IMAGENET_STD
 
@@ -108,3 +108,11 @@ def tiny_random_detr(num_labels: int = 5, num_queries: int = 10, seed: int = 0) 
     with seeded(seed):  # Hugging Face's own init cannot take a generator
         model = DetrForObjectDetection(cfg)
     return DetrDetector(model, name="detr-tiny-random", cfg=DetrInput(64, 96, 0.0))
+
+
+def _load(card, source, where, extra, input_size) -> DetrDetector:
+    return DetrDetector.from_pretrained(where, DetrInput(shortest_edge=input_size or DetrInput.shortest_edge))
+
+
+# Set prediction: one query per object, nothing to suppress.
+RUNNER = Runner("detr", load=_load, input_size=lambda card: DetrInput.shortest_edge, uses_nms=False)

@@ -17,8 +17,8 @@ import torch.nn.functional as F
 
 from core.runtime import device
 from core.vision.image import to_tensor
-from core.vision.types import Detections, Segmentation
-from core.zoo.cards_vision import kind_of  # the task vocabulary lives on the cards
+from core.vision.types import KIND_OF_TASK, SEGMENT, Detections, Runner, Segmentation
+from core.zoo import get_card
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -70,7 +70,7 @@ def build(name: str, pretrained: bool = True, input_size: int | None = None, **k
     import torchvision.models.segmentation as seg
     from torchvision.models import get_weight
 
-    spec, kind = SPECS[name], kind_of(name)
+    spec, kind = SPECS[name], KIND_OF_TASK[get_card(name).task]
     fn = getattr(seg if kind == "segment" else det, spec.builder)
     if kind != "segment":
         kwargs.setdefault(spec.nms_kw, INTERNAL_NMS)
@@ -149,6 +149,14 @@ def load(name: str, pretrained: bool = True, input_size: int | None = None, **kw
     """Build `name` and wrap it in the right predictor."""
     spec = SPECS[name]
     model = build(name, pretrained, input_size, **kwargs)
-    if kind_of(name) == "segment":
+    if KIND_OF_TASK[get_card(name).task] == SEGMENT:
         return TorchvisionSegmenter(name, model, categories(spec), input_size)
     return TorchvisionDetector(name, model, categories(spec))
+
+
+def _load(card, source, where, extra, input_size):
+    """torchvision's weights enum (`source.ref`) through its own cache (TORCH_HOME)."""
+    return load(card.name, pretrained=True, input_size=input_size)
+
+
+RUNNER = Runner("torchvision", load=_load, input_size=lambda card: SPECS[card.name].input_size, uses_nms=True)

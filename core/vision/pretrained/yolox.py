@@ -18,7 +18,7 @@ import numpy as np
 
 from core.vision.boxes import batched_nms, box_convert
 from core.vision.coco import COCO_CLASSES
-from core.vision.types import Detections
+from core.vision.types import Detections, Runner
 
 STRIDES = (8, 16, 32)  # one prediction grid per FPN level: 8, 16 and 32 input pixels per cell
 
@@ -115,3 +115,14 @@ class YoloxDetector:
             boxes, scores, labels = boxes[k], scores[k], labels[k]
         return Detections(boxes, scores, labels, list(self.class_names),
                           meta={"model": Path(self.path).stem, "input_size": size, "nms": nms_iou is not None})
+
+
+def _load(card, source, where, extra, input_size) -> YoloxDetector:
+    """`where`: the cached .onnx file, or the release URL's name when it is not cached yet (download it)."""
+    from core.zoo import sources
+
+    path = where if Path(where).is_file() else sources.download(source)
+    return YoloxDetector(path, YoloxConfig(input_size=input_size or card.extra["input_size"]))
+
+
+RUNNER = Runner("yolox", load=_load, input_size=lambda card: card.extra["input_size"], uses_nms=True)

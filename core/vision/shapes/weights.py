@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import torch
 
-from core.vision.types import Detections, Segmentation
+from core.vision.types import Detections, Runner, Segmentation
 from core.vision.shapes.models.registry import FAMILIES, get_family
 from core.vision.shapes.generator import CLASSES, ShapesConfig
 from core.vision.shapes.train import WEIGHTS_DIR, load_weights, weight_paths
@@ -52,6 +52,7 @@ class ShapesModel:
         self.weights = weights
         self._fam = get_family(family)
         self.task = self._fam.task
+        self.uses_nms = self._fam.uses_nms
         self.image_size = int(card.get("data", {}).get("size", 128))
         self.data_config = ShapesConfig(**card["data"]) if "data" in card else self._fam.data
         self.class_names = (["background"] + list(CLASSES)) if self.task == "segment" else list(CLASSES)
@@ -88,3 +89,14 @@ def load_shapes_model(family: str, folder: Path = WEIGHTS_DIR) -> ShapesModel:
         raise ValueError(f"unknown family {family!r}; choose one of {', '.join(FAMILIES)}")
     model, card = load_weights(family, folder)
     return ShapesModel(family, model, card, weight_paths(family, folder)[0])
+
+
+def _load_bundled(card, source, where, extra, input_size) -> ShapesModel:
+    """The card's ShapesWorld stand-in (card.extra["shapes"]), from assets/weights/."""
+    return load_shapes_model(card.extra["shapes"])
+
+
+def runner(family: str) -> Runner:
+    """How the Detection page runs the bundled stand-in of `family` (the offline fallback of its cards)."""
+    fam = get_family(family)
+    return Runner("shapes", load=_load_bundled, input_size=lambda card: fam.data.size, uses_nms=fam.uses_nms)

@@ -17,9 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.vision.types import Segmentation
+from core.vision.types import SEGMENT, Segmentation
 from core.vision.shapes.generator import CLASSES, ShapesConfig
-from core.zoo.cards_vision import kind_of_family  # the task vocabulary lives on the cards
 from core.vision.image import normalise, to_tensor
 from core.vision.shapes.models.family import Family, model_device, stack_images
 
@@ -102,5 +101,5 @@ def family():
         return [Segmentation(classes=p.argmax(0).numpy().astype(np.int64), class_names=names,
                              scores=p.numpy().astype(np.float32)) for p in probs]
 
-    return Family(name="deeplab", task=kind_of_family("deeplab"), build=lambda: DeepLabV3Plus(), loss=loss, predict=predict,
+    return Family(name="deeplab", task=SEGMENT, build=lambda: DeepLabV3Plus(), loss=loss, predict=predict,
                   data=ShapesConfig(), batch=8, lr=2e-3)

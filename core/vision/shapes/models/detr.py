@@ -21,9 +21,8 @@ from torch import nn
 
 from core.vision.boxes import box_convert, elementwise_giou
 from core.vision.matcher import match, matching_cost
-from core.vision.types import Detections
+from core.vision.types import DETECT, Detections
 from core.vision.shapes.generator import CLASSES, ShapesConfig
-from core.zoo.cards_vision import kind_of_family  # the task vocabulary lives on the cards
 from core.vision.image import normalise, to_tensor
 from core.vision.shapes.models.family import Family, model_device, stack_images
 
@@ -171,5 +170,5 @@ def family():
             out = model(to_tensor(images, model_device(model)))
             return decode({k: v.cpu() for k, v in out.items()}, model.cfg)
 
-    return Family(name="detr", task=kind_of_family("detr"), build=lambda: TinyDETR(), loss=loss, predict=predict,
-                  data=ShapesConfig(easy=True), batch=16, lr=5e-4)
+    return Family(name="detr", task=DETECT, build=lambda: TinyDETR(), loss=loss, predict=predict,
+                  data=ShapesConfig(easy=True), batch=16, lr=5e-4, uses_nms=False)

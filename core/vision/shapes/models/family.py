@@ -26,6 +26,7 @@ class Family:
     lr: float = 1e-3                            # AdamW peak learning rate
     weight_decay: float = 1e-4                  # AdamW weight decay
     metric: str = "map50"                       # the score its floor is set on
+    uses_nms: bool = True                       # False for set prediction (DETR): nothing to suppress
 
 
 def model_device(model: torch.nn.Module) -> torch.device:

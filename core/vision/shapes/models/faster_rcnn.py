@@ -18,9 +18,9 @@ from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHe
 from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor
 from torchvision.ops import MultiScaleRoIAlign
 
+from core.vision.types import DETECT, INSTANCE
 from core.vision.shapes.generator import CLASSES
 from core.vision.shapes.generator import ShapesConfig
-from core.zoo.cards_vision import kind_of_family  # the task vocabulary lives on the cards
 from core.vision.shapes.models.family import Family, rcnn_loss, rcnn_predict
 
 
@@ -97,7 +97,7 @@ def build_tiny_faster_rcnn(num_classes: int = len(CLASSES) + 1, mask: bool = Fal
 def family(mask: bool = False) -> Family:
     """The training adapter: Faster R-CNN, or Mask R-CNN with mask=True."""
 
-    return Family(name="maskrcnn" if mask else "frcnn", task=kind_of_family("maskrcnn" if mask else "frcnn"),
+    return Family(name="maskrcnn" if mask else "frcnn", task=INSTANCE if mask else DETECT,
                   build=lambda: build_tiny_faster_rcnn(mask=mask),
                   loss=lambda m, s: rcnn_loss(m, s, with_masks=mask), predict=rcnn_predict,
                   data=ShapesConfig(easy=True), batch=8, lr=1e-3)

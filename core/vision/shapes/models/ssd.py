@@ -17,8 +17,8 @@ from torch import nn
 from torchvision.models.detection.anchor_utils import DefaultBoxGenerator
 from torchvision.models.detection.ssd import SSD
 
+from core.vision.types import DETECT
 from core.vision.shapes.generator import CLASSES, ShapesConfig
-from core.zoo.cards_vision import kind_of_family  # the task vocabulary lives on the cards
 from core.vision.shapes.models.family import Family, rcnn_loss, rcnn_predict
 
 
@@ -63,5 +63,5 @@ def build_tiny_ssd(cfg: SSDConfig | None = None, num_classes: int = len(CLASSES)
 
 def family():
     """The training adapter (see core.vision.shapes.models.family.Family)."""
-    return Family(name="ssd", task=kind_of_family("ssd"), build=build_tiny_ssd, loss=rcnn_loss, predict=rcnn_predict,
+    return Family(name="ssd", task=DETECT, build=build_tiny_ssd, loss=rcnn_loss, predict=rcnn_predict,
                   data=ShapesConfig(easy=True), batch=16, lr=2e-3)

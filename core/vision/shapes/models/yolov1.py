@@ -22,9 +22,8 @@ import torch
 from torch import nn
 
 from core.vision.boxes import batched_nms, box_convert, elementwise_iou
-from core.vision.types import Detections
+from core.vision.types import DETECT, Detections
 from core.vision.shapes.generator import CLASSES, ShapesConfig
-from core.zoo.cards_vision import kind_of_family  # the task vocabulary lives on the cards
 from core.vision.image import normalise, to_tensor
 from core.vision.shapes.models.family import Family, model_device, stack_images
 
@@ -166,5 +165,5 @@ def family():
         with torch.no_grad():
             return decode(model(to_tensor(images, model_device(model))).cpu(), model.cfg)
 
-    return Family(name="yolo", task=kind_of_family("yolo"), build=lambda: YoloV1(cfg), loss=loss, predict=predict,
+    return Family(name="yolo", task=DETECT, build=lambda: YoloV1(cfg), loss=loss, predict=predict,
                   data=ShapesConfig(easy=True), batch=16, lr=2e-3)
