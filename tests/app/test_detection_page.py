@@ -98,9 +98,6 @@ def test_compare_and_semantic_vs_instance():
 @pytest.fixture
 def fake_shapes(monkeypatch):
     """Pretend the bundled ShapesWorld weights are there, with a stand-in model that finds one square."""
-    import sys
-    import types
-
     import streamlit as st
 
     from core.vision.types import Detections
@@ -114,9 +111,9 @@ def fake_shapes(monkeypatch):
             return Detections(np.array([[10, 10, 60, 50]], np.float32), np.array([0.9], np.float32),
                               np.array([1]), self.class_names)
 
-    fake = types.ModuleType("core.vision.shapes.weights")
-    fake.load_shapes_model = lambda family: FakeShapes()
-    monkeypatch.setitem(sys.modules, "core.vision.shapes.weights", fake)
+    from core.vision.shapes import weights
+
+    monkeypatch.setattr(weights, "load_shapes_model", lambda family: FakeShapes())
     real = sources.is_local
     monkeypatch.setattr(sources, "is_local", lambda s: True if s.hub == "assets" else real(s))
     st.cache_resource.clear()
