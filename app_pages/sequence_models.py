@@ -4,6 +4,7 @@ RNN vs GRU vs LSTM trained live. Training happens on a button (or once per serve
 a widget that only changes a view never retrains."""
 import pandas as pd
 import streamlit as st
+import torch
 
 from app_pages.parts import export, live, progress, ui
 from core.live import LiveRun
@@ -210,6 +211,20 @@ with tabs[3]:
                     "With z = 1 the state never changes: it stays at its start (zeros)." if fz == 1.0 else
                     "With z = 0 and r = 1 every step overwrites the state with tanh(W x + U h): a plain RNN." if (fz, fr) == (0.0, 1.0)
                     else ""))
+                from core.text.rnn_cells import CellWeights, run_cell
+
+                with torch.no_grad():  # the same weights and inputs through the notes' form of the reset gate
+                    notes = run_cell("gru-notes", CellWeights.from_torch(model.rnn),
+                                     model.embed(model.vocab.encode(chars))[:, None, :])
+                gap = (notes.hidden - trace.gates["h"]).abs()[:, 0]  # [T, H]
+                st.markdown("**Where the notes and PyTorch differ: the reset gate.** The notes write the candidate "
+                            "as n = tanh(W x + U (r ⊙ h)), r applied to h *before* the matrix; PyTorch's GRU computes "
+                            "n = tanh(W x + r ⊙ (U h + b)), r applied *after* it. Same trained weights, same text: the "
+                            f"hidden states differ by **{float(gap.mean()):.3f}** on average and up to "
+                            f"**{float(gap.max()):.3f}** (h lies in [−1, 1]). The model was trained with PyTorch's form, "
+                            "so that is the one shown above.")
+                ui.chart(st, charts.gate_heatmap(chars, gap.numpy(), "|h (notes' reset) − h (PyTorch's reset)|"),
+                         width="stretch")
             st.caption("These gates come from our hand-written cell run with the trained torch weights; "
                        "the tests check it matches torch.nn step for step.")
         st.markdown("**Sample** from the model: " + f"`{model_sample(cell_cfg['kind'], cell_cfg['hidden'], cell_cfg['steps'], seed)}`")

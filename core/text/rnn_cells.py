@@ -50,6 +50,23 @@ def gru_step(x: torch.Tensor, h: torch.Tensor, w: CellWeights, force_z: float | 
     return h_new, {"reset r": r, "update z": z, "candidate n": n, "h": h_new}
 
 
+def gru_step_notes(x: torch.Tensor, h: torch.Tensor, w: CellWeights) -> tuple[torch.Tensor, dict]:
+    """The GRU as the notes (and Cho et al., 2014) write it: the reset gate scales h *before* the
+    recurrent matrix, n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn). PyTorch (gru_step) applies it
+    *after*: n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)). Same gates otherwise, same weights;
+    the two agree only where r = 1."""
+    H = h.shape[1]
+    gi = x @ w.W_ih.T + w.b_ih  # [B, 3H]
+    gh = h @ w.W_hh[:2 * H].T + w.b_hh[:2 * H]  # [B, 2H] hidden part of r and z only
+    i_r, i_z, i_n = gi.chunk(3, dim=1)
+    h_r, h_z = gh.chunk(2, dim=1)
+    r = torch.sigmoid(i_r + h_r)
+    z = torch.sigmoid(i_z + h_z)
+    n = torch.tanh(i_n + (r * h) @ w.W_hh[2 * H:].T + w.b_hh[2 * H:])  # r ⊙ h, then the matrix
+    h_new = (1 - z) * n + z * h
+    return h_new, {"reset r": r, "update z": z, "candidate n": n, "h": h_new}
+
+
 def lstm_step(x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor], w: CellWeights):
     """LSTM: the cell c is a conveyor belt; f forgets, i writes g, o reads out through tanh."""
     h, c = state
@@ -83,6 +100,8 @@ def run_cell(kind: str, w: CellWeights, xs: torch.Tensor, force_z: float | None 
             h, g = rnn_step(xs[t], h, w)
         elif kind == "gru":
             h, g = gru_step(xs[t], h, w, force_z, force_r)
+        elif kind == "gru-notes":  # the notes' reset gate (see gru_step_notes)
+            h, g = gru_step_notes(xs[t], h, w)
         elif kind == "lstm":
             (h, c), g = lstm_step(xs[t], (h, c), w)
         else:

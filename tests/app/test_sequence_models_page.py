@@ -29,12 +29,14 @@ def test_ngram_zipf_and_clipping_tabs():
 def test_cells_perplexity_deep_and_live_tabs():
     at = open_tab(page("app_pages/sequence_models.py"), "RNN, GRU and LSTM cells")
     assert not at.exception, at.exception
-    assert len(charts(at)) == 3  # training curve, gate heatmap, the unit that tracks quotes
+    assert len(charts(at)) == 4  # training curve, gate heatmap, the unit that tracks quotes, notes-vs-torch gap
+    gap = next(m.value for m in at.markdown if "Where the notes and PyTorch differ" in m.value)
+    assert float(gap.split("on average and up to **")[1].split("**")[0]) > 0.01  # the two reset gates differ
     assert any("follows “inside quotes”" in c.value for c in at.caption)
     at.radio(key="seq_cell_gate").set_value("reset r").run()
     assert not at.exception
     at.select_slider(key="seq_gru_z").set_value(1.0).run()
-    assert any("never changes" in c.value for c in at.caption) and len(charts(at)) == 4
+    assert any("never changes" in c.value for c in at.caption) and len(charts(at)) == 5
     at.select_slider(key="seq_cell_hidden").set_value(64).run()  # inside the form: no training until the button
     assert any("32 units" in str(c.proto.spec) for c in charts(at))
     at.text_input(key="seq_cell_text").set_value("§§").run()

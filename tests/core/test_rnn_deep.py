@@ -67,3 +67,32 @@ def test_clipping_equals_clip_grad_norm(theta):
     for g, p in zip(ours.grads, params):
         torch.testing.assert_close(g, p.grad)
     assert ours.norm_after == pytest.approx(min(theta, float(total)), rel=1e-4)
+
+
+def test_the_notes_reset_gate_differs_from_torchs_on_the_same_weights():
+    """PyTorch's GRU (reset after W_hh) is torch.nn.GRU; the notes' form (reset before the matrix,
+    Cho et al. 2014) is checked against the formula written out here; on the same weights they differ."""
+    g = torch.Generator().manual_seed(0)
+    net = torch.nn.GRU(5, 6)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn(p.shape, generator=g) * 0.6)
+    xs = torch.randn(9, 2, 5, generator=g)
+    w = rnn_cells.CellWeights.from_torch(net)
+    with torch.no_grad():
+        ours = rnn_cells.run_cell("gru", w, xs).hidden
+        notes = rnn_cells.run_cell("gru-notes", w, xs).hidden
+        torch.testing.assert_close(ours, net(xs)[0], atol=1e-6, rtol=0)
+        Wir, Wiz, Win = net.weight_ih_l0.chunk(3)
+        Whr, Whz, Whn = net.weight_hh_l0.chunk(3)
+        bir, biz, bin_ = net.bias_ih_l0.chunk(3)
+        bhr, bhz, bhn = net.bias_hh_l0.chunk(3)
+        h, ref = torch.zeros(2, 6), []
+        for x in xs:  # Cho et al.: h~ = tanh(W x + U (r * h))
+            r = torch.sigmoid(x @ Wir.T + bir + h @ Whr.T + bhr)
+            z = torch.sigmoid(x @ Wiz.T + biz + h @ Whz.T + bhz)
+            n = torch.tanh(x @ Win.T + bin_ + (r * h) @ Whn.T + bhn)
+            h = (1 - z) * n + z * h
+            ref.append(h)
+        torch.testing.assert_close(notes, torch.stack(ref), atol=1e-6, rtol=0)
+    assert float((notes - ours).abs().max()) > 0.05  # the two forms really differ
