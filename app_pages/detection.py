@@ -3,15 +3,13 @@
 The network runs once per (image, model, input size) (st.cache_data); thresholds, NMS, class filter
 and opacity only re-run the cheap post-processing and the overlay.
 """
-import json
-
 import numpy as np
 import streamlit as st
 
 from core.vision import detect
 from core.vision.types import Detections
 from core.zoo import get_card, resolve
-from app_pages.parts import ui
+from app_pages.parts import export, ui
 
 MAX_COMPARE = 4
 SIZES = [256, 320, 384, 448, 512, 640, 800]
@@ -98,7 +96,7 @@ def panel(col, name: str, model, result, rgb, opacity: float, image_label: str, 
           on_scene: bool) -> None:
     """One model's picture with its latency, count, weights badge and downloads."""
     from core.vision.coco import coco_dataset
-    from core.viz.overlay import encode_png, legend_entries
+    from core.viz.overlay import legend_entries
 
     with col:
         st.markdown(f"**{name}**")
@@ -125,13 +123,11 @@ def panel(col, name: str, model, result, rgb, opacity: float, image_label: str, 
                 with st.expander("See it on the kind of image it was trained on"):
                     shapes_demo(model, opacity)
         stem = (image_label or "image").rsplit(".", 1)[0]
-        c1, c2 = st.columns(2)
-        c1.download_button("PNG", encode_png(img), f"{stem}_{name}.png", "image/png", key=f"png_{key}",
-                           icon=":material/download:")
+        row = st.container(horizontal=True)
+        export.png(img, name, stem, score=score_thr, where=row, key=f"png_{key}")
         if isinstance(result, Detections):
             doc = coco_dataset(result, rgb.shape[1], rgb.shape[0], f"{stem}.png")
-            c2.download_button("COCO JSON", json.dumps(doc, indent=1), f"{stem}_{name}.json", "application/json",
-                               key=f"json_{key}", icon=":material/data_object:")
+            export.json(doc, name, stem, score=score_thr, label="COCO JSON", where=row, key=f"json_{key}")
 
 
 st.title("Detection & segmentation")

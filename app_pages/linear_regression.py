@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_pages.parts import export, ui
+from app_pages.parts import export, present, ui
 from core.learn import linreg
 from core.learn.linreg import cost
 from core.viz import linreg as viz
@@ -42,7 +42,7 @@ with tab_line:
     steps = st.slider("Gradient-descent steps", 1, 300, 60, key="lin_steps", bind="query-params")
     trace = list(linreg.gradient_descent(X, data.y, lr=lr, steps=steps, w0=np.array([-3.0, -2.0])))
     diverged = len(trace) <= steps or not np.isfinite(trace[-1].loss)
-    t = st.slider("Replay: step", 0, steps, steps, key="lin_replay", bind="query-params")
+    t = present.stepper("Replay: step", range(steps + 1), steps, key="lin_replay")
     shown = min(t, len(trace) - 1)  # an overflowing run stops early; show its last finite step
     w_t = trace[shown].w
 

@@ -128,3 +128,15 @@ def test_mae_reconstruction_png(files):
     img = _png(raw)
     assert img.shape[0] == img.shape[1] and img.shape[0] >= 32
     assert name.endswith("-hidden.png")
+
+
+@pytest.mark.slow
+def test_detection_picture_and_coco_json(files):
+    at = page("app_pages/detection.py").run(timeout=300)
+    assert not at.exception, at.exception
+    name, raw = _one(files, "yolox-nano_score", ".png")
+    img = _png(raw)
+    _, doc_raw = _one(files, "yolox-nano_score", ".json")
+    doc = json.loads(doc_raw)
+    assert (doc["images"][0]["width"], doc["images"][0]["height"]) == (img.shape[1], img.shape[0])
+    assert len(doc["annotations"]) >= 1 and all(len(a["bbox"]) == 4 for a in doc["annotations"])

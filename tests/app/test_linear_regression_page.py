@@ -46,7 +46,7 @@ def test_learning_rate_either_side_of_the_bound():
     assert not at.exception
     assert "overshoots" in at.warning[0].value
     at.slider(key="lin_n").set_value(5)
-    at.slider(key="lin_replay").set_value(0).run()
+    at.select_slider(key="lin_replay").set_value(0).run()
     assert not at.exception and len(charts(at)) == DEFAULT_CHARTS
     at.button(key="lr_below").click().run()
     assert "overshoots" not in _warnings(at)

@@ -65,7 +65,7 @@ def test_presenter_and_dark_screenshots(server, browser, shots_dir, name):
     h1 = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
     assert h1 >= 48, h1  # 3.2rem
     sidebar = page.locator("[data-testid=stSidebar]")
-    assert sidebar.get_attribute("aria-expanded") == "false"  # folded away for the projector
+    assert sidebar.get_attribute("data-collapsed") == "true"  # folded away for the projector
     assert _errors(page) == []
     page.screenshot(path=str(shots_dir / f"present_{name}.png"), full_page=True)
     page.close()
