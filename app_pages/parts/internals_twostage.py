@@ -33,7 +33,7 @@ def rcnn_tab(pic: Picture) -> None:
     st.markdown("**R-CNN** (2014) asks selective search for ~2000 regions, warps each to a fixed size and runs a "
                 "whole CNN on every one. **Fast R-CNN** runs the CNN once and cuts each region's features out of "
                 "the shared map (RoI Pooling). Selective search: over-segment the image (Felzenszwalb), then keep "
-                "merging the two most similar neighbouring regions (colour, size, fill); every region formed is a box.")
+                "merging the two most similar neighbouring regions (colour, texture, size, fill); every region formed is a box.")
     ss = _selective_search(pic.rgb)
     n_show = st.slider("Proposals to draw (smallest regions first)", 1, len(ss.boxes), min(40, len(ss.boxes)),
                        key="int_rcnn_show", bind="query-params")

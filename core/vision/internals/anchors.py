@@ -50,9 +50,10 @@ def anchor_grid(image_size: tuple[int, int], feature_size: tuple[int, int], size
 
 def default_box_scales(num_maps: int, min_ratio: float = 0.15, max_ratio: float = 0.9) -> list[float]:
     """SSD's scales: evenly spaced from min_ratio to max_ratio over the maps, plus 1.0 for the last map's
-    extra box (torchvision's DefaultBoxGenerator when no scales are given)."""
+    extra box (torchvision's DefaultBoxGenerator when no scales are given). A single map has no spacing
+    to speak of: its scale is min_ratio and its extra box's sqrt(min_ratio * max_ratio), as torchvision."""
     if num_maps == 1:
-        return [min_ratio, 1.0]
+        return [min_ratio, max_ratio]
     return [min_ratio + (max_ratio - min_ratio) * k / (num_maps - 1.0) for k in range(num_maps)] + [1.0]
 
 

@@ -83,8 +83,10 @@ def cell_boxes_xyxy(pred: torch.Tensor, cfg: YoloConfig) -> torch.Tensor:
 def build_targets(boxes_list, labels_list, cfg: YoloConfig):
     """Ground truth -> per-cell targets. One object per cell (the paper's limit): the largest wins.
 
+    A box reaching past the image is first cut to it (what the network can see), so its centre, and the
+    cell responsible for it, lie inside the image; a box with nothing inside the image has no target.
     Returns has_obj bool[N, S, S], box float[N, S, S, 4] (x, y in cell, sqrt w, sqrt h),
-    xyxy float[N, S, S, 4] pixels, cls float[N, S, S, C] one-hot.
+    xyxy float[N, S, S, 4] pixels (the cut box), cls float[N, S, S, C] one-hot.
     """
     N, S = len(boxes_list), cfg.S
     has_obj = torch.zeros(N, S, S, dtype=torch.bool)
@@ -93,15 +95,17 @@ def build_targets(boxes_list, labels_list, cfg: YoloConfig):
     cls = torch.zeros(N, S, S, cfg.C)
     cell = cfg.image_size / S
     for n, (bx, lb) in enumerate(zip(boxes_list, labels_list)):
-        bx = torch.as_tensor(bx, dtype=torch.float32).reshape(-1, 4)
-        order = ((bx[:, 2] - bx[:, 0]) * (bx[:, 3] - bx[:, 1])).argsort()  # small first, largest last
+        bx = torch.as_tensor(bx, dtype=torch.float32).reshape(-1, 4).clamp(0, cfg.image_size)  # cut to the image
+        cxcywh = box_convert(bx, "xyxy", "cxcywh")
+        order = (cxcywh[:, 2] * cxcywh[:, 3]).argsort()  # small first, largest last
         for k in order.tolist():
-            x1, y1, x2, y2 = bx[k].tolist()
-            cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+            cx, cy, w, h = cxcywh[k].tolist()
+            if w <= 0 or h <= 0:
+                continue  # wholly outside the image: nothing to find
             j, i = min(int(cx // cell), S - 1), min(int(cy // cell), S - 1)
             has_obj[n, i, j] = True
-            box[n, i, j] = torch.tensor([cx / cell - j, cy / cell - i,
-                                         ((x2 - x1) / cfg.image_size) ** 0.5, ((y2 - y1) / cfg.image_size) ** 0.5])
+            box[n, i, j] = torch.tensor([cx / cell - j, cy / cell - i, (w / cfg.image_size) ** 0.5,
+                                         (h / cfg.image_size) ** 0.5])
             xyxy[n, i, j] = bx[k]
             cls[n, i, j] = 0.0
             cls[n, i, j, int(lb[k])] = 1.0
