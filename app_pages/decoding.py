@@ -142,6 +142,15 @@ if trace is None:
 lp_slot.caption("The finished hypotheses below, re-scored for α from -1 to 3 with the chosen form: "
                 "where lines cross, the ranking flips. Equal lengths never cross.")
 ui.chart(lp_slot, charts.penalty_chart(trace, form), width="stretch")
+if len(trace.hypotheses) > 1:
+    from core.text.decoding_study import penalty_winners
+
+    wins = pd.DataFrame(penalty_winners(trace))
+    lp_slot.markdown("**Measured on this search**: the hypothesis each α picks from the same finished pool. "
+                     f"From α = −1 to α = 3 the winner goes from {wins['tokens'].iloc[0]} to "
+                     f"{wins['tokens'].iloc[-1]} tokens" + (": larger α, longer output." if wins['tokens'].iloc[-1] >
+                                                            wins['tokens'].iloc[0] else "."))
+    lp_slot.dataframe(wins, hide_index=True)
 
 st.subheader("The search tree")
 st.caption("Every candidate of every step: blue runs on, green finished (EOS) and entered the n-best pool, grey "
@@ -202,6 +211,26 @@ with ui.friendly_errors("Sampling"):
 
 from core.text import train_seq2seq as study  # noqa: E402
 from core.text.seq2seq_data import make_pairs  # noqa: E402
+
+st.subheader("What beam search costs: k·V per step, linear in length")
+st.caption("The notes call beam search exponential in the number of steps. An exhaustive search would be: V^n "
+           "sequences of n tokens. Beam search scores each of its k beams' V continuations per step and keeps k, so "
+           "it does k·V work per step and n·k·V in all: linear in the length. Measured on this model and input:")
+if st.button(f"Measure beam search (k = {k}) at four lengths", key="dec_cost_go"):
+    with ui.friendly_errors("Measuring the cost"):
+        from core.text.decoding_study import beam_cost
+
+        lengths = sorted({max(2, max_new // 4), max(2, max_new // 2), max(2, 3 * max_new // 4), max_new})
+        st.session_state["dec_cost"] = (name, text, k, beam_cost(
+            lambda: stepper_for(name, mode, text, attention=False, sentence_end=False), k, lengths,
+            DecodeConfig(alpha=alpha, form=form)))
+if st.session_state.get("dec_cost", (None,))[:3] == (name, text, k):
+    cost = pd.DataFrame(st.session_state["dec_cost"][3])
+    st.dataframe(cost.style.format({"per step": "{:,.0f}", "time (ms)": "{:.0f}",
+                                    "exhaustive: log10(V^steps)": "{:.1f}"}), hide_index=True)
+    st.caption(f"Per step it scored {cost['per step'].iloc[0]:,.0f} continuations = k·V at every length (when a search "
+               "ends early on EOS, the steps column says so): double the steps, double the work, while V^steps gains "
+               f"another {cost['exhaustive: log10(V^steps)'].iloc[0] / cost['steps'].iloc[0]:.1f} digits per token.")
 
 st.subheader("Beam-width study (real runs)")
 st.caption("Our traced beam search for k = 1…16 on several inputs: the best output's score, how varied the n-best "

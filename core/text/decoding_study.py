@@ -37,3 +37,43 @@ def k_study(make_stepper: Callable[[str], object], inputs: list[str], targets: l
                      "n-best diversity (distinct / all tokens)": distinct / max(total, 1),
                      "mean output length": length / n, "ms per input": 1000 * (time.perf_counter() - t0) / n})
     return rows
+
+
+def beam_cost(make_stepper: Callable[[], object], k: int, lengths: list[int], cfg: DecodeConfig | None = None) -> list[dict]:
+    """What beam search does per output length: the continuations it scores (every row's whole
+    vocabulary, counted from the logits the model returns), and the wall time. Per step that is
+    k·V, so the total grows linearly with the length; an exhaustive search would score V^length."""
+    import math
+    from dataclasses import replace
+
+    rows = []
+    for n in lengths:
+        stepper = make_stepper()
+        scored, original = [0], stepper.next_logits
+
+        def counted(seqs, original=original):
+            logits, attn = original(seqs)
+            scored[0] += logits.shape[0] * logits.shape[-1]  # rows (beams) × V
+            return logits, attn
+
+        stepper.next_logits = counted
+        t0 = time.perf_counter()
+        tr = beam_search(stepper, replace(cfg or DecodeConfig(), max_new_tokens=n, num_beams=k))
+        ms = 1000 * (time.perf_counter() - t0)
+        V = scored[0] // max(1, k * len(tr.steps))
+        rows.append({"steps": len(tr.steps), "scored continuations": scored[0],
+                     "per step": scored[0] / len(tr.steps), "k·V": k * V, "time (ms)": ms,
+                     "exhaustive: log10(V^steps)": len(tr.steps) * math.log10(max(V, 1))})
+    return rows
+
+
+def penalty_winners(trace, alphas=(-1.0, 0.0, 1.0, 3.0)) -> list[dict]:
+    """Which finished hypothesis of a beam trace the length penalty picks at each α (re-scoring the
+    n-best pool with that α and the trace's form): the lesson "α > 0 favours longer outputs", measured."""
+    from core.text.decoding import length_norm
+
+    rows = []
+    for a in alphas:
+        best = max(trace.hypotheses, key=lambda h: h.score / length_norm(len(h.tokens), a, trace.form))
+        rows.append({"α": a, "picked": best.text, "tokens": len(best.tokens), "log-prob": best.score})
+    return rows

@@ -101,3 +101,15 @@ def test_attention_layer_choice_and_open_ended_prompt():
     at.toggle(key="dec_sentence").set_value(False).run(timeout=180)
     at.text_input(key="dec_text").set_value("The cat").run(timeout=180)
     assert not at.exception and not at.error
+
+
+@pytest.mark.slow
+def test_beam_cost_measured_and_the_penalty_direction():
+    at = AppTest.from_file(PAGE, default_timeout=180).run(timeout=180)
+    at.button(key="dec_to_gpt").click().run(timeout=180)
+    wins = next(d.value for d in at.dataframe if "picked" in d.value.columns)
+    assert wins["tokens"].iloc[-1] > wins["tokens"].iloc[0]  # α = 3 picks a longer output than α = −1
+    at.button(key="dec_cost_go").click().run(timeout=180)
+    assert not at.exception and not at.error
+    cost = next(d.value for d in at.dataframe if "k·V" in d.value.columns)
+    assert (cost["per step"] == cost["k·V"]).all() and cost["scored continuations"].is_monotonic_increasing
