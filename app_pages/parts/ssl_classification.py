@@ -72,7 +72,8 @@ def render():
     run = live.controls("ssl_cls", start, key="cls")
     if run:  # the live controls write into the config the running loop reads every step
         run.update(method=method, tau=tau, lambda_u=lam, ema=ema, consistency=cons, rampup_steps=ramp)
-        live.show(run, _draw_cls, common.TICK_S, max_events=2)  # two events (2 x eval_every steps) a tick
+        live.show(run, _draw_cls, common.TICK_S, max_events=2,  # two events (2 x eval_every steps) a tick
+                  steps=lambda r: (r.history[-1].step, r.config.steps))
     else:
         st.info("Press **Start training**; the charts update as it trains.")
     ui.show_code(sc.train, sc.unlabeled_loss, sc.fixmatch_mask)

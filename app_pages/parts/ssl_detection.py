@@ -113,7 +113,8 @@ def render():
     if run:  # live: the loop reads these every step
         run.update(method=method, box_jitter=jitter, unsup_weight=alpha, fg_threshold=fg, reg_threshold=reg,
                    jitter_times=int(times), jitter_scale=scale, ema=ema, normalise=norm, variance_norm=vnorm)
-        live.show(run, _draw_det, common.TICK_S, max_seconds=1.2, until=lambda e: e.step > 0 and e.student_map is not None)
+        live.show(run, _draw_det, common.TICK_S, max_seconds=1.2, until=lambda e: e.step > 0 and e.student_map is not None,
+                  steps=lambda r: (r.history[-1].step, r.config.steps))
     else:
         st.info("Press **Start training**: the first step appears at once, then mAP every few steps.")
     ui.show_code(sd.unsup_loss, reliability_weights, box_uncertainty)

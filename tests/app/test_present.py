@@ -106,3 +106,35 @@ def test_stepper_buttons_move_the_step_and_stop_at_the_ends():
     at.select_slider(key="demo_step").set_value(3).run()
     at.button(key="demo_step_next").click().run()
     assert shown() == "step=4"
+
+
+def _live_script():
+    from types import SimpleNamespace
+
+    import streamlit as st
+
+    from app_pages.parts import live
+    from core.live import LiveRun
+
+    def start():
+        return LiveRun(iter(SimpleNamespace(step=i) for i in range(1, 7)), SimpleNamespace(steps=6))
+
+    run = live.controls("demo_run", start, key="demo")
+    if run:
+        live.show(run, lambda r: st.markdown(f"at {r.history[-1].step}"), max_events=2,
+                  steps=lambda r: (r.history[-1].step, r.config.steps), what="Demo")
+
+
+def test_a_live_run_shows_progress_from_its_own_steps():
+    at = AppTest.from_function(_live_script).run()
+    assert not at.get("progress")
+    at.button(key="demo_start").click().run()  # each run() is one tick: two events
+    seen = []
+    for _ in range(4):
+        bars = at.get("progress")
+        if bars:
+            seen.append((bars[0].proto.value, bars[0].proto.text))
+        at.run()
+    values = [v for v, _ in seen]
+    assert values == sorted(values) and values[0] < 100 and values[-1] == 100, seen
+    assert seen[0][1].startswith("Demo: 2 / 6 steps") and "left" in seen[0][1]
