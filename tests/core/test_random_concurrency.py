@@ -80,7 +80,51 @@ def _deep_demo(seed):
 
 
 # The opened-up Inception / residual / dense blocks report shapes and parameter counts only (nothing
-# seed-dependent reaches the page); the rule test keeps them free of global draws.
+# seed-dependent reaches the page); the rule test keeps them free of global draws. The semi-supervised
+# runs (core/learn/ssl) have their own eight-thread tests beside them (helper "ssl").
+def _clipping(seed):
+    from core.text.sequence_lab import clipping_runs
+
+    return clipping_runs("the cat sat on the mat. " * 200, theta=1.0, lr=0.5, steps=3, seed=seed, hidden=16)
+
+
+def _char_race(seed):
+    from core.text import char_lm
+
+    cfg = char_lm.CharLMConfig(hidden=12, steps=2, seq_len=16, batch=4)
+    return [(e.kind, e.step, e.loss) for e in char_lm.train_race("hello world, " * 30, ("rnn", "lstm"), cfg, seed)
+            if isinstance(e, char_lm.TrainEvent)]
+
+
+def _shapes_augmented(seed):
+    from core.runtime import numpy_rng
+    from core.vision.shapes.augment import strong, weak
+    from core.vision.shapes.generator import generate
+
+    samples = generate(2, seed)
+    rng = numpy_rng(seed, "augment")
+    return [(s.image, s.boxes, weak(s, rng).image, strong(s, rng).image) for s in samples]
+
+
+def _bert_draws(seed):
+    from core.runtime import torch_rng
+    from core.text.bert.mlm import mlm_mask
+    from core.text.bert.nsp import nsp_pairs
+
+    g = torch_rng(seed)
+    ids = torch.arange(5, 45).reshape(2, 20)
+    masked = mlm_mask(ids, torch.ones_like(ids, dtype=torch.bool), 4, torch.arange(100, 200), g)
+    pairs = nsp_pairs("One cat. Two dogs. Three birds. Four fish.", g, ["A pool sentence.", "Another one."])
+    return masked, [(p.a, p.b, p.is_next) for p in pairs]
+
+
+def _mae_mask(seed):
+    from core.runtime import torch_rng
+    from core.vision.vit.mae import random_mask
+
+    return random_mask(196, 0.75, torch_rng(seed))
+
+
 PAGE_FUNCTIONS = {
     "cnn 1x1 conv vs linear": lambda s: __import__("core.vision.cnn.opened", fromlist=["x"]).conv1x1_vs_linear(seed=s),
     "cnn batch norm vs torch": lambda s: __import__("core.vision.cnn.opened", fromlist=["x"]).batchnorm_vs_torch(seed=s),
@@ -88,6 +132,14 @@ PAGE_FUNCTIONS = {
     "cnn build with dropout": _dropout_net,
     "rnn deep & bidirectional": _deep_demo,
     "rnn gradient study": lambda s: __import__("core.text.sequence_lab", fromlist=["x"]).gradient_study(6, 1.0, 1.0, s, 8, 4),
+    "rnn clipping study": _clipping,
+    "char LM race": _char_race,
+    "ShapesWorld scenes and their views": _shapes_augmented,
+    "BERT masking and sentence pairs": _bert_draws,
+    "MAE random mask": _mae_mask,
+    "near-orthogonal directions": lambda s: __import__("core.text.directions", fromlist=["x"]).near_orthogonal_rows(
+        10.0, s, dims=(2, 4, 8), tries=200),
+    "translation pairs": lambda s: __import__("core.text.seq2seq_data", fromlist=["x"]).make_pairs(20, s),
 }
 
 
