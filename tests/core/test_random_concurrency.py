@@ -80,8 +80,9 @@ def _deep_demo(seed):
 
 
 # The opened-up Inception / residual / dense blocks report shapes and parameter counts only (nothing
-# seed-dependent reaches the page); the rule test keeps them free of global draws. The semi-supervised
-# runs (core/learn/ssl) have their own eight-thread tests beside them (helper "ssl").
+# seed-dependent reaches the page); the rule test keeps them free of global draws. Not listed yet: the
+# semi-supervised runs (core/learn/ssl, being moved onto private generators by their owner): add them
+# here once they pass.
 def _clipping(seed):
     from core.text.sequence_lab import clipping_runs
 
