@@ -47,6 +47,7 @@ def make_optimizer(model, lr: float, weight_decay: float = 1e-4):
 def train_supervised(model, lab: det_data.DetSplit, cfg: BurnInConfig, seed: int = 0):
     """Yield (step, losses dict) while training `model` in place on the labeled split."""
     g = torch.Generator().manual_seed(seed)
+    detector.seed_samplers(model, g)
     opt = make_optimizer(model, cfg.lr, cfg.weight_decay)
     model.train()
     t0 = time.perf_counter()

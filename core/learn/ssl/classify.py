@@ -24,7 +24,7 @@ from torch import nn
 
 from core.learn.ssl.ema import ema_update, make_teacher
 from core.learn.ssl.data import SSLData
-from core.runtime import device
+from core.runtime import device, seeded
 
 METHODS = ("supervised", "mean_teacher", "fixmatch")
 METHOD_NAMES = {"supervised": "supervised only", "mean_teacher": "Mean Teacher", "fixmatch": "FixMatch"}
@@ -155,8 +155,9 @@ def unlabeled_loss(method, student, teacher, xu, data, cfg, g):
 def train(data: SSLData, cfg: ClassifyConfig, seed: int = 0, student: nn.Module | None = None):
     """Yield a ClassifyEvent every cfg.eval_every steps (and at step 0)."""
     g = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    student = student or make_mlp(data.dim, data.n_classes, cfg.hidden)
+    if student is None:
+        with seeded(seed):  # nn.Linear's init draws from the global RNG: seeded, locked, restored
+            student = make_mlp(data.dim, data.n_classes, cfg.hidden)
     teacher = make_teacher(student)
     opt = torch.optim.Adam(student.parameters(), lr=cfg.lr)
     twin = copy.deepcopy(student) if cfg.baseline else None   # same start, labels only

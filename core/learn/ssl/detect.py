@@ -79,6 +79,7 @@ class DetectEvent:
     pr_curve: list = field(default_factory=list)     # [(threshold, precision, recall)]
     var_iou: list = field(default_factory=list)      # [(variance, IoU with GT, score)] of boxes >= jitter_min_score
     shown: list = field(default_factory=list)        # [{"image", "boxes", "labels", "scores", "gt"}]
+    models: dict | None = None      # on the last step only: {"student", "teacher"} (for a final score elsewhere)
 
 
 # ----------------------------------------------------------------------------- teacher side
@@ -287,6 +288,7 @@ def train(cfg: DetectConfig, student, data: tuple, seed: int = 0):
     t0 = time.perf_counter()
     g = torch.Generator().manual_seed(seed)
     student = detector.train_mode(copy.deepcopy(student).to(device()), cfg.freeze_bn)
+    detector.seed_samplers(student, g)
     for p in student.parameters():
         p.requires_grad_(True)
     teacher = make_teacher(student)
@@ -294,7 +296,7 @@ def train(cfg: DetectConfig, student, data: tuple, seed: int = 0):
     twin = twin_opt = None
     if cfg.baseline:
         g_twin = torch.Generator().manual_seed(seed + 7919)
-        twin = detector.train_mode(copy.deepcopy(student), cfg.freeze_bn)
+        twin = detector.seed_samplers(detector.train_mode(copy.deepcopy(student), cfg.freeze_bn), g_twin)
         twin_opt = make_optimizer(twin, cfg.lr)
     test_imgs, test_t = test.images[:cfg.n_eval], test.targets[:cfg.n_eval]
     show = torch.arange(min(cfg.n_show, len(unl.images)))
@@ -333,6 +335,8 @@ def train(cfg: DetectConfig, student, data: tuple, seed: int = 0):
         if (cfg.n_quality or cfg.n_show) and step > 0 and (
                 step == cfg.eval_every or step % cfg.detail_every == 0 or step == cfg.steps):
             _details(ev, teacher, unl, cfg, g, show)
+        if step == cfg.steps:
+            ev.models = {"student": student, "teacher": teacher}
         ev.elapsed_s = time.perf_counter() - t0
         yield ev
 

@@ -1,223 +1,319 @@
-"""The reproduction: Soft Teacher's ablation at toy scale, on ShapesWorld.
+"""The reproduction study: does Soft Teacher (+ box jittering) beat supervised training when labels are few?
 
-    python -m core.learn.ssl.reproduce --smoke   # seconds: checks the pipeline end to end (CI runs it)
-    python -m core.learn.ssl.reproduce           # small default: 10%, 4 training seeds, 25 steps
-    python -m core.learn.ssl.reproduce --fractions 0.01 0.05 0.10 --seeds 5 --vary data --steps 2000 \
-        --ema 0.999 --burn-in-steps 1500 --batch 8  # the full run: many hours on a 2-core CPU
+    python -m core.learn.ssl.reproduce --smoke   # seconds: the pipeline end to end (CI); writes to artifacts/
+    nohup nice -n 5 python -m core.learn.ssl.reproduce > artifacts/ssl_study.log &   # the study (~100 min)
 
-For each labeled fraction and seed: a supervised burn-in (the bundled one for 10%/seed 0 when it
-matches), then the same number of steps of each method from it: supervised only, STAC, end-to-end
-Mean Teacher (E2E + EMA), + Soft Teacher, + box jittering. Writes assets/ssl/reproduce.json and
-assets/ssl/reproduce.md (mean +- std mAP@[.5:.95] on held-out images, wall time).
-E2E methods are scored by their teacher, as Soft Teacher's released configs do (predict_on teacher).
+Design (issue 26). ShapesWorld at 96 px (the lesson's detector at 3/4 size, a lighter head: fewer
+proposals and samples), 1000 training images per seed. For each labeled fraction (1% = 10 images,
+5% = 50) and each seed s (its own image pool and labeled split, as the paper's 5 folds): a supervised
+burn-in on the labeled images, then every method trains the same number of steps from that burn-in
+with the same seed: supervised only, STAC, Mean Teacher (E2E + EMA), Soft Teacher + box jittering.
+E2E methods are scored by their teacher, as Soft Teacher's released configs do. Every run is scored
+on one fixed held-out set (generated once from its own seed, never trained on) of two disjoint
+halves A and B: the learning curve on A every `eval_every` steps, the final score on A and on B,
+so the evaluation noise (the same model on two held-out sets) is measured, not assumed.
+Claims are judged on paired differences (core.learn.ssl.claims).
 
-Each claim of the paper ("B beats A") is judged on paired differences (same seed, same burn-in,
-same held-out images): mean, standard deviation and a 95% t-interval of mAP(B) - mAP(A). A claim
-is "reproduced" only when the interval lies above zero, "contradicted" when it lies below, and
-"not resolved" otherwise: a few short noisy runs must not be read as a confirmation.
+The arithmetic, measured on this 2-core machine, one torch thread, 96 px, batch 4 + 4, while seven
+other jobs shared the cores (bench: `python -m core.learn.ssl.reproduce --time`):
+    steps/s on an idle core: burn-in ~17, supervised ~14.6, Soft Teacher + jitter ~6.4,
+    Mean Teacher ~6.9, STAC ~4.9 (+ ~4 s pseudo-labelling 500 images); mAP on 150 images ~1 s.
+    One (fraction, seed): burn-in 600/17 = 35 s, supervised 400/14.6 = 27 s, Soft Teacher
+    400/6.4 = 63 s, STAC 400/4.9 + 4 = 86 s, Mean Teacher 400/6.9 = 58 s, evaluation ~4 x 7 x 1 s = 28 s
+    -> ~300 s; x 2 fractions x 5 seeds = 50 min on an idle core, ~100 min at the half a core
+    a niced job gets here. The main claim (supervised and Soft Teacher at 1%, 5 seeds) runs first:
+    5 x (35 + 27 + 63 + 14) s = 12 min idle.
+
+Resumable: every finished run is appended to assets/ssl/reproduce.jsonl (with its learning curve);
+a rerun with the same StudyConfig skips what is there; assets/ssl/reproduce.json (the summary the
+page reads: command, wall time, machine, runs, claims, evaluation noise) is rewritten after each run.
+Every random draw comes from generators seeded per run (torch.Generator for batches, views and the
+detector's samplers; init under core.runtime.seeded), so a run gives the same numbers alone or beside others.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
+import platform
 import statistics
 import sys
 import time
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import torch
 
-from core.learn.ssl import det_data, detector
-from core.runtime import device
+from core.learn.ssl import claims, detector, stac
 from core.learn.ssl import detect as sd
-from core.learn.ssl import stac
-from core.learn.ssl.burn_in import ASSET_DIR, BurnInConfig, load_burn_in, train_supervised
+from core.learn.ssl.burn_in import BurnInConfig, train_supervised
+from core.learn.ssl.det_data import DetSplit
+from core.runtime import device, numpy_rng, seeded
+from core.vision.coco import coco_map
 
-# (name, method, box_jitter); supervised and STAC are scored by their only model
-METHODS = [("supervised", "supervised", False), ("STAC", "stac", False), ("E2E + EMA", "mean_teacher", False),
-           ("+ Soft Teacher", "soft_teacher", False), ("+ box jittering", "soft_teacher", True)]
-# The papers' COCO mAP (Faster R-CNN R50-FPN) that our table is read against, per labeled fraction:
-# supervised and Soft Teacher from Soft Teacher's Table 1 (average of 5 splits), STAC from the STAC
-# paper's Table 1, E2E + EMA (10%) from Soft Teacher's ablation. Missing = not a number we quote (the
-# ablation's rows between its two ends).
-PAPER = {0.01: {"supervised": 10.0, "STAC": 13.97, "+ box jittering": 20.46},
-         0.05: {"supervised": 20.92, "STAC": 24.38, "+ box jittering": 30.74},
-         0.10: {"supervised": 26.94, "STAC": 28.64, "E2E + EMA": 31.2, "+ box jittering": 34.04}}
-PAPER_SOURCE = ("Soft Teacher (Xu et al., ICCV 2021) Table 1 and ablation; STAC (Sohn et al., 2020) Table 1; "
-                "COCO mAP, Faster R-CNN R50-FPN; our '+ box jittering' row is the full Soft Teacher")
-# (claim, weaker, stronger): the paper's ordering that the results can check
-CLAIMS = [("E2E + EMA beats supervised", "supervised", "E2E + EMA"),
-          ("Soft Teacher beats E2E + EMA", "E2E + EMA", "+ Soft Teacher"),
-          ("box jittering adds to Soft Teacher", "+ Soft Teacher", "+ box jittering"),
-          ("Soft Teacher (+ jittering) beats supervised", "supervised", "+ box jittering"),
-          ("end-to-end Soft Teacher beats multi-stage STAC", "STAC", "+ box jittering")]
+ROOT = Path(__file__).resolve().parents[3]
+RESULTS = ROOT / "assets" / "ssl" / "reproduce.json"
+# (name on the page, loop, box jittering)
+METHODS = {"supervised": ("supervised", False), "STAC": ("stac", False),
+           "Mean Teacher (E2E + EMA)": ("mean_teacher", False), "Soft Teacher + jitter": ("soft_teacher", True)}
 
 
-def paired_interval(diffs: list[float], level: float = 0.95) -> dict:
-    """Mean, sample std and the t-interval of paired differences; with one pair the interval is
-    unbounded (nothing can be resolved from a single run)."""
-    from scipy import stats
+@dataclass
+class StudyConfig:
+    fractions: tuple = (0.01, 0.05)   # labeled share of the pool: 1% = 10 images, 5% = 50
+    seeds: int = 5                    # paired seeds per claim (each its own pool and split)
+    size: int = 96                    # image side (the lesson's 128 at 3/4: ~2x faster steps)
+    n_pool: int = 1000                # training images per seed (labeled + unlabeled)
+    n_eval: int = 150                 # held-out images in each half (A: curve + final, B: final only)
+    eval_seed: int = 1_000_003        # the held-out images' own seed: never a training pool
+    burn_in_steps: int = 600          # supervised burn-in (lr 0.02, cosine), shared by every method
+    steps: int = 400                  # steps of each method after the burn-in
+    batch: int = 4                    # labeled and unlabeled images a step
+    lr: float = 0.01                  # SGD after the burn-in, every method alike
+    ema: float = 0.99                 # teacher momentum (half-life ~70 steps)
+    eval_every: int = 50              # steps between curve points
+    stac_pool: int = 500              # unlabeled images STAC pseudo-labels once
+    box_head: int = 128               # lighter head than the lesson's 256
+    proposals: int = 150              # RPN proposals while training (lesson: 300)
 
-    n = len(diffs)
-    mean = statistics.fmean(diffs) if n else float("nan")
-    if n < 2:
-        return {"n": n, "mean": mean, "std": float("nan"), "lo": float("-inf"), "hi": float("inf")}
-    sd = statistics.stdev(diffs)
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / n ** 0.5
-    return {"n": n, "mean": mean, "std": sd, "lo": mean - half, "hi": mean + half}
+    def key(self) -> str:
+        """Fingerprint of what decides a run's numbers (not which fractions/seeds are in the grid)."""
+        d = {k: v for k, v in asdict(self).items() if k not in ("fractions", "seeds")}
+        return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:10]
 
 
-def verdict(interval: dict) -> str:
-    """'reproduced' only when the whole interval is above zero; 'contradicted' when below."""
-    if interval["lo"] > 0:
-        return "reproduced"
-    if interval["hi"] < 0:
-        return "contradicted"
-    return "not resolved"
+SMOKE = StudyConfig(fractions=(0.05,), seeds=2, size=64, n_pool=40, n_eval=3, burn_in_steps=2, steps=2, batch=2,
+                    eval_every=1, stac_pool=4)
 
 
-def judge(runs: list[dict], fraction: float) -> list[dict]:
-    """One row per checkable claim at this fraction: paired interval, verdict, the paper's gain."""
-    by_seed: dict = {}
-    for x in runs:
-        if x["fraction"] == fraction:
-            by_seed.setdefault(x["seed"], {})[x["method"]] = x["map"]
-    paper = PAPER.get(round(fraction, 2), {})
+# ----------------------------------------------------------------------------- data and model
+def _images(n: int, seed: int, size: int) -> DetSplit:
+    from core.vision.shapes.generator import ShapesConfig, generate, to_torch_targets
+
+    imgs, tg = to_torch_targets(generate(n, seed, ShapesConfig(size=size)))
+    return DetSplit(imgs.to(device()), [{k: v.to(device()) for k, v in t.items()} for t in tg])
+
+
+def eval_halves(cfg: StudyConfig) -> tuple[DetSplit, DetSplit]:
+    """The fixed held-out set, two disjoint halves A and B (the same for every run)."""
+    s = _images(2 * cfg.n_eval, cfg.eval_seed, cfg.size)
+    n = cfg.n_eval
+    return DetSplit(s.images[:n], s.targets[:n]), DetSplit(s.images[n:], s.targets[n:])
+
+
+def pool(cfg: StudyConfig, fraction: float, seed: int) -> tuple[DetSplit, DetSplit]:
+    """(labeled, unlabeled) of seed's own pool; the labeled sets are nested across fractions."""
+    s = _images(cfg.n_pool, seed, cfg.size)
+    order = numpy_rng(seed, "ssl-study-labeled").permutation(cfg.n_pool)
+    k = max(1, round(fraction * cfg.n_pool))
+    lab, unl = order[:k].tolist(), order[k:].tolist()
+    return (DetSplit(s.images[lab], [s.targets[i] for i in lab]), DetSplit(s.images[unl], [s.targets[i] for i in unl]))
+
+
+def study_detector(cfg: StudyConfig, seed: int):
+    """The lesson's tiny Faster R-CNN scaled to cfg.size, with a lighter head; init from seed alone."""
+    from core.vision.shapes.models.faster_rcnn import TinyRCNNConfig
+
+    s = cfg.size / 128
+    rcnn = TinyRCNNConfig(anchor_sizes=tuple(round(a * s) for a in (16, 24, 32, 48)), channels=48,
+                          box_head=cfg.box_head, proposals_train=cfg.proposals, proposals_test=50)
+    with seeded(seed, "ssl-study-init"):
+        m = detector.build_detector(6, cfg.size, rcnn)
+    m.rpn.fg_bg_sampler.batch_size_per_image = 64        # few objects an image: fewer samples suffice
+    m.roi_heads.fg_bg_sampler.batch_size_per_image = 32
+    return m.to(device())
+
+
+def burn_in_steps(cfg: StudyConfig, model, lab: DetSplit, seed: int):
+    """The burn-in's training loop on `model` (in place): yields (step, losses)."""
+    bc = BurnInConfig(steps=cfg.burn_in_steps, max_seconds=1e12, batch=cfg.batch, warmup=min(50, cfg.burn_in_steps))
+    return train_supervised(model, lab, bc, seed)
+
+
+def burn_in(cfg: StudyConfig, lab: DetSplit, seed: int, cache: Path | None = None):
+    """The supervised start every method of this (fraction, seed) shares; cached on disk if asked."""
+    from safetensors.torch import load_file, save_file
+
+    model = study_detector(cfg, seed)
+    if cache is not None and cache.exists():
+        model.load_state_dict(load_file(str(cache)))
+        return model.eval()
+    for _ in burn_in_steps(cfg, model, lab, seed):
+        pass
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(cache))
+    return model.eval()
+
+
+# ----------------------------------------------------------------------------- one run
+def run_method(cfg: StudyConfig, method: str, start, lab: DetSplit, unl: DetSplit, halves, seed: int):
+    """Yield {"step", "map" (on half A, at curve points; else None), "elapsed_s"} every step, then the
+    finished run's record {"record": {...}} last."""
+    a, b = halves
+    loop, jitter = METHODS[method]
+    t0 = time.perf_counter()
+    curve, ema_curve = [], []         # ema_curve: supervised only, its EMA twin (the EMA's share of a gain)
+    final = ema_final = None
+    if loop == "stac":
+        sc = stac.STACConfig(steps=cfg.steps, eval_every=cfg.eval_every, n_eval=len(a.images),
+                             pool=min(cfg.stac_pool, len(unl.images)), batch_labeled=cfg.batch,
+                             batch_unlabeled=cfg.batch, lr=cfg.lr)
+        for ev in stac.train(sc, start, (lab, unl, a), seed):
+            final = ev.get("model", final)
+            if ev["stage"] != "done":
+                m = ev.get("student_map")
+                if m is not None:
+                    curve.append((ev["step"], m))
+                yield {"step": ev["step"], "map": m, "elapsed_s": time.perf_counter() - t0}
+    else:
+        dc = sd.DetectConfig(method=loop, box_jitter=jitter, steps=cfg.steps, batch_labeled=cfg.batch,
+                             batch_unlabeled=cfg.batch, lr=cfg.lr, ema=cfg.ema, eval_every=cfg.eval_every,
+                             n_eval=len(a.images), n_show=0, n_quality=0)
+        for ev in sd.train(dc, start, (lab, unl, a), seed):
+            m = ev.student_map if loop == "supervised" else ev.teacher_map   # E2E: the teacher is the model
+            if m is not None:
+                curve.append((ev.step, m))
+                if loop == "supervised":
+                    ema_curve.append((ev.step, ev.teacher_map))
+            if ev.models:
+                final = ev.models["student" if loop == "supervised" else "teacher"]
+                ema_final = ev.models["teacher"] if loop == "supervised" else None
+            yield {"step": ev.step, "map": m, "elapsed_s": time.perf_counter() - t0}
+    map_b = coco_map(detector.predict(final, b.images), b.targets)["map"]
+    rec = {"method": method, "seed": seed, "map_a": curve[-1][1], "map_b": map_b, "map": (curve[-1][1] + map_b) / 2,
+           "curve": [[int(s), float(m)] for s, m in curve]}
+    if ema_final is not None:
+        ema_b = coco_map(detector.predict(ema_final, b.images), b.targets)["map"]
+        rec.update(map_ema=(ema_curve[-1][1] + ema_b) / 2, curve_ema=[[int(s), float(m)] for s, m in ema_curve])
+    yield {"record": rec | {"wall_s": round(time.perf_counter() - t0, 1)}}
+
+
+def live_run(cfg: StudyConfig, fraction: float, seed: int, method: str):
+    """One seed of one method, as the study runs it, for a page to watch: yields {"stage": "burn-in",
+    "step", "elapsed_s"} while the burn-in trains, then run_method's events with "stage": method."""
+    t0 = time.perf_counter()
+    halves = eval_halves(cfg)
+    lab, unl = pool(cfg, fraction, seed)
+    model = study_detector(cfg, seed)
+    for step, _ in burn_in_steps(cfg, model, lab, seed):
+        yield {"stage": "burn-in", "step": step, "elapsed_s": time.perf_counter() - t0}
+    for ev in run_method(cfg, method, model.eval(), lab, unl, halves, seed):
+        yield ev | {"stage": method, "elapsed_s": time.perf_counter() - t0}
+
+
+# ----------------------------------------------------------------------------- the grid
+def grid(cfg: StudyConfig) -> list[tuple[float, int, str]]:
+    """(fraction, seed, method) in the order they run: the main claim (supervised vs Soft Teacher at
+    the lowest fraction) first, then the same at the next fraction, then STAC, then Mean Teacher."""
+    order = [(f, m) for f in cfg.fractions for m in ("supervised", "Soft Teacher + jitter")]
+    order += [(f, m) for m in ("STAC", "Mean Teacher (E2E + EMA)") for f in cfg.fractions]
     out = []
-    for text, a, b in CLAIMS:
-        diffs = [d[b] - d[a] for d in by_seed.values() if a in d and b in d]
-        if not diffs:
-            continue
-        iv = paired_interval(diffs)
-        out.append({"claim": text, "weaker": a, "stronger": b, **iv, "verdict": verdict(iv),
-                    "paper_gain": round(paper[b] - paper[a], 2) if a in paper and b in paper else None})
+    for i in range(0, len(order), 2):
+        pair = order[i:i + 2]
+        out += [(f, s, m) for s in range(cfg.seeds) for f, m in pair]
     return out
 
 
-def run_one(method: str, jitter: bool, start, data, steps: int, ema: float, seed: int, n_eval: int,
-            batch: int = 8) -> float:
-    lab, unl, test = data
-    test = det_data.DetSplit(test.images[:n_eval], test.targets[:n_eval])
-    if method == "stac":
-        cfg = stac.STACConfig(steps=steps, eval_every=10**9, n_eval=n_eval, pool=min(len(unl.images), batch * steps),
-                              batch_labeled=batch, batch_unlabeled=batch)
-        evs = list(stac.train(cfg, start, (lab, unl, test), seed))
-        return detector.evaluate(evs[-1]["model"], test)["map"]
-    cfg = sd.DetectConfig(method=method, box_jitter=jitter, steps=steps, ema=ema, eval_every=10**9, n_eval=n_eval,
-                          n_show=0, n_quality=0, batch_labeled=batch, batch_unlabeled=batch)
-    last = None
-    for last in sd.train(cfg, start, (lab, unl, test), seed):
-        pass
-    return last.student_map if method == "supervised" else last.teacher_map
+def load_runs(jsonl: Path, cfg: StudyConfig) -> list[dict]:
+    """Finished runs of this config (other configs' lines are kept in the file but not read)."""
+    if not jsonl.exists():
+        return []
+    runs = [json.loads(line) for line in jsonl.read_text().splitlines() if line.strip()]
+    return [r for r in runs if r.get("config_key") == cfg.key()]
+
+
+def machine() -> str:
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()}, torch {torch.__version__}, {device()}"
+
+
+def summarise(cfg: StudyConfig, runs: list[dict], command: str, started: str, wall_s: float) -> dict:
+    """The summary the page reads: per (fraction, method) mean/std and curves, claims, evaluation noise."""
+    rows = []
+    for f in cfg.fractions:
+        for m in METHODS:
+            r = [x for x in runs if x["fraction"] == f and x["method"] == m]
+            if r:
+                maps = [x["map"] for x in r]
+                rows.append({"fraction": f, "method": m, "n": len(r), "mean": statistics.fmean(maps),
+                             "std": statistics.stdev(maps) if len(r) > 1 else 0.0,
+                             "wall_s": statistics.fmean(x["wall_s"] for x in r),
+                             "burn_in_map": statistics.fmean(x["burn_in_map"] for x in r)})
+    halves = [x["map_a"] - x["map_b"] for x in runs]
+    noise = {"pairs": len(halves), "sd_half": statistics.stdev(halves) / 2 ** 0.5 if len(halves) > 1 else None}
+    if noise["sd_half"] is not None:  # a final score is the mean of two halves: its noise is sd_half / sqrt(2)
+        noise["sd_final"] = noise["sd_half"] / 2 ** 0.5
+    return {"command": command, "started_utc": started, "total_wall_s": round(wall_s, 1), "machine": machine(),
+            "threads": torch.get_num_threads(), "config": asdict(cfg), "config_key": cfg.key(),
+            "runs_done": len(runs), "runs_planned": len(grid(cfg)), "rows": rows, "runs": runs,
+            "claims": {str(f): claims.judge(runs, f) for f in cfg.fractions},
+            "eval_noise": noise, "paper_coco": {str(k): v for k, v in claims.PAPER.items()},
+            "paper_source": claims.PAPER_SOURCE}
+
+
+def run_study(cfg: StudyConfig, out: Path, command: str, cache_dir: Path | None, log=print) -> dict:
+    """Run what is missing of the grid, appending each finished run; returns the summary."""
+    jsonl = out.with_suffix(".jsonl")
+    runs = load_runs(jsonl, cfg)
+    done = {(r["fraction"], r["seed"], r["method"]) for r in runs}
+    prev = json.loads(out.read_text()) if out.exists() else {}
+    wall0 = prev.get("total_wall_s", 0.0) if prev.get("config_key") == cfg.key() else 0.0
+    started = prev.get("started_utc") if wall0 else time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    t0 = time.perf_counter()
+    halves = eval_halves(cfg)
+    loaded: dict = {}
+    summary = summarise(cfg, runs, command, started, wall0)
+    for f, s, m in grid(cfg):
+        if (f, s, m) in done:
+            continue
+        if (f, s) not in loaded:
+            tb = time.perf_counter()
+            lab, unl = pool(cfg, f, s)
+            cache = None if cache_dir is None else cache_dir / f"burn_in_{cfg.key()}_{f}_{s}.safetensors"
+            start = burn_in(cfg, lab, s, cache)
+            base = coco_map(detector.predict(start, halves[0].images), halves[0].targets)["map"]
+            loaded = {(f, s): (lab, unl, start, base)}
+            log(f"fraction {f:.0%} seed {s}: {len(lab.images)} labeled, burn-in mAP(A) {base:.3f} "
+                f"({time.perf_counter() - tb:.0f} s)")
+        lab, unl, start, base = loaded[(f, s)]
+        last = None
+        for last in run_method(cfg, m, start, lab, unl, halves, s):
+            pass
+        rec = last["record"]
+        rec.update(fraction=f, n_labeled=len(lab.images), burn_in_map=base, config_key=cfg.key())
+        with jsonl.open("a") as fh:
+            fh.write(json.dumps(rec) + "\n")
+        runs.append(rec)
+        summary = summarise(cfg, runs, command, started, wall0 + time.perf_counter() - t0)
+        out.write_text(json.dumps(summary, indent=1))
+        log(f"  {m:26s} mAP {rec['map']:.4f} (A {rec['map_a']:.4f}, B {rec['map_b']:.4f})  {rec['wall_s']:.0f} s")
+    return summary
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--fractions", type=float, nargs="+", default=[0.10])
-    p.add_argument("--seeds", type=int, default=4)
-    p.add_argument("--vary", choices=["training", "data"], default="training",
-                   help="training: one data split and the bundled burn-in, seeds change batches and augmentations; "
-                        "data: each seed its own split and burn-in (the paper's 5 folds; needs --burn-in-steps)")
-    p.add_argument("--steps", type=int, default=25, help="steps of each method after the burn-in")
-    p.add_argument("--batch", type=int, default=4, help="labeled and unlabeled images a step")
-    p.add_argument("--burn-in-steps", type=int, default=300, help="when no bundled burn-in applies")
-    p.add_argument("--ema", type=float, default=0.98, help="teacher momentum; 0.999 needs thousands of steps")
-    p.add_argument("--eval-images", type=int, default=100)
-    p.add_argument("--n-train", type=int, default=1000, help="ShapesWorld training images (labeled + unlabeled)")
-    p.add_argument("--threads", type=int, default=1)
     p.add_argument("--smoke", action="store_true", help="tiny sizes: checks the pipeline, proves nothing")
-    p.add_argument("--out", type=Path, default=ASSET_DIR / "reproduce.json")
+    p.add_argument("--seeds", type=int, default=None, help="paired seeds (default: StudyConfig.seeds)")
+    p.add_argument("--steps", type=int, default=None, help="steps of each method after the burn-in")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--out", type=Path, default=None, help="summary json (the jsonl of runs goes beside it)")
     args = p.parse_args(argv)
-    if args.smoke:
-        args.seeds, args.steps, args.batch, args.eval_images, args.n_train = 2, 1, 2, 2, 40
-        args.burn_in_steps = 1
     torch.set_num_threads(args.threads)
-    t_all = time.perf_counter()
-    runs = []
-    for frac in args.fractions:
-        shared = None
-        for seed in range(args.seeds):
-            data_seed = seed if args.vary == "data" else 0
-            torch.manual_seed(seed)
-            if shared is None or args.vary == "data":
-                data = det_data.load_shapes(data_seed, frac, n_train=args.n_train, n_test=args.eval_images)
-                start, why = load_burn_in(frac) if data_seed == 0 and args.n_train == 1000 else (None, "")
-                if start is None:
-                    t0 = time.perf_counter()
-                    start = detector.build_detector().to(device())
-                    for _ in train_supervised(start, data[0], BurnInConfig(steps=args.burn_in_steps, max_seconds=1e9), data_seed):
-                        pass
-                    why = f"burn-in trained here ({args.burn_in_steps} steps, {time.perf_counter() - t0:.0f}s)"
-                start.eval()
-                base = detector.evaluate(start, data[2])["map"]
-                shared = (data, start, why, base)
-            data, start, why, base = shared
-            print(f"fraction {frac:.0%} seed {seed} (data seed {data_seed}): {why}; burn-in mAP {base:.3f}", flush=True)
-            for name, method, jitter in METHODS:
-                t0 = time.perf_counter()
-                m = run_one(method, jitter, start, data, args.steps, args.ema, seed, args.eval_images, args.batch)
-                wall = time.perf_counter() - t0
-                runs.append({"fraction": frac, "seed": seed, "method": name, "map": m, "wall_s": wall, "burn_in_map": base})
-                print(f"  {name:16s} mAP {m:.4f}  ({wall:.0f}s)", flush=True)
-            write_results(runs, args, argv, time.perf_counter() - t_all)  # after every seed: a cut-off run keeps its seeds
-    print(markdown_table(json.loads(args.out.read_text())), flush=True)
+    cfg = SMOKE if args.smoke else StudyConfig()
+    cfg = replace(cfg, **{k: v for k, v in (("seeds", args.seeds), ("steps", args.steps)) if v is not None})
+    out = args.out or (ROOT / "artifacts" / "ssl_smoke" / "reproduce.json" if args.smoke else RESULTS)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    command = "python -m core.learn.ssl.reproduce " + " ".join(sys.argv[1:] if argv is None else argv)
+    cache = None if args.smoke else ROOT / "artifacts" / "ssl_study"
+    summary = run_study(cfg, out, command.strip(), cache, log=lambda s: print(s, flush=True))
+    for f, cs in summary["claims"].items():
+        for c in cs:
+            print(claims.sentence(c, float(f)), flush=True)
     return 0
-
-
-def write_results(runs: list[dict], args, argv, wall_s: float) -> None:
-    """The json (every run, the summary rows, the claims) and the markdown table, as they stand."""
-    result = {"command": "python -m core.learn.ssl.reproduce " + " ".join(sys.argv[1:] if argv is None else argv),
-              "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-              "total_wall_s": wall_s, "threads": args.threads,
-              "seeds_done": {str(f): len({x["seed"] for x in runs if x["fraction"] == f}) for f in args.fractions},
-              "rows": summarise(runs), "runs": runs,
-              "claims": {str(f): judge(runs, f) for f in args.fractions if any(x["fraction"] == f for x in runs)},
-              "paper_coco": {str(k): v for k, v in PAPER.items()}, "paper_source": PAPER_SOURCE}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2))
-    args.out.with_suffix(".md").write_text(markdown_table(result))
-
-
-def summarise(runs: list[dict]) -> list[dict]:
-    """Mean and std over seeds per (fraction, method), and the paired gain over supervised-only
-    (same seed, same burn-in): seeds differ mostly in their burn-in, so the pairs are the signal."""
-    rows = []
-    for frac in sorted({x["fraction"] for x in runs}):
-        sup = {x["seed"]: x["map"] for x in runs if x["fraction"] == frac and x["method"] == "supervised"}
-        for name, _, _ in METHODS:
-            r = [x for x in runs if x["fraction"] == frac and x["method"] == name]
-            if not r:
-                continue
-            maps = [x["map"] for x in r]
-            gain = [x["map"] - sup[x["seed"]] for x in r if x["seed"] in sup]
-            rows.append({"fraction": frac, "method": name, "mean": statistics.fmean(maps),
-                         "std": statistics.stdev(maps) if len(maps) > 1 else 0.0, "n": len(maps),
-                         "gain": statistics.fmean(gain) if gain else 0.0,
-                         "gain_std": statistics.stdev(gain) if len(gain) > 1 else 0.0,
-                         "wins": sum(g > 0 for g in gain),
-                         "wall_s": statistics.fmean(x["wall_s"] for x in r),
-                         "burn_in_map": statistics.fmean(x["burn_in_map"] for x in r)})
-    return rows
-
-
-def markdown_table(result: dict) -> str:
-    lines = [f"`{result['command']}` ({result['total_wall_s'] / 60:.1f} min, {result.get('threads', 1)} thread; "
-             f"seeds done per fraction: {result.get('seeds_done', '?')})", "",
-             "| labeled | method | mAP@[.5:.95] (mean ± std) | gain vs supervised, same seed | seeds better "
-             "| wall s / run | burn-in mAP | paper (COCO) |", "|---|---|---|---|---|---|---|---|"]
-    for r in result["rows"]:
-        paper = PAPER.get(round(r["fraction"], 2), {}).get(r["method"])
-        lines.append(f"| {r['fraction']:.0%} | {r['method']} | {100 * r['mean']:.1f} ± {100 * r['std']:.1f} | "
-                     f"{100 * r['gain']:+.1f} ± {100 * r['gain_std']:.1f} | {r['wins']}/{r['n']} | "
-                     f"{r['wall_s']:.0f} | {100 * r['burn_in_map']:.1f} | {'' if paper is None else paper} |")
-    lines += ["", "| labeled | claim | paired mean (mAP) | std | 95% interval | verdict | paper's gain |",
-              "|---|---|---|---|---|---|---|"]
-    for frac, claims in result.get("claims", {}).items():
-        for c in claims:
-            paper = "" if c["paper_gain"] is None else f"{c['paper_gain']:+.1f}"
-            lines.append(f"| {float(frac):.0%} | {c['claim']} | {100 * c['mean']:+.2f} | {100 * c['std']:.2f} | "
-                         f"[{100 * c['lo']:+.2f}, {100 * c['hi']:+.2f}] | {c['verdict']} | {paper} |")
-    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -106,7 +106,7 @@ def train(cfg: STACConfig, teacher, data: tuple, seed: int = 0):
     first["student_map"] = first["teacher_map"]          # the student starts as a copy of the teacher
     first["elapsed_s"] = time.perf_counter() - t0
     yield first
-    student = detector.train_mode(copy.deepcopy(teacher).to(device()), cfg.freeze_bn)
+    student = detector.seed_samplers(detector.train_mode(copy.deepcopy(teacher).to(device()), cfg.freeze_bn), g)
     for p in student.parameters():
         p.requires_grad_(True)
     opt = make_optimizer(student, cfg.lr)
