@@ -64,7 +64,7 @@ def _evidence(res: dict) -> None:
         ui.chart(left, curve_band_chart(res["runs"], frac, title="mean over seeds, band = ±1 std"), width="stretch")
         table = pd.DataFrame([{"method": r["method"], "seeds": r["n"], "mAP (mean)": round(100 * r["mean"], 1),
                                "± std": round(100 * r["std"], 1), "burn-in": round(100 * r["burn_in_map"], 1),
-                               "paper, COCO": claims.PAPER.get(round(frac, 2), {}).get(r["method"], "")}
+                               "paper, COCO": str(claims.PAPER.get(round(frac, 2), {}).get(r["method"], "not given"))}
                               for r in res["rows"] if r["fraction"] == frac])
         right.dataframe(table, hide_index=True)
         if cs:

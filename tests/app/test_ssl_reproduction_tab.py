@@ -46,7 +46,7 @@ def test_tab_shows_curves_intervals_and_sentences_that_follow_the_results(tmp_pa
     assert at5 and "Not resolved" in at5[0] and "includes zero" in at5[0]
     assert any("Evaluation noise, measured" in c.value for c in at.caption)
     # the recorded curves (band charts) and the interval charts, one each per fraction, plus the tables
-    specs = [c.proto.spec for c in at.get("arrow_vega_lite_chart")]
+    specs = [c.proto.spec for c in at.get("vega_lite_chart")]
     assert sum('"lo"' in s and '"hi"' in s and "area" in s for s in specs) >= 2
     assert sum("paired gain" in s for s in specs) == 2
     assert at.selectbox(key="ssl_rep_method").value == "Soft Teacher + jitter"

@@ -10,6 +10,7 @@ from core.learn.ssl import classify, data, detector, stac
 from core.learn.ssl import detect as sd
 from core.learn.ssl import reproduce as rp
 from core.learn.ssl.burn_in import BurnInConfig, train_supervised
+from core.runtime import seeded
 
 CFG = rp.StudyConfig(fractions=(0.05,), seeds=1, size=64, n_pool=24, n_eval=2, burn_in_steps=2, steps=3,
                      batch=2, eval_every=3, stac_pool=4)
@@ -22,10 +23,16 @@ def start():
 
 
 def _noisy_neighbours(stop: threading.Event):
+    """Other sessions as the project's rule has them: global draws only inside core.runtime.seeded blocks
+    (model init). A loop that drew from the global RNG itself (torchvision's stock samplers) would see
+    their reseeding; module init under seeded() excludes them by the lock."""
     def draw():
+        i = 0
         while not stop.is_set():
-            torch.rand(64)
-            torch.randperm(100)
+            i += 1
+            with seeded(i, "neighbour"):
+                torch.rand(64)
+                torch.randperm(100)
     threads = [threading.Thread(target=draw) for _ in range(2)]
     for t in threads:
         t.start()
@@ -33,7 +40,7 @@ def _noisy_neighbours(stop: threading.Event):
 
 
 def _twice(fn):
-    """fn() alone after one global seed, then after another while two threads draw globally."""
+    """fn() alone after one global seed, then after another while two other sessions draw."""
     torch.manual_seed(1)
     alone = fn()
     torch.manual_seed(12345)
