@@ -112,22 +112,23 @@ def _live(res: dict | None) -> None:
     run = live.controls("ssl_rep_run", start, key="ssl_rep", start_label="Run this seed live")
     if run is None:
         return
-    live.show(run, lambda r: _draw_live(r, res, cfg), common.TICK_S, max_seconds=1.0)
+    live.show(run, lambda r: _draw_live(r, res), common.TICK_S, steps=lambda r: _steps(r, cfg),
+              what="Burn-in, then " + run.extra["method"], max_seconds=1.0)
 
 
-def _draw_live(run: LiveRun, res: dict | None, cfg) -> None:
-    """Progress, the live curve on the recorded band of its fraction, and the final score beside the record."""
+def _steps(run: LiveRun, cfg) -> tuple[int, int]:
+    """(steps done, steps in all): the burn-in's, then the method's."""
+    burn = [e["step"] for e in run.history if e.get("stage") == "burn-in"]
+    meth = [e["step"] for e in run.history if e.get("stage") not in (None, "burn-in") and "step" in e]
+    return (burn[-1] if burn else 0) + (meth[-1] if meth else 0), cfg.burn_in_steps + cfg.steps
+
+
+def _draw_live(run: LiveRun, res: dict | None) -> None:
+    """The live curve on the recorded band of its fraction, and the final score beside the record."""
     from core.viz.ssl_study import curve_band_chart
 
     hist, x = run.history, run.extra
-    burn = [e for e in hist if e.get("stage") == "burn-in"]
     meth = [e for e in hist if e.get("stage") not in (None, "burn-in") and "step" in e]
-    total = cfg.burn_in_steps + cfg.steps
-    done = (burn[-1]["step"] if burn else 0) + (meth[-1]["step"] if meth else 0)
-    elapsed = max((e.get("elapsed_s", 0.0) for e in hist), default=0.0)
-    left = elapsed / done * (total - done) if done else 0.0
-    st.progress(min(done / total, 1.0), text=f"{'burn-in' if not meth else x['method']}: {done} / {total} steps · "
-                f"{run.state}" + (f" · about {left:.0f} s left" if done and run.running else ""))
     points = [(e["step"], e["map"]) for e in meth if e.get("map") is not None]
     recorded = [r for r in (res or {}).get("runs", []) if r["fraction"] == x["fraction"]]
     ui.chart(st, curve_band_chart(recorded, x["fraction"], points or None,
