@@ -1,7 +1,7 @@
-"""Frame benchmarks: cold start, what the home page imports, server memory after every page.
+"""Frame benchmarks: cold start and what the home page imports (server memory: bench_memory.py).
 
 Baselines, measured in the same run: a one-line Streamlit app's cold start; `import streamlit`
-alone; the server's memory after the home page only.
+alone.
 """
 from __future__ import annotations
 
@@ -31,15 +31,9 @@ def home_import_s() -> dict:
     return {"value": home, "unit": "s", "baseline": bare}
 
 
-def _status_mb(pid: int, field: str) -> float:
-    """A memory field of /proc/<pid>/status (VmRSS, RssAnon, ...) in MB."""
-    return int(Path(f"/proc/{pid}/status").read_text().split(f"{field}:")[1].split()[0]) / 1024
-
-
-def _serve_and_visit(script: Path, paths: list[str], per_page: list | None = None) -> tuple[float, float]:
+def _serve_and_visit(script: Path, paths: list[str]) -> tuple[float, float]:
     """Start `streamlit run script`, open each path in Chromium until idle.
-    Returns (seconds to the first page rendered, server RSS in MB at the end); with `per_page`,
-    appends (path, RSS MB, RssAnon MB) after every page."""
+    Returns (seconds to the first page rendered, server RSS in MB at the end)."""
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, wait_until_idle
@@ -62,9 +56,6 @@ def _serve_and_visit(script: Path, paths: list[str], per_page: list | None = Non
                     except Exception:  # noqa: BLE001
                         time.sleep(0.1)
                 wait_until_idle(page)
-                if per_page is not None:
-                    per_page.append((path or "home", round(_status_mb(proc.pid, "VmRSS")),
-                                     round(_status_mb(proc.pid, "RssAnon"))))
                 if first is None:
                     first = time.perf_counter() - t0
             browser.close()
@@ -84,16 +75,4 @@ def cold_start_s() -> dict:
     return {"value": ours, "unit": "s", "baseline": base}
 
 
-def server_rss_mb() -> dict:
-    from core.catalog import TOPICS, slug
-
-    paths = [""] + [slug(t) for t in TOPICS if t.available] + ["models"]
-    _, home_only = _serve_and_visit(ROOT / "app.py", [""])
-    steps: list = []
-    _, every_page = _serve_and_visit(ROOT / "app.py", paths, per_page=steps)
-    return {"value": every_page, "unit": "MB", "baseline": home_only, "pages": len(paths),
-            "server_rss_anon_mb": steps[-1][2] if steps else None,
-            "after_every_page": {p: {"rss_mb": r, "anon_mb": a} for p, r, a in steps}}
-
-
-BENCHMARKS = {"home_import_s": home_import_s, "cold_start_s": cold_start_s, "server_rss_mb": server_rss_mb}
+BENCHMARKS = {"home_import_s": home_import_s, "cold_start_s": cold_start_s}  # memory: bench_memory.py
