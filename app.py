@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages.parts import lesson, present, share, ui
 from core.catalog import GROUPS, TOPICS, slug
+from core.zoo.budget import trim_heap_if_grown
 from core.threads import configure_threads
 
 configure_threads()  # the one place the server sets torch's thread count (torch-free until a page loads it)
@@ -45,6 +46,7 @@ with st.sidebar:
 present.apply()
 nav.run()
 share.report_link(top)
+trim_heap_if_grown()  # freed memory goes back to the system (core/zoo/budget.py says why)
 
 # After the page: the link needs the page's widgets, and the device is only known once torch is
 # loaded (the home page must not pay for torch).

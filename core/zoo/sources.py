@@ -39,11 +39,39 @@ def torchvision_weights(src: Source):
     return get_weight(src.ref)
 
 
-def torchvision_file(src: Source) -> Path:
-    import torch
+# Each torchvision weights enum's file name (the basename of its URL), so that asking "is it cached?"
+# (the Models page, every resolve) does not import torchvision (~400 MB with its detection models).
+# tests/core/test_zoo_light.py holds this table equal to torchvision's own enums.
+TORCHVISION_FILES = {
+    "ResNet18_Weights.IMAGENET1K_V1": "resnet18-f37072fd.pth",
+    "AlexNet_Weights.IMAGENET1K_V1": "alexnet-owt-7be5be79.pth",
+    "VGG11_Weights.IMAGENET1K_V1": "vgg11-8a719046.pth",
+    "GoogLeNet_Weights.IMAGENET1K_V1": "googlenet-1378be20.pth",
+    "DenseNet121_Weights.IMAGENET1K_V1": "densenet121-a639ec97.pth",
+    "FasterRCNN_MobileNet_V3_Large_320_FPN_Weights.DEFAULT": "fasterrcnn_mobilenet_v3_large_320_fpn-907ea3f9.pth",
+    "SSDLite320_MobileNet_V3_Large_Weights.DEFAULT": "ssdlite320_mobilenet_v3_large_coco-a79551df.pth",
+    "DeepLabV3_MobileNet_V3_Large_Weights.DEFAULT": "deeplabv3_mobilenet_v3_large-fc3c493d.pth",
+    "FasterRCNN_MobileNet_V3_Large_FPN_Weights.DEFAULT": "fasterrcnn_mobilenet_v3_large_fpn-fb6a3cc7.pth",
+    "FasterRCNN_ResNet50_FPN_V2_Weights.DEFAULT": "fasterrcnn_resnet50_fpn_v2_coco-dd69338a.pth",
+    "MaskRCNN_ResNet50_FPN_V2_Weights.DEFAULT": "maskrcnn_resnet50_fpn_v2_coco-73cbd019.pth",
+    "SSD300_VGG16_Weights.DEFAULT": "ssd300_vgg16_coco-b556d3b4.pth",
+    "DeepLabV3_ResNet50_Weights.DEFAULT": "deeplabv3_resnet50_coco-cd0a2569.pth",
+}
 
-    url = torchvision_weights(src).url
-    return Path(torch.hub.get_dir()) / "checkpoints" / os.path.basename(url)
+
+def torch_hub_dir() -> Path:
+    """torch.hub.get_dir() without importing torch: $TORCH_HOME/hub, else $XDG_CACHE_HOME/torch/hub."""
+    import sys
+
+    if "torch" in sys.modules:  # respects torch.hub.set_dir when torch is already loaded
+        return Path(sys.modules["torch"].hub.get_dir())
+    home = os.environ.get("TORCH_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME") or "~/.cache", "torch")
+    return Path(os.path.expanduser(home)) / "hub"
+
+
+def torchvision_file(src: Source) -> Path:
+    name = TORCHVISION_FILES.get(src.ref) or os.path.basename(torchvision_weights(src).url)
+    return torch_hub_dir() / "checkpoints" / name
 
 
 def hf_cached(repo_id: str) -> bool:
