@@ -193,6 +193,11 @@ for i, (n, (model, raw)) in enumerate(runs.items()):
         continue
     result = detect.postprocess(raw, score_thr, nms_iou if model.uses_nms else None, classes)
     panel(cols[i], n, model, result, rgb, opacity, image_label, key=f"{i}_{n}", score_thr=score_thr, on_scene=on_scene)
+    if not compare and isinstance(result, Detections):
+        from app_pages.parts import gt_check
+
+        with ui.friendly_errors("Judging against your ground truth"):
+            gt_check.section(rgb, result, n)
 
 st.subheader("Semantic vs instance segmentation")
 st.markdown("**Semantic** segmentation (DeepLab) gives every pixel a class, so two objects of one class side by side "

@@ -15,7 +15,7 @@ import streamlit as st
 
 from core.vision.draw.canvas import Scale, points, rects
 
-MODES = {"draw": "freedraw", "rect": "rect", "point": "point"}
+MODES = {"draw": "freedraw", "rect": "rect", "point": "point", "labelled": "labeled_rect"}
 
 
 @dataclass
@@ -54,9 +54,11 @@ def _say_missing_once(why: str) -> None:
 
 def draw(key: str, *, mode: str = "rect", background: np.ndarray | None = None, width: int = 448,
          height: int | None = None, stroke: str = "#ff4b4b", stroke_width: int = 3, fill: str = "rgba(255, 75, 75, 0.15)",
-         background_color: str = "", initial: dict | None = None, image_data: bool = False) -> Drawing | None:
+         background_color: str = "", initial: dict | None = None, image_data: bool = False,
+         label: str = "") -> Drawing | None:
     """A canvas `width` pixels wide over `background` (uint8[H, W, 3], stretched to the canvas; the height
-    follows its aspect unless given). mode: "draw" (free brush), "rect" or "point". None when unavailable."""
+    follows its aspect unless given). mode: "draw" (free brush), "rect", "point" or "labelled" (boxes stamped
+    with `label`). None when unavailable."""
     st_canvas, why = _component()
     if st_canvas is None:
         _say_missing_once(why)
@@ -75,7 +77,8 @@ def draw(key: str, *, mode: str = "rect", background: np.ndarray | None = None, 
         image_wh = (width, height)
     res = st_canvas(fill_color=fill, stroke_width=stroke_width, stroke_color=stroke, background_color=background_color,
                     background_image=bg, height=height, width=width, drawing_mode=MODES[mode],
-                    initial_drawing=initial, return_image_data=image_data, key=key, point_display_radius=5)
+                    initial_drawing=initial, return_image_data=image_data, key=key, point_display_radius=5,
+                    **({"label": label, "font_size": 14} if mode == "labelled" else {}))
     js = res.json_data or {"objects": []}
     if js.get("objects"):
         st.caption(":material/link_off: Your drawing is not in the link: a shared link opens on an empty canvas.")

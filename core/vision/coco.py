@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -156,3 +157,72 @@ def coco_map(preds: list[dict], gts: list[dict], iou_type: str = "bbox",
         ev.summarize()
     s = ev.stats
     return {"map": max(0.0, float(s[0])), "map50": max(0.0, float(s[1])), "map75": max(0.0, float(s[2]))}
+
+
+@dataclass
+class ImageEval:
+    """One image's detections judged against its ground truth at one IoU threshold, as COCOeval judges them."""
+
+    status: list[str]  # per detection: "TP", "FP" (no object of its class there) or "duplicate" (object taken)
+    iou: np.ndarray  # float[N]: the matched object's IoU (TP), else the best same-class IoU
+    matched: np.ndarray  # int64[N]: the ground-truth index a TP took, -1 otherwise
+    missed: np.ndarray  # int64[K]: ground-truth objects no detection took
+    precision: float  # TP / detections (1.0 when there are none: nothing claimed, nothing wrong)
+    recall: float  # TP / objects (nan without objects)
+    ap50: float  # COCO's AP at this IoU (101-point interpolation), mean over the classes with objects
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    from core.vision.boxes import box_iou
+
+    return box_iou(a.reshape(-1, 4), b.reshape(-1, 4))
+
+
+def evaluate_image(gt_boxes, gt_labels, det_boxes, det_scores, det_labels, iou_thr: float = 0.5,
+                   max_dets: int = 100) -> ImageEval:
+    """COCOeval's matching on one image, kept per detection so a page can mark them.
+
+    Per class, detections go in order of score (at most max_dets); each takes the free object of its class
+    it overlaps most, if that IoU reaches iou_thr. A detection whose only good overlap is an object already
+    taken is a duplicate (what NMS should have removed). Boxes (x1, y1, x2, y2) in pixels."""
+    gb, gl = np.asarray(gt_boxes, np.float64).reshape(-1, 4), np.asarray(gt_labels).reshape(-1)
+    db, dl = np.asarray(det_boxes, np.float64).reshape(-1, 4), np.asarray(det_labels).reshape(-1)
+    ds = np.asarray(det_scores, np.float64).reshape(-1)
+    N = len(db)
+    status, iou, matched = ["FP"] * N, np.zeros(N), np.full(N, -1, np.int64)
+    aps = []
+    taken = np.zeros(len(gb), bool)
+    for c in np.unique(np.concatenate([gl, dl])):
+        d_idx = np.flatnonzero(dl == c)
+        d_idx = d_idx[np.argsort(-ds[d_idx], kind="mergesort")][:max_dets]  # COCOeval's order and cap
+        g_idx = np.flatnonzero(gl == c)
+        ious = _iou(db[d_idx], gb[g_idx]) if len(g_idx) else np.zeros((len(d_idx), 0))
+        tp = np.zeros(len(d_idx), bool)
+        for k, d in enumerate(d_idx):
+            free = ~taken[g_idx]
+            best = np.where(free, ious[k], -1.0)
+            if len(g_idx) and best.max() >= iou_thr:
+                j = int(best.argmax())
+                taken[g_idx[j]] = True
+                status[d], iou[d], matched[d], tp[k] = "TP", ious[k, j], g_idx[j], True
+            else:
+                iou[d] = ious[k].max() if len(g_idx) else 0.0
+                if len(g_idx) and iou[d] >= iou_thr:
+                    status[d] = "duplicate"
+        if len(g_idx):
+            aps.append(_ap_101(tp, len(g_idx)))
+    n_tp = sum(s == "TP" for s in status)
+    return ImageEval(status, iou, matched, np.flatnonzero(~taken), n_tp / N if N else 1.0,
+                     n_tp / len(gb) if len(gb) else float("nan"), float(np.mean(aps)) if aps else float("nan"))
+
+
+def _ap_101(tp: np.ndarray, n_gt: int) -> float:
+    """COCO's AP of one class: precision made non-increasing, read at recall 0, 0.01, ..., 1 (0 past the end)."""
+    if len(tp) == 0:
+        return 0.0
+    tps, fps = np.cumsum(tp), np.cumsum(~tp)
+    rc = tps / n_gt
+    pr = tps / (tps + fps + np.spacing(1))
+    pr = np.maximum.accumulate(pr[::-1])[::-1]
+    idx = np.searchsorted(rc, np.linspace(0, 1, 101), side="left")
+    return float(np.where(idx < len(pr), pr[np.minimum(idx, len(pr) - 1)], 0.0).mean())

@@ -229,3 +229,31 @@ def test_offline_compare_pairs_stand_ins_and_semantic_vs_instance_uses_one_class
     at.toggle(key="det_semantic").set_value(True).run(timeout=180)
     assert not at.exception
     assert any("shapes of class" in c.value for c in at.caption)
+
+
+def test_drawn_ground_truth_judges_each_detection(monkeypatch):
+    """AppTest cannot draw: the canvas wrapper hands back a drawing made here, over the page's own picture."""
+    import app_pages.parts.canvas as canvas_part
+    from core.vision.draw.canvas import Scale
+
+    real = canvas_part.draw
+
+    def fake_draw(key, **kw):
+        if key != "det_gt_canvas":
+            return real(key, **kw)
+        h, w = kw["background"].shape[:2]
+        scale = Scale.fit((kw["width"], round(kw["width"] * h / w)), (w, h))
+        js = {"objects": [{"type": "LabeledRect", "label": "", "left": 0, "top": 0, "width": 20, "height": 20}]
+              + [{"type": "LabeledRect", "label": n, "left": 5, "top": 5, "width": 60, "height": 60}
+                 for n in ("circle", "person")]}  # one of the two is the model's (ShapesWorld or COCO)
+        return canvas_part.Drawing(js, None, scale, canvas_part.rects(js, scale), canvas_part.points(js, scale))
+
+    monkeypatch.setattr(canvas_part, "draw", fake_draw)
+    at = AppTest.from_file(PAGE, default_timeout=240)
+    at.run()
+    assert not at.exception, at.exception
+    names = {m.label: m.value for m in at.metric}
+    assert "Precision" in names and "Recall" in names and "AP@0.5 on this image" in names
+    assert any("Box 1 has no class" in w.value for w in at.warning)
+    assert any("does not know" in w.value for w in at.warning)
+    assert any("against your 1 boxes" in (img.caption or "") for el in at.get("image") for img in el.proto.imgs)

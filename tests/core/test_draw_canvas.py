@@ -66,3 +66,23 @@ def test_a_drawn_roi_pools_as_torchvision_pools_that_box(rect):
     aligned, _ = roi_align(fmap, box, 4, spatial_scale=0.25, sampling_ratio=2)
     torch.testing.assert_close(pooled, tv_pool(fmap[None], rois, 4, 0.25)[0])
     torch.testing.assert_close(aligned, tv_align(fmap[None], rois, 4, 0.25, 2, aligned=True)[0], atol=1e-5, rtol=1e-5)
+
+
+def test_drawn_ground_truth_keeps_labelled_boxes_and_says_why_others_go():
+    from core.vision.draw.canvas import labelled_boxes
+
+    js = {"objects": [{"type": "LabeledRect", "label": "cat", "left": 10, "top": 10, "width": 40, "height": 40},
+                      {"type": "LabeledRect", "label": "", "left": 60, "top": 10, "width": 40, "height": 40},
+                      {"type": "LabeledRect", "label": "unicorn", "left": 10, "top": 60, "width": 40, "height": 40},
+                      {"type": "LabeledRect", "label": "dog", "left": 90, "top": 90, "width": -30, "height": -20},
+                      {"type": "LabeledRect", "label": "dog", "left": 900, "top": 900, "width": 30, "height": 30}]}
+    gt = labelled_boxes(js, Scale(2, 2), ["cat", "dog"], 256, 256)
+    np.testing.assert_allclose(gt.boxes, [[20, 20, 100, 100], [120, 140, 180, 180]])
+    assert gt.labels.tolist() == [0, 1]
+    text = " ".join(gt.notes)
+    assert "outside" in text and "Box 2 has no class" in text and "'unicorn'" in text
+    many = {"objects": [{"type": "LabeledRect", "label": "cat", "left": i % 50, "top": 5, "width": 30, "height": 30}
+                        for i in range(200)]}
+    gt = labelled_boxes(many, Scale(1, 1), ["cat"], 256, 256)
+    assert len(gt.boxes) == 50 and "200 boxes" in gt.notes[0]
+    assert labelled_boxes(None, Scale(1, 1), ["cat"], 10, 10).boxes.shape == (0, 4)

@@ -138,3 +138,29 @@ def rect_drawing(boxes: np.ndarray, scale: Scale, stroke: str = "#ff4b4b", fill:
                      "height": (y2 - y1) / scale.sy, "originX": "left", "originY": "top", "scaleX": 1, "scaleY": 1,
                      "angle": 0, "fill": fill, "stroke": stroke, "strokeWidth": stroke_width, "strokeUniform": True})
     return {"version": "4.4.0", "objects": objs}
+
+
+@dataclass
+class GroundTruth:
+    boxes: np.ndarray  # float[M, 4] xyxy in image pixels (checked: inside, not degenerate)
+    labels: np.ndarray  # int64[M], indices into the class list
+    notes: list[str]  # one line per box that was left out, and why
+
+
+def labelled_boxes(json_data: dict | None, scale: Scale, class_names: list[str], width: int, height: int) -> GroundTruth:
+    """Drawn ground truth: every labelled rectangle as a box and a class index. A box without a class, or with
+    a name the model does not know, is left out with a note; so are boxes check_boxes refuses."""
+    objs = [o for o in (json_data or {}).get("objects", []) if o.get("type") in ("LabeledRect", "Rect", "rect")]
+    names = [str(o.get("label", "") or "").strip() for o in objs]
+    checked = check_boxes(rects({"objects": objs}, scale), width, height)
+    notes = list(checked.notes)
+    boxes, labels = [], []
+    for box, k in zip(checked.boxes, checked.kept):
+        if not names[k]:
+            notes.append(f"Box {k + 1} has no class: pick one before drawing the box. It is left out.")
+        elif names[k] not in class_names:
+            notes.append(f"Box {k + 1}: this model does not know '{names[k]}'. It is left out.")
+        else:
+            boxes.append(box)
+            labels.append(class_names.index(names[k]))
+    return GroundTruth(np.asarray(boxes, np.float64).reshape(-1, 4), np.asarray(labels, np.int64), notes)
