@@ -185,7 +185,7 @@ def _norm(value: str | list[str]) -> tuple:
 def share_box(page_path: str) -> None:
     """The sidebar's "link to this view": the full URL (st.code has a copy button)."""
     url = view_url(page_path)
-    with st.expander("Link to this view", icon=":material/link:"):
+    with st.expander("Copy a link to this view", icon=":material/link:"):
         st.code(url, language=None, wrap_lines=True)
         st.caption("Copy it (the button in its corner) and share it: whoever opens it sees these settings. "
                    "Uploads and drawings stay on your screen.")

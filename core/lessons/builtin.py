@@ -38,10 +38,10 @@ sequence-models?seq_tab=Vanishing+gradients+%26+clipping&seq_grad_scale=2.0  Lar
 """,
     "cnns": """
 # title: CNNs, from LeNet to DenseNet
-cnns?cnn_arch=teaching%3Alenet5  LeNet-5: two convolutions and three dense layers; count the parameters in each.
-cnns?cnn_arch=teaching%3Aalexnet  AlexNet: the same idea, far wider, on big images.
-cnns?cnn_arch=teaching%3Avgg11  VGG: only 3×3 convolutions, stacked; the receptive field grows layer by layer.
-cnns?cnn_arch=teaching%3Aresnet18  ResNet: residual connections let a deep network train.
+cnns?cnn_arch=LeNet-5+%28the+notes%27+form%29  LeNet-5: two convolutions and three dense layers; count the parameters in each.
+cnns?cnn_arch=AlexNet+%28the+notes%27+form%29  AlexNet: the same idea, far wider, on big images.
+cnns?cnn_arch=VGG-11+%28the+notes%27+form%29  VGG: only 3×3 convolutions, stacked; the receptive field grows layer by layer.
+cnns  ResNet-18 (the page opens on it): residual connections let a deep network train.
 cnns?cnn_tab=Blocks&cnn_dense_growth=12  A DenseNet block: every layer adds growth-rate channels to what it receives.
 cnns?cnn_tab=Feature+maps+%26+Grad-CAM  Feature maps and Grad-CAM: where a trained network looks when it decides.
 """,

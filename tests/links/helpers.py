@@ -33,12 +33,18 @@ def _elements(node):
         yield node
 
 
+# Charts that differ between two identical runs today (reported to their owner); left out of the fingerprint.
+UNSTABLE = (b"mean activation",)  # Detector internals' DeepLab ASPP activations
+
+
 def picture(at: AppTest) -> str:
     """A fingerprint of every chart, image, table and metric in the main area."""
     h = hashlib.sha256()
     n = 0
     for el in _elements(at.main):
         if getattr(el, "type", None) in PICTURES:
+            if el.type == "vega_lite_chart" and any(u in el.proto.SerializeToString() for u in UNSTABLE):
+                continue
             # a styled table carries a random element id: compare its values instead
             h.update(el.value.to_csv().encode() if el.type == "dataframe" else el.proto.SerializeToString())
             n += 1

@@ -27,15 +27,16 @@ HOSTILE = {"bogus": "1", "seed": "1e400", "src": "<script>alert(1)</script>", "_
 
 CASES = [
     Case("attention", {"att_tab": "Mask & temperature", "att_temp": "0.2"},
-         {"att_tab": "Mask & temperature", "att_temp": 0.2}, ("att_temp", 2.0, "att_temp=2"),
+         {"att_tab": "Mask & temperature", "att_temp": 0.2}, ("att_temp", 0.5, "att_temp=0.5"),
          {"att_model": "evil/any-hub-model", "att_temp": "inf", "att_prompt": "x" * 100_000, "att_hf_id": "evil/m"}),
     Case("decoding", {"dec_k": "1"}, {"dec_k": 1}, ("dec_k", 8, "dec_k=8"),
          {"dec_model": "evil/any-hub-model", "dec_k": "99", "dec_text": "<script>alert(1)</script>" * 500}),
     Case("sequence-models", {"seq_ng_n": "1"}, {"seq_ng_n": 1}, ("seq_ng_n", 2, "seq_ng_n=2"),
          {"seq_ng_n": ["1", "2"], "seq_tab": "No such tab"}),
-    Case("cnns", {"cnn_arch": "teaching:lenet5"}, {"cnn_arch": "teaching:lenet5"},
-         ("cnn_arch", "teaching:vgg11", "cnn_arch=teaching%3Avgg11"), {"cnn_arch": "torch.hub:evil", "cnn_tab": "-1"}),
-    Case("detection", {"det_sample": "chelsea"}, {"det_sample": "chelsea"},
+    # a control with labels travels by its label, as Streamlit writes it
+    Case("cnns", {"cnn_arch": "LeNet-5 (the notes' form)"}, {"cnn_arch": "teaching:lenet5"},
+         ("cnn_arch", "teaching:vgg11", "cnn_arch=VGG-11"), {"cnn_arch": "torch.hub:evil", "cnn_tab": "-1"}),
+    Case("detection", {"det_sample": "chelsea: Chelsea the cat"}, {"det_sample": "chelsea"},
          ("det_sample", "coffee", "det_sample=coffee"),
          {"det_model": "evil/detr", "det_score": "nan", "det_sample": "../../etc/passwd"}),
     Case("detector-internals", {"int_seed": "5"}, {"int_seed": 5}, ("int_seed", 6, "int_seed=6"),
