@@ -44,17 +44,19 @@ with st.sidebar:
     ui.present_toggle()
     lesson.sidebar(by_path)
 present.apply()
-nav.run()
-share.report_link(top)
-trim_heap_if_grown()  # freed memory goes back to the system (core/zoo/budget.py says why)
+try:
+    nav.run()
+finally:  # also after a page's st.stop() (an empty prompt...): the notice and the link still come
+    share.report_link(top)
+    trim_heap_if_grown()  # freed memory goes back to the system (core/zoo/budget.py says why)
 
-# After the page: the link needs the page's widgets, and the device is only known once torch is
-# loaded (the home page must not pay for torch).
-with st.sidebar:
-    share.share_box(nav.url_path)
-    if "torch" in sys.modules:
-        from core.runtime import device_label
+    # After the page: the link needs the page's widgets, and the device is only known once torch is
+    # loaded (the home page must not pay for torch).
+    with st.sidebar:
+        share.share_box(nav.url_path)
+        if "torch" in sys.modules:
+            from core.runtime import device_label
 
-        st.caption(f":material/memory: {device_label()}")
-    else:
-        st.caption(":material/memory: Device: chosen when the first model loads (GPU if present).")
+            st.caption(f":material/memory: {device_label()}")
+        else:
+            st.caption(":material/memory: Device: chosen when the first model loads (GPU if present).")

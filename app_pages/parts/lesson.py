@@ -60,7 +60,7 @@ def apply_pending(pages: dict[str, st.Page], current: str) -> None:
     on["i"] = i
     step = lesson.steps[i]
     if step.page == current:
-        share.set_view(step.params)
+        share.seed_unbound({k: step.params[k] for k in share.set_view(step.params)})
         return
     rest = share.set_view({k: v for k, v in step.params.items() if k in ("seed", "src")})
     page_params = {k: v for k, v in step.params.items() if k not in ("seed", "src") and k not in rest}

@@ -105,6 +105,15 @@ def set_view(params: Params) -> list[str]:
     return [k for k in params if k not in taken]
 
 
+def seed_unbound(params: Params) -> None:
+    """Values for widgets not drawn yet in this session (a tab's controls that only draw when it opens):
+    they read them when they first draw, as from the link the session opened with."""
+    state = _session()
+    if state is not None:
+        for key, value in params.items():
+            state.query_params._initial_query_params[key] = [value] if isinstance(value, str) else list(value)
+
+
 def _forget_initial(key: str) -> None:
     """Drop a parameter from the link before any widget seeds from it (URL and Streamlit's snapshot)."""
     st.query_params.pop(key, None)
