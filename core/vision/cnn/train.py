@@ -53,8 +53,7 @@ def _shapes_test() -> tuple[torch.Tensor, torch.Tensor]:
     from core.vision.shapes.classification import classification_set
 
     s = classification_set(N_TEST, 0 + cnn_data.TEST_SEED, SIZES["shapes"])  # data.load's test set, seed 0
-    x = torch.from_numpy(s.images).float().div(255).permute(0, 3, 1, 2).contiguous()
-    return cnn_data.normalise(x), torch.from_numpy(s.labels)
+    return cnn_data.normalise(cnn_data.to_tensor(s.images).contiguous()), torch.from_numpy(s.labels)
 
 
 def train_one(stem: str, data: cnn_data.ImageSet, steps: int | None = None, seed: int = 0) -> dict:

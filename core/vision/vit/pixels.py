@@ -25,10 +25,11 @@ def resize_square(image: np.ndarray, side: int) -> np.ndarray:
 
 def to_pixels(image: np.ndarray, processor) -> torch.Tensor:
     """uint8[side, side, 3] -> float32[1, 3, side, side], normalised with the processor's mean/std."""
-    m = np.asarray(processor.image_mean, np.float32)
-    s = np.asarray(processor.image_std, np.float32)
-    x = (image.astype(np.float32) * (1 / 255.0) - m) / s  # [S, S, 3]
-    return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))[None]
+    from core.vision.image import to_tensor
+
+    m = torch.tensor(processor.image_mean, dtype=torch.float32).view(3, 1, 1)
+    s = torch.tensor(processor.image_std, dtype=torch.float32).view(3, 1, 1)
+    return ((to_tensor(image) - m) / s)[None]
 
 
 def from_pixels(x: torch.Tensor, processor) -> np.ndarray:
