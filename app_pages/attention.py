@@ -262,8 +262,9 @@ with tabs[3]:
     if nt is None:
         st.info("An encoder does not predict a next token. Pick gpt-tiny, gpt2 or distilgpt2 for this tab.")
     else:
-        st.markdown(f"Top {len(nt.ids)} next tokens at T = {temperature:g}; entropy of the whole distribution "
-                    f"**{nt.entropy_bits:.2f} bits**.")
+        st.markdown(f"A decoder is an **autoregressive** model: it predicts token t + 1 from tokens 1…t, appends it, "
+                    f"and repeats (the buttons below do one step). Top {len(nt.ids)} next tokens at T = "
+                    f"{temperature:g}; entropy of the whole distribution **{nt.entropy_bits:.2f} bits**.")
         names = [f"{i + 1}. {charts.readable(t)}" for i, t in enumerate(nt.tokens)]
         df = pd.DataFrame({"token": names, "T = 1 (the model)": nt.probs_t1}
                           | ({f"T = {temperature:g}": nt.probs} if temperature != 1 else {}))

@@ -68,7 +68,8 @@ running beams are always compared by raw log-prob."""
 
 st.title("Decoding lab")
 st.caption("Greedy, beam search and sampling, fully traced on real models. Type a source (or a prompt), "
-           "then watch every candidate the search considered.")
+           "then watch every candidate the search considered. Every decoder here is **autoregressive**: each output "
+           "token is predicted from the source and the tokens decoded so far.")
 mode, seed = ui.model_source(), ui.seed()
 names = SEQ2SEQ | CAUSAL
 c1, c2 = st.columns([3, 1])

@@ -204,7 +204,7 @@ with tab_gd:
         st.info("Choose or fix the data in the *Your data* tab first.")
     else:
         c1, c2, c3 = st.columns(3)
-        std = c1.checkbox("Standardise the features (as the notes do)", True, key="lin_gd_std", bind="query-params")
+        std = c1.checkbox("Standardise the features (zero mean, unit variance)", True, key="lin_gd_std", bind="query-params")
         d_gd = dataset.standardised() if std else dataset
         Xg, yg = d_gd.X, d_gd.y
         gd_bound = linreg.max_stable_lr(Xg)
@@ -216,15 +216,15 @@ with tab_gd:
         w_min = linreg.fit(Xg, yg).w
         m = st.columns(3)
         m[0].metric("η (stable below 2/λmax)", f"{eta:.4g}", help=f"2/λmax(XᵀX/n) = {gd_bound:.4g}")
-        m[1].metric("max |θ_notes − θ_page|", f"{run.max_difference:.1e}" if np.isfinite(run.max_difference)
-                    else "both overflowed", help="the notes' function and the page's stepper, same η and start; "
+        m[1].metric("max |θ_loop − θ_vectorised|", f"{run.max_difference:.1e}" if np.isfinite(run.max_difference)
+                    else "both overflowed", help="KeyPoint's loop-style gradientDescent and its vectorised stepper, same η and start; "
                     f"relative to max |θ|: {run.relative_difference:.1e}")
         dist = float(np.linalg.norm(run.w - w_min))
         m[2].metric(f"Distance to the minimum after {k} steps", f"{dist:.3g}", help="‖θ − w*‖, w* from the QR fit")
         if run.diverged:
             st.warning(f"η = {eta:.4g} is above 2/λmax = {gd_bound:.4g}: the cost grows every iteration.")
         curves = pd.DataFrame({"step": np.tile(np.arange(1, k + 1), 2), "loss": np.concatenate([run.J_notes, run.losses]),
-                               "run": ["the notes' gradientDescent"] * k + ["the page's vectorised stepper"] * k})
+                               "run": ["KeyPoint's loop-style gradientDescent"] * k + ["KeyPoint's vectorised stepper"] * k})
         ui.chart(st, viz.two_runs_chart(curves, k, floor=linreg.loss(Xg, yg, w_min),
                                            cap=10 * linreg.loss(Xg, yg, np.zeros(Xg.shape[1]))), width="stretch")
         lam_min, lam_max = linreg.curvatures(Xg)

@@ -117,7 +117,10 @@ with tabs[0]:
         n = st.segmented_control("n", [1, 2, 3, 4], default=3, key="seq_ng_n", bind="query-params") or 3
         history = ngram.words(prompt)
         ctx = models[n].context_of(history)
-        st.markdown(f"The {n}-gram sees only the last {n - 1} word(s): **{' '.join(ctx) or '(nothing)'}**")
+        st.markdown(f"The {n}-gram sees only the last {n - 1} word(s): **{' '.join(ctx) or '(nothing)'}**. "
+                    f"Both kinds of model on this page are **autoregressive**: they predict the next token from the "
+                    f"ones before it. An n-gram is a **Markov model of order n − 1** (here {n - 1}): everything older "
+                    "is forgotten.")
         c1, c2 = st.columns(2)
         ui.chart(c1, charts.next_word_chart(models[n].next_distribution(history, top=10), f"P(next | {' '.join(ctx) or '∅'})"),
                         width="stretch")
@@ -176,6 +179,8 @@ with tabs[3]:
         ui.chart(st, charts.training_curve_chart([e.step for e in events], [char_lm.bits_per_char(e.loss) for e in events],
                                                     f"{k_name} training run", f"{cell_cfg['hidden']} units, {cell_cfg['steps']} steps"),
                         width="stretch")
+        st.caption("An RNN is a **latent-variable model**: instead of the last n − 1 tokens it keeps a hidden state "
+                   "h_t = f(x_t, h_{t−1}), a learned summary of everything read so far, and predicts from that.")
         text = st.text_input("Characters to feed in", QUOTE_TEXT, key="seq_cell_text", bind="query-params", max_chars=120)
         with ui.friendly_errors("Running the cell"):
             chars, trace, probs = char_lm.trace_text(model, text)

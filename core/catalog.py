@@ -18,7 +18,7 @@ class Topic:
     file: str  # page script, relative to the repository root
     icon: str  # material icon shown in the navigation
     promise: str  # what a student gets, in one line
-    notes: str  # the course chapters it covers
+    notes: str  # what the page covers, tab by tab (the course chapters' ideas)
 
     @property
     def available(self) -> bool:
@@ -28,31 +28,46 @@ class Topic:
 TOPICS: tuple[Topic, ...] = (
     Topic("Language", "Attention", "app_pages/attention.py", ":material/visibility:",
           "Type a prompt and watch a real Transformer attend, mask, soften and predict the next token.",
-          "attention, multi-head, causal mask, temperature, the MLP block"),
+          "Attention maps and rollout; one head step by step (Q, K, V, softmax, residual); the causal mask (what leaks"
+          " without it) and temperature; the next token of an autoregressive model; multi-head (removing each head); "
+          "the MLP and where the parameters are; the cost of context (T² vs the MLP); directions and superposition"),
     Topic("Language", "Decoding", "app_pages/decoding.py", ":material/account_tree:",
           "Watch beam search grow its tree step by step, next to greedy and sampling.",
-          "seq2seq, cross-attention, greedy, beam search, length penalty"),
+          "Seq2seq translators (Transformer, GRU with and without attention) and an autoregressive GPT; greedy, beam "
+          "search (its tree, its k·V cost per step) and sampling; the length penalty's direction; cross-attention; the"
+          " beam-width study; teacher forcing vs free running; the fixed-context bottleneck"),
     Topic("Language", "Sequence models", "app_pages/sequence_models.py", ":material/timeline:",
           "Step an RNN, GRU and LSTM cell by hand and compare them with an n-gram model.",
-          "n-gram LM, RNN, GRU, LSTM"),
+          "n-gram language models (Markov models of order n−1); Zipf's law and table sizes; perplexity of every model;"
+          " RNN, GRU and LSTM cells (latent-variable models: the hidden state h_t) and the GRU reset gate, notes vs "
+          "PyTorch; deep and bidirectional RNNs trained to fill blanks; vanishing gradients and clipping; live "
+          "training of RNN vs GRU vs LSTM"),
     Topic("Vision", "CNNs", "app_pages/cnns.py", ":material/grid_on:",
           "From LeNet to DenseNet: measure each network, open its blocks, see where it looks, train two live.",
-          "LeNet, AlexNet, VGG, NiN, GoogLeNet, batch norm, ResNet, DenseNet"),
+          "Architectures measured (LeNet, AlexNet, VGG, NiN, GoogLeNet, ResNet, DenseNet); their blocks opened (3×3 "
+          "stacks, Inception, residual, dense, 1×1 convolutions, batch norm); feature maps and Grad-CAM; live training"
+          " of two networks"),
     Topic("Vision", "Detection & segmentation", "app_pages/detection.py", ":material/center_focus_strong:",
           "Upload a photo and see YOLO, DETR, Faster/Mask R-CNN, SSD and DeepLab draw on it.",
-          "R-CNN family, SSD, YOLO, DETR, DeepLab"),
+          "YOLO, DETR, Faster/Mask R-CNN, SSD and DeepLab on your photo; semantic vs instance segmentation"),
     Topic("Vision", "Detector internals", "app_pages/detector_internals.py", ":material/biotech:",
           "Open a detector up: grid cells, anchors, IoU, NMS and Hungarian matching.",
-          "anchors, IoU, NMS, RoI Align, matching"),
+          "IoU and GIoU; non-maximum suppression; R-CNN; RoI Pool vs RoI Align; anchors and the RPN; SSD default "
+          "boxes; the YOLO grid; DETR and Hungarian matching; DeepLab; Mask R-CNN"),
     Topic("Vision", "Vision transformers", "app_pages/vision_transformers.py", ":material/view_module:",
           "Patches, tokens and attention in ViT; hide patches for MAE, shift Swin's windows, mask BERT's words.",
-          "ViT, BERT-style pretraining, MAE, Swin"),
+          "ViT (patches, tokens, CLS attention, rollout, positional embeddings); MAE (masking and reconstruction); "
+          "Swin (windows, shifted windows, patch merging, cost); BERT pre-training (embeddings, the 80/10/10 masking "
+          "recipe, next-sentence pairs)"),
     Topic("Learning", "Linear regression", "app_pages/linear_regression.py", ":material/show_chart:",
           "Fit a line two ways: the normal equation in one shot, gradient descent step by step.",
-          "normal equation, gradient descent, learning rate"),
+          "One feature two ways (normal equation, gradient descent); least squares as a projection; your data: solving"
+          " it well (conditioning, collinearity, solvers compared); gradient descent and its stable learning rate; "
+          "cost as the problem grows"),
     Topic("Learning", "Semi-supervised", "app_pages/semi_supervised.py", ":material/school:",
           "Train Mean Teacher and Soft Teacher live and toggle between them mid-run.",
-          "Mean Teacher, FixMatch, STAC, Soft Teacher, box jittering"),
+          "Classification (Mean Teacher, FixMatch); end-to-end detection (Soft Teacher); box jittering; STAC; the "
+          "reproduction study; ShapesWorld"),
 )
 
 

@@ -154,7 +154,7 @@ def predictions_chart(y: np.ndarray, y_hat: np.ndarray, target: str = "y", title
     return (diag + pts).properties(title=title, height=height)
 
 
-def two_runs_chart(curves: pd.DataFrame, steps: int, title: str = "Cost per iteration: the notes' code and the page's",
+def two_runs_chart(curves: pd.DataFrame, steps: int, title: str = "Cost per iteration: KeyPoint's loop and its vectorised stepper",
                    height: int = 340, floor: float | None = None, cap: float | None = None) -> alt.Chart:
     """Loss curves of several runs on one fixed frame from `floor` (e.g. the minimum cost) to `cap` (e.g.
     10 × the starting cost), so a diverging run climbs out of the frame; curves has columns step, loss, run."""

@@ -29,7 +29,7 @@ def test_page_renders_every_tab_and_measures_on_demand():
     assert len(charts(at)) == DEFAULT_CHARTS
     labels = [m.label for m in at.metric]
     assert labels[0] == "Normal equation w"
-    assert "max |θ_notes − θ_page|" in labels
+    assert "max |θ_loop − θ_vectorised|" in labels
     assert not at.warning  # the default learning rates are stable and the default data is not collinear
     assert any("P² − P" in md.value for md in at.markdown)
     assert len(at.dataframe) == 2  # P (3-D) and the solver table

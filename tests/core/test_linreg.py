@@ -137,7 +137,7 @@ def test_condition_sweep_shows_the_square():
     assert err[(1e6, "solve(XᵀX, Xᵀy)")] > 100 * err[(1e6, "QR of X (KeyPoint's fit)")]
 
 
-# --- gradient descent: the notes' function against the page's stepper -------------------------------
+# --- gradient descent: the loop-style function against the vectorised stepper----------------------------
 
 def test_notes_gradient_descent_equals_the_vectorised_stepper_on_user_data():
     df = linreg.read_csv(linreg.sample_csv())
@@ -150,7 +150,7 @@ def test_notes_gradient_descent_equals_the_vectorised_stepper_on_user_data():
     np.testing.assert_allclose(theta, w, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(J[:, 0], losses, rtol=1e-12)
     assert linreg.computeCost(X, y, theta) == pytest.approx(linreg.loss(X, y, theta))
-    # and the notes' column-vector convention (y [m, 1], theta [d, 1]) gives the same numbers
+    # and the textbook column-vector convention (y [m, 1], theta [d, 1]) gives the same numbers
     theta_col, J_col = linreg.gradient_descent_notes(X, y[:, None], np.zeros((X.shape[1], 1)), lr, 150)
     np.testing.assert_allclose(theta_col[:, 0], w, rtol=1e-12, atol=1e-12)
 

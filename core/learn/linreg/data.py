@@ -56,7 +56,7 @@ class Dataset:
 
     def standardised(self) -> "Dataset":
         """Each feature shifted to mean 0 and scaled to std 1 (a constant feature is only centred),
-        as the notes do before gradient descent; y is left alone."""
+        before gradient descent; y is left alone."""
         mu = self.features.mean(axis=0)
         sd = self.features.std(axis=0)
         sd = np.where(sd > 0, sd, 1.0)

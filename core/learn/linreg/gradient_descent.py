@@ -1,4 +1,4 @@
-"""Gradient descent for linear regression: the notes' own function, the page's stepper, one step written out.
+"""Gradient descent for linear regression: KeyPoint's loop-style gradientDescent, the vectorised stepper, one step written out.
 
 Model: y ≈ X·w, with X the design matrix (a column of ones for the bias, then the features).
 Loss:  L(w) = 1/(2n) · ||X·w − y||²,   gradient ∇L = 1/n · Xᵀ(X·w − y).
@@ -66,19 +66,20 @@ def loss_surface(X: np.ndarray, y: np.ndarray, w0_range: tuple[float, float], w1
     return W0, W1, L.reshape(n, n)
 
 
-def computeCost(X, y, theta):  # noqa: N802 - the notes' name, kept so the notes' code runs as written
-    """The course notes' cost function, verbatim: J(θ) = 1/(2m) · Σ (Xθ − y)²."""
+def computeCost(X, y, theta):  # noqa: N802 - the textbook (Octave-style) name
+    """KeyPoint's loop-style cost function, in the common textbook form: J(θ) = 1/(2m) · Σ (Xθ − y)².
+    (The course notes do not give this code; it is the project's.)"""
     m = len(y)
     return (1 / (2 * m)) * np.sum((X.dot(theta) - y) ** 2)
 
 
 def gradient_descent_notes(X, y, theta, alpha, num_iters):
-    """The course notes' `gradientDescent`, as written there (only the name is changed): batch
-    gradient descent θ ← θ − α/m · Xᵀ(Xθ − y), recording the cost after every iteration.
+    """KeyPoint's loop-style `gradientDescent` (the project's code, in the common textbook form; the
+    course notes do not give it): batch gradient descent θ ← θ − α/m · Xᵀ(Xθ − y), recording the cost after every iteration.
     Returns (theta, J_history [num_iters, 1])."""
     m = len(y)
     J_history = np.zeros((num_iters, 1))
-    for iter in range(num_iters):  # noqa: A001 - the notes' loop variable
+    for iter in range(num_iters):  # noqa: A001 - the textbook loop variable
         theta = theta - (alpha / m) * X.T.dot(X.dot(theta) - y)
         J_history[iter] = computeCost(X, y, theta)
     return theta, J_history
@@ -86,7 +87,7 @@ def gradient_descent_notes(X, y, theta, alpha, num_iters):
 
 def run_gradient_descent(X: np.ndarray, y: np.ndarray, lr: float, steps: int,
                          w0: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The page's vectorised stepper (gradient_descent) collected into the notes' return shape:
+    """The page's vectorised stepper (gradient_descent) collected into the loop's return shape:
     (final w [d], losses [steps]), nan where it stopped early after overflowing."""
     trace = list(gradient_descent(X, y, lr=lr, steps=steps, w0=w0))
     losses = np.full(steps, np.nan)
@@ -145,7 +146,7 @@ def one_step_latex(s: GradientStep, names: list[str] | None = None, rows: int = 
 
 @dataclass
 class NotesComparison:
-    theta_notes: np.ndarray  # float64[d] the notes' gradientDescent result
+    theta_notes: np.ndarray  # float64[d] the loop-style gradientDescent's result
     J_notes: np.ndarray  # float64[steps] its J_history, flattened
     w: np.ndarray  # float64[d] the page's stepper, same start and rate
     losses: np.ndarray  # float64[steps] its loss after each step (nan after an overflow)
@@ -168,7 +169,7 @@ class NotesComparison:
 
 
 def compare_with_notes(X: np.ndarray, y: np.ndarray, lr: float, steps: int) -> NotesComparison:
-    """Run the notes' gradientDescent and the page's stepper from θ = 0 with the same rate."""
+    """Run the loop-style gradientDescent and the vectorised stepper from θ = 0 with the same rate."""
     with np.errstate(all="ignore"):  # an unstable rate overflows on purpose
         theta, J = gradient_descent_notes(X, y, np.zeros(X.shape[1]), lr, steps)
         w, losses = run_gradient_descent(X, y, lr=lr, steps=steps)
