@@ -91,7 +91,8 @@ def test_fit_matches_lstsq_and_sklearn_on_noisy_ill_conditioned_data(cond):
     sk = LinearRegression(fit_intercept=False, tol=SK_TOL).fit(X, y)
     np.testing.assert_allclose(X @ w, X @ ref, atol=1e-6 * np.linalg.norm(y))
     np.testing.assert_allclose(X @ w, sk.predict(X), atol=1e-6 * np.linalg.norm(y))
-    assert np.linalg.norm(X @ w - y) == pytest.approx(np.linalg.norm(X @ ref - y), rel=1e-9)
+    # the residual norm is what least squares minimises: ours is lstsq's to 1e-9, or lower
+    assert np.linalg.norm(X @ ref - y) * (1 - 1e-8) <= np.linalg.norm(X @ w - y) <= np.linalg.norm(X @ ref - y) * (1 + 1e-9)
 
 
 def test_fit_with_intercept_matches_sklearn_on_generated_features():

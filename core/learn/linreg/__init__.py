@@ -1,7 +1,7 @@
 """Linear regression, from the notes' normal equation to the cost of each method.
 
 data.py              the noisy line, d generated features (collinearity knob), CSV parsing with clear errors
-solve.py             the project's solver (QR of X, minimum norm when collinear) and the solvers compared
+solve.py             the project's solver (QR of [X | y], minimum norm when collinear) and the solvers compared
 projection.py        least squares as a projection: p = A x̂, e ⟂ columns, P = A(AᵀA)⁻¹Aᵀ
 gradient_descent.py  KeyPoint's loop-style gradientDescent, the vectorised stepper, one step written out, the stable rate
 cost.py              time of the normal equation vs gradient descent as n and d grow

@@ -34,20 +34,26 @@ class Fit:
 
 
 def fit(X: np.ndarray, y: np.ndarray) -> Fit:
-    """The project's solver. Column-pivoted QR of X (X P = Q R); when X has full column rank,
-    solve R z = Qᵀy by back substitution and un-pivot. When X is rank-deficient (collinear columns:
-    XᵀX singular) there are infinitely many minimisers; return the minimum-norm one (lstsq, SVD)."""
+    """The project's solver. Householder QR of [X | y] (R only: Q is never formed): its top-left
+    block is X's R and its last column above the diagonal is Qᵀy, so R w = Qᵀy is one triangular
+    solve. X's singular values are R's (a d × d SVD, cheap), which gives the rank; when X is
+    rank-deficient (collinear columns: XᵀX singular) there are infinitely many minimisers and we
+    return the minimum-norm one (lstsq, SVD)."""
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    Q, R, perm = scipy.linalg.qr(X, mode="economic", pivoting=True)  # Q [n, d], R [d, d], perm [d]
-    diag = np.abs(np.diag(R))
-    rank = int((diag > _rank_tol(X) * diag[0]).sum()) if diag.size and diag[0] > 0 else 0
-    if rank < X.shape[1]:
+    n, d = X.shape
+    if n < d:  # fewer rows than unknowns: never full column rank
+        w, _, rank, _ = np.linalg.lstsq(X, y, rcond=None)
+        return Fit(w, int(rank), "minimum norm (lstsq)")
+    Xy = np.empty((n, d + 1), order="F")  # LAPACK's column-major layout: no copy inside qr
+    Xy[:, :d], Xy[:, d] = X, y
+    R = scipy.linalg.qr(Xy, mode="r", overwrite_a=True, check_finite=False)[0]  # [d + 1, d + 1]
+    s = scipy.linalg.svdvals(R[:d, :d], check_finite=False)  # = X's singular values
+    rank = int((s > _rank_tol(X) * s[0]).sum()) if s.size and s[0] > 0 else 0
+    if rank < d:
         w, *_ = np.linalg.lstsq(X, y, rcond=None)
         return Fit(w, rank, "minimum norm (lstsq)")
-    z = scipy.linalg.solve_triangular(R, Q.T @ y)  # [d]
-    w = np.empty_like(z)
-    w[perm] = z
+    w = scipy.linalg.solve_triangular(R[:d, :d], R[:d, d], check_finite=False)  # [d]
     return Fit(w, rank, "QR")
 
 
