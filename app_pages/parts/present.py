@@ -17,6 +17,8 @@ _VISUAL = "[data-testid=stVegaLiteChart], [data-testid=stImage], [data-testid=st
 PHONE_CSS = """
 @media (max-width: 640px) {
   [data-testid=stVegaLiteChart], [data-testid=stDataFrame] { max-width: 100%; overflow-x: auto; }
+  [data-testid=stMain] [data-testid=stElementContainer] { max-width: 100%; }  /* fixed-width elements shrink */
+  [data-testid=stImage], [data-testid=stImageContainer] { max-width: 100%; }
   [data-testid=stImage] img { max-width: 100%; height: auto; }
   [data-testid=stTabs] [role=tablist] { overflow-x: auto; scrollbar-width: thin; }
   [data-testid=stTab] { min-height: 2.5rem; padding: 0 0.6rem; }

@@ -158,10 +158,21 @@ CHART_SCALE = 1.6  # chart type size in presenter mode
 
 def chart(where, chart, **kwargs):
     """`where.altair_chart(chart, **kwargs)` (where: st, a column, a container), with bigger axis,
-    legend and title type in presenter mode (core.viz.style.scaled)."""
-    from core.viz.style import scaled
+    legend and title type in presenter mode (core.viz.style.scaled) and, on a phone, panels that sat side
+    by side one under the other (core.viz.style.stacked)."""
+    from core.viz.style import scaled, stacked
 
+    if on_phone():
+        chart = stacked(chart)
     return where.altair_chart(scaled(chart, CHART_SCALE if presenting() else 1.0), **kwargs)
+
+
+def on_phone() -> bool:
+    """The browser says it is a phone (its User-Agent has "Mobi", MDN's advice): charts stack their panels."""
+    try:
+        return "Mobi" in (st.context.headers.get("User-Agent") or "")
+    except Exception:  # noqa: BLE001 - no request headers (bare mode): not a phone
+        return False
 
 
 def seed() -> int:

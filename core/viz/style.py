@@ -21,3 +21,30 @@ def scaled(chart: alt.TopLevelMixin, scale: float = 1.0) -> alt.TopLevelMixin:
             .configure_header(labelFontSize=title, titleFontSize=title)
             .configure_title(fontSize=round(TITLE * scale, 1))
             .configure_text(fontSize=round(TEXT * scale, 1)))
+
+
+
+
+def _stack(d: dict) -> dict:
+    """A Vega-Lite spec with side-by-side panels put one under the other, at every level."""
+    if "hconcat" in d:
+        d["vconcat"] = d.pop("hconcat")
+    if "facet" in d and "row" not in d["facet"]:  # a grid of rows and columns stays as it is
+        d["facet"] = d["facet"].get("column", d["facet"])  # .facet(column=...) becomes a wrapped facet
+        d["columns"] = 1
+    if "concat" in d:
+        d["columns"] = 1
+    for k in ("vconcat", "concat"):
+        if k in d:
+            d[k] = [_stack(sub) for sub in d[k]]
+    return d
+
+
+def stacked(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart for a phone's width: panels side by side (hconcat, a facet's columns) one under the other.
+    A single view comes back unchanged (wider than the screen, it scrolls inside its own box)."""
+    d = _stack(chart.to_dict())
+    for key, cls in (("vconcat", alt.VConcatChart), ("facet", alt.FacetChart), ("concat", alt.ConcatChart)):
+        if key in d:
+            return cls.from_dict(d, validate=False)
+    return chart

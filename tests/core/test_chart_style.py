@@ -20,3 +20,16 @@ def test_every_kind_of_chart_gets_bigger_type():
         assert cfg["axis"]["labelFontSize"] == 2 * AXIS_LABEL
         assert cfg["title"]["fontSize"] == 2 * TITLE
         assert cfg["legend"]["labelFontSize"] == 2 * AXIS_LABEL and cfg["header"]["labelFontSize"] > 2 * AXIS_LABEL
+
+
+def test_stacked_puts_side_by_side_panels_one_under_the_other():
+    from core.viz.style import stacked
+
+    side = stacked(alt.hconcat(_bar(), alt.hconcat(_bar(), _bar()))).to_dict()
+    assert "hconcat" not in str(side) and len(side["vconcat"]) == 2 and len(side["vconcat"][1]["vconcat"]) == 2
+    assert stacked(_bar().facet(column="b:N")).to_dict()["columns"] == 1
+    assert stacked(_bar().facet(facet="b:N", columns=3)).to_dict()["columns"] == 1
+    single = _bar()
+    assert stacked(single) is single
+    grid = _bar().facet(row="b:N", column="b:N")
+    assert stacked(grid).to_dict()["facet"].keys() == {"row", "column"}

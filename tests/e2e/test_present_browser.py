@@ -11,6 +11,8 @@ pytestmark = pytest.mark.e2e
 
 ERRORS = "[data-testid=stException], [data-testid=stAlertContentError]"
 PHONE = {"width": 390, "height": 844}
+PHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Version/17.0 Mobile/15E148 Safari/604.1")
 DESKTOP = {"width": 1400, "height": 1000}
 PAGES = [("home", "")] + [(slug(t), slug(t)) for t in TOPICS if t.available] + [("models", "models")]
 ONE_PER_GROUP = ["decoding", "detector-internals", "linear-regression"]  # Language, Vision, Learning
@@ -30,6 +32,15 @@ def _fits(page, where: str) -> None:
     o = page.evaluate(OVERFLOW)
     assert o["doc"][0] <= o["doc"][1], f"{where}: the page scrolls sideways {o}"
     assert o["main"][0] <= o["main"][1], f"{where}: the main area scrolls sideways {o}"
+
+
+def _tall_screenshot(page, path) -> None:
+    """The whole page at phone width (Streamlit scrolls inside its main area, so a full-page shot would
+    stop at the first screen): make the window as tall as the content, shoot, and put it back."""
+    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": PHONE["width"], "height": min(max(height, PHONE["height"]), 8000)})
+    page.screenshot(path=str(path))
+    page.set_viewport_size(PHONE)
 
 
 def _step_value(page, key: str) -> str:
@@ -83,12 +94,12 @@ def test_presenter_and_dark_screenshots(server, browser, shots_dir, name):
 
 @pytest.mark.parametrize("name,path", PAGES, ids=[p[0] for p in PAGES])
 def test_every_page_and_tab_fits_a_phone(server, browser, shots_dir, name, path):
-    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True, user_agent=PHONE_UA)
     page.goto(f"{server}/{path}", timeout=60_000)
     wait_until_idle(page)
     _fits(page, name)
     assert _errors(page) == [], name
-    page.screenshot(path=str(shots_dir / f"phone_{name}.png"), full_page=True)
+    _tall_screenshot(page, shots_dir / f"phone_{name}.png")
     tabs = page.locator("[data-testid=stMain] [data-testid=stTab]")
     labels = [tabs.nth(i).inner_text() for i in range(tabs.count())]
     for i, label in enumerate(labels):
