@@ -2,7 +2,7 @@
 import streamlit as st
 
 from core.zoo.network import offline_reason
-from core.zoo.table import zoo_rows
+from core.zoo.table import training_rows, zoo_rows
 from app_pages.parts import ui
 from app_pages.parts.budget_view import show_loaded_models
 
@@ -25,6 +25,14 @@ with ui.friendly_errors("Reading the model zoo"):
     })
     counts = {k: sum(r["resolved"] == k for r in rows) for k in ("pretrained", "packaged", "bundled", "none")}
     st.caption(" · ".join(f"{k}: {v}" for k, v in counts.items()))
+st.subheader("How the bundled models were trained")
+st.markdown("Every bundle in `assets/` carries one training record beside its weights: the command that trained "
+            "it, on what, for how long, and its score on data it never saw (the tests hold each model to it).")
+with ui.friendly_errors("Reading the training records"):
+    records = training_rows()
+    st.dataframe(records, width="stretch", hide_index=True,
+                 column_order=["model", "held-out metric", "value", "held-out examples", "steps",
+                               "training wall time (s)", "machine", "command", "data", "bundle"])
 st.markdown("For a classroom that will be offline later, fetch the pretrained checkpoints once while online:")
 st.code("python -m core.zoo download            # every model\npython -m core.zoo download yolox-nano  # one",
         language="bash")

@@ -1,6 +1,7 @@
 """A live run: training (or any stepped process) that a page advances a little at a time.
 
-Long work in core is a generator of progress events (`for event in train(...)`). A `LiveRun` holds
+Long work in core is a generator of progress events (`for event in train(...)`; the trainers yield
+core.learn.engine.StepEvent, or a subclass of it, from the one `fit` loop). A `LiveRun` holds
 one such generator with its history and controls, so a page can draw it live, a test can advance
 it by hand, and a benchmark can time it, with no UI inside the loop:
 
@@ -18,6 +19,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
+
+from core.learn.engine import StepEvent
 
 
 @dataclass
@@ -95,3 +98,11 @@ class LiveRun:
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
+
+    def last_step(self) -> StepEvent | None:
+        """The latest engine StepEvent pulled (step, total, loss, lr, steps/s, time left), for a progress
+        bar; None before the first or when the run yields other events (a race yields one per model)."""
+        for event in reversed(self.history):
+            if isinstance(event, StepEvent):
+                return event
+        return None

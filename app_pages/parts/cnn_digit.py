@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from app_pages.parts import canvas, ui
+from core.zoo.record import from_card
 
 SIDE = 280  # canvas pixels; a digit drawn at full height is ~200 px, the brush 18 px (~3 px at NIST's 32)
 BRUSH = 18
@@ -117,8 +118,8 @@ def digit_panel(card: str, mode: str, clf) -> None:
             kind = type(clf.model.get_submodule(name)).__name__
             st.image(viz.feature_grid(a, list(range(a.shape[0])), cols=8, cell=44), clamp=True,
                      caption=f"layer {name} ({kind}): {a.shape[0]} maps of {a.shape[1]} x {a.shape[2]}")
-    acc = clf.card.get("held_out_acc")
-    st.caption(f"Held-out accuracy on the card: **{acc:.1%}** of 300 digits it never saw" if acc else "")
+    held = from_card(clf.card)  # the bundled digits LeNet's TrainingRecord
+    st.caption(f"Held-out {held.metric} on the card: **{held.value:.1%}** of {held.n_held_out} digits it never saw")
     st.caption(f"The same 300 digits drawn on this canvas (three sizes and places) and read back through the "
                f"steps above: **{_drawn_like_acc(clf.model, card, mode):.1%}**. Mouse drawings are thinner "
                "and rounder than the pen strokes of 1998; a wobbly 7 may read as a 1.")

@@ -10,7 +10,6 @@ the same corpus (any typed text tokenizes; corpus words come out whole).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
@@ -23,6 +22,7 @@ import torch
 from core.learn.engine import FitConfig, StepEvent, fit
 from core.runtime import seed_everything
 from core.text.corpus import CorpusConfig, generate
+from core.zoo.record import describe, record_now, write_card
 
 EOS = "<|endoftext|>"
 
@@ -152,26 +152,18 @@ def main(argv: list[str] | None = None) -> int:
     with torch.no_grad():
         top = done["model"](input_ids=ids).logits[0, -1].softmax(-1).topk(3)
     sample = {done["tokenizer"].decode([int(i)]): round(float(p), 3) for p, i in zip(top.values, top.indices)}
-    record = {
-        "name": "gpt-tiny",
-        "command": "python -m core.text.train_gpt" + (f" --budget-s {args.budget_s:g}" if args.budget_s != 600 else "")
+    record = record_now(
+        1, command="python -m core.text.train_gpt" + (f" --budget-s {args.budget_s:g}" if args.budget_s != 600 else "")
                    + (f" --seed {args.seed}" if args.seed else ""),
-        "data": f"core.text.corpus.generate: {cfg.train_docs} generated documents (seed {cfg.seed}, "
-                f"{done['train_tokens']} tokens) for training, {cfg.val_docs} (seed {cfg.seed + 1}, "
-                f"{done['val_tokens']} tokens) for validation",
-        "config": asdict(cfg),
-        "params": sum(p.numel() for p in done["model"].parameters()),
-        "steps": done["steps"],
-        "train_wall_s": round(done["train_s"], 1),
-        "total_wall_s": round(time.perf_counter() - wall0, 1),
-        "threads": 1,
-        "val_loss": round(done["val_loss"], 4),
-        "val_perplexity": round(done["val_ppl"], 3),
-        "sample": {prompt: sample},
-        "torch": torch.__version__,
-    }
-    (out / "card.json").write_text(json.dumps(record, indent=2))
-    print(json.dumps(record, indent=2))
+        data=f"core.text.corpus.generate: {cfg.train_docs} generated documents (seed {cfg.seed}, "
+             f"{done['train_tokens']} tokens) for training, {cfg.val_docs} (seed {cfg.seed + 1}, "
+             f"{done['val_tokens']} tokens) for validation",
+        steps=done["steps"], wall_time_s=round(done["train_s"], 1), metric="perplexity",
+        value=round(done["val_ppl"], 3), held_out={"loss": round(done["val_loss"], 4), "perplexity": round(done["val_ppl"], 3)},
+        seed=cfg.seed, final_loss=round(last.loss, 4), total_wall_s=round(time.perf_counter() - wall0, 1))
+    write_card(out / "card.json", record, name="gpt-tiny", config=asdict(cfg),
+               params=sum(p.numel() for p in done["model"].parameters()), sample={prompt: sample})
+    print(describe(record))
     return 0
 
 

@@ -24,6 +24,7 @@ import torch
 
 from core.learn.engine import FitConfig, StepEvent, fit
 from core.runtime import seeded
+from core.zoo.record import TrainingRecord, record_now, write_card
 from core.text.seq2seq_data import DatePair, make_pairs
 from core.text.seq2seq_model import (PAD, GRUSeq2Seq, GRUSpec, build_marian, build_tokenizer, encode_sources,
                                      predict, save_gru, shift_right, token_nll)
@@ -139,8 +140,8 @@ def exposure_bias(model, tok, pairs: list[DatePair]) -> dict:
             "exact_free_running": sum(p == q.target for p, q in zip(preds, pairs)) / len(pairs)}
 
 
-def save(kind: str, model, tok, out: Path, record: dict) -> Path:
-    """Weights (safetensors), tokenizer and card.json into out/<folder>."""
+def save(kind: str, model, tok, out: Path, record: TrainingRecord, details: dict) -> Path:
+    """Weights (safetensors), tokenizer and card.json (core.zoo.record) into out/<folder>."""
     folder = out / FOLDERS[kind]
     folder.mkdir(parents=True, exist_ok=True)
     if isinstance(model, GRUSeq2Seq):
@@ -148,7 +149,7 @@ def save(kind: str, model, tok, out: Path, record: dict) -> Path:
     else:
         model.save_pretrained(folder)
     tok.save_pretrained(folder)
-    (folder / "card.json").write_text(json.dumps(record, indent=1))
+    write_card(folder / "card.json", record, **details)
     return folder
 
 
@@ -180,13 +181,16 @@ def main(argv: list[str] | None = None) -> int:
         model.eval()
         t_eval = time.perf_counter()
         scores = accuracy_by_length(model, tok, held_out)
-        record = {"model": kind, "command": "python -m core.text.train_seq2seq " + " ".join(sys.argv[1:]),
-                  "seed": args.seed, "threads": 1, "steps": last.step, "batch_size": cfg.batch_size,
-                  "train_wall_s": round(last.elapsed, 1), "final_loss": round(last.loss, 4),
-                  "eval_wall_s": round(time.perf_counter() - t_eval, 1), "eval_split": "held-out dates (ordinal % 10 == 0)",
-                  "params": sum(p.numel() for p in model.parameters()), **scores}
+        record = record_now(
+            1, command="python -m core.text.train_seq2seq " + " ".join(sys.argv[1:] if argv is None else argv),
+            data=f"generated dates, a fresh batch of {cfg.batch_size} every step; held out: the dates whose "
+                 "ordinal % 10 == 0 (never trained on)", steps=last.step, wall_time_s=round(last.elapsed, 1),
+            metric="exact_match", value=scores["exact_match"], n_held_out=scores["n"],
+            held_out={"exact_match": scores["exact_match"]}, seed=args.seed, final_loss=round(last.loss, 4))
+        details = {"model": kind, "batch_size": cfg.batch_size, "eval_wall_s": round(time.perf_counter() - t_eval, 1),
+                   "params": sum(p.numel() for p in model.parameters()), "by_length": scores["by_length"]}
         done_steps[kind] = last.step
-        folder = save(kind, model, tok, args.out, record)
+        folder = save(kind, model, tok, args.out, record, details)
         print(json.dumps({"saved": str(folder), "exact_match": scores["exact_match"],
                           "by_length": [(b["lo"], round(b["exact_match"], 3)) for b in scores["by_length"]]}), flush=True)
     return 0

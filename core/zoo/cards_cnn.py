@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from core.zoo.card import ModelCard, Source
+from core.zoo.record import describe, read_record
 from core.zoo.sources import REPO_ROOT
 
 TV_LICENSE = "BSD-3-Clause (torchvision code; weights trained on ImageNet-1k)"
@@ -21,13 +22,10 @@ def bundled(stem: str) -> Source:
 
 def _note(stem: str) -> str:
     """One line from the training card next to the bundled weights, when it is there."""
-    try:
-        r = json.loads((REPO_ROOT / "assets" / "cnn" / f"{stem}.json").read_text())
-    except (OSError, ValueError):
+    path = REPO_ROOT / "assets" / "cnn" / f"{stem}.json"
+    if not path.is_file():
         return f"Offline fallback `{stem}`: train it with `python -m core.vision.cnn.train {stem}`."
-    return (f"Offline fallback: {r['title']} trained on {r['data_title']} by `{r['command']}`, {r['steps']} steps "
-            f"in {r['wall_time_s']:.0f} s on {r['threads']} CPU thread; held-out accuracy {r['held_out_acc']:.3f} "
-            f"({r['test_images']} images).")
+    return f"Offline fallback: {json.loads(path.read_text())['title']}. {describe(read_record(path))}"
 
 
 def _tv(name: str, weights: str, size_mb: float, stem: str, what: str) -> ModelCard:

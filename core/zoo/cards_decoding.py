@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from core.zoo.card import ModelCard, Source
+from core.zoo.record import describe, read_record
 from core.zoo.sources import REPO_ROOT
 
 DATES = Source(kind="bundled", hub="assets", ref="assets/seq2seq_dates", size_mb=2.7)
@@ -19,10 +20,7 @@ def _notes(src: Source, what: str) -> str:
     path = REPO_ROOT / src.ref / "card.json"
     if not path.is_file():
         return f"{what} Train it with `python -m core.text.train_seq2seq` (writes {src.ref}/)."
-    r = json.loads(path.read_text())
-    return (f"{what} {r['params']:,} parameters. Trained by `{r['command']}`: {r['steps']} steps of "
-            f"{r['batch_size']} in {r['train_wall_s']} s on {r['threads']} CPU thread; held-out exact match "
-            f"{r['exact_match']:.1%} on {r['n']} unseen dates.")
+    return f"{what} {json.loads(path.read_text())['params']:,} parameters. {describe(read_record(path))}"
 
 
 CARDS: list[ModelCard] = [

@@ -1,9 +1,8 @@
 """Model card for the semi-supervised lab: the bundled supervised burn-in detector."""
 from __future__ import annotations
 
-import json
-
 from core.zoo.card import ModelCard, Source
+from core.zoo.record import describe, read_record
 from core.zoo.sources import REPO_ROOT
 
 BURN_IN = Source(kind="bundled", hub="assets", ref="assets/ssl/burn_in_10.safetensors", size_mb=4.2)
@@ -13,11 +12,8 @@ def _notes() -> str:
     path = REPO_ROOT / "assets" / "ssl" / "burn_in_10.json"
     if not path.is_file():
         return "Train it with `python -m core.learn.ssl.burn_in` (writes assets/ssl/burn_in_10.*)."
-    r = json.loads(path.read_text())
-    return (f"Tiny Faster R-CNN (core.vision.shapes.models.faster_rcnn) trained supervised by `{r['command']}` on {r['data']}: "
-            f"{r['steps']} steps in {r['wall_s']} s on {r['threads']} CPU thread; held-out mAP@[.5:.95] "
-            f"{r['test_map']}, mAP@.5 {r['test_map50']} ({r['test_images']} images). The starting point of every "
-            "live semi-supervised run.")
+    return ("Tiny Faster R-CNN (core.vision.shapes.models.faster_rcnn), trained supervised: the starting point "
+            "of every live semi-supervised run. " + describe(read_record(path)))
 
 
 CARDS: list[ModelCard] = [

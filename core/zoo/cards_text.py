@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from core.zoo.card import ModelCard, Source
+from core.zoo.record import describe, read_record
 from core.zoo.sources import REPO_ROOT
 
 GPT_TINY = Source(kind="bundled", hub="assets", ref="assets/gpt_tiny", size_mb=3.7)
@@ -23,8 +24,7 @@ def _tiny_notes() -> str:
     c = r["config"]
     return (f"GPT-2 architecture, {c['n_layer']} layers x {c['n_head']} heads, d_model {c['n_embd']}, "
             f"context {c['n_ctx']}, {r['params']:,} parameters, a byte-level BPE tokenizer trained on the same corpus. "
-            f"Trained by `{r['command']}` on {r['data']}: {r['steps']} steps in {r['train_wall_s']} s "
-            f"on {r['threads']} CPU thread; validation perplexity {r['val_perplexity']}.")
+            + describe(read_record(path)))
 
 
 CARDS: list[ModelCard] = [

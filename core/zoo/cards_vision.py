@@ -6,10 +6,9 @@ runs the same kind of network offline and says so.
 """
 from __future__ import annotations
 
-import json
-
 from core.vision.types import KIND_OF_TASK  # the task vocabulary lives with the vision types
 from core.zoo.card import ModelCard, Source
+from core.zoo.record import describe, read_record
 from core.zoo.sources import REPO_ROOT
 
 YOLOX_RELEASE = "https://github.com/Megvii-BaseDetection/YOLOX/releases/download/0.1.1rc0/"
@@ -24,17 +23,9 @@ def shapes_source(family: str) -> Source:
 def _shapes_note(family: str) -> str:
     """One line from the training record next to the bundled weights, when it is there."""
     path = REPO_ROOT / "assets" / "weights" / f"shapes_{family}.json"
-    try:
-        r = json.loads(path.read_text())
-    except (OSError, ValueError):
+    if not path.is_file():
         return f"Offline fallback: ShapesWorld `{family}` weights (5 shape classes), trained by KeyPoint."
-    wall = r.get("wall_time_s", r.get("wall_s"))
-    held = r.get("held_out") or {}
-    score = ", ".join(f"{k} {held[k]:.2f}" for k in ("map50", "miou", "map") if isinstance(held.get(k), float))
-    bits = [f"`{r['command']}`" if "command" in r else "", f"{r['steps']} steps" if "steps" in r else "",
-            f"{wall:.0f} s on CPU" if isinstance(wall, (int, float)) else "",
-            f"held-out {score}" if score else ""]
-    return "Offline fallback: ShapesWorld weights (5 shape classes) trained by " + ", ".join(b for b in bits if b) + "."
+    return "Offline fallback: ShapesWorld weights (5 shape classes). " + describe(read_record(path))
 
 
 def _card(name: str, family: str, task: str, license: str, pretrained: Source, shapes: str, notes: str,

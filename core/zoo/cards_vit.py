@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from core.zoo.card import ModelCard, Source
+from core.zoo.record import describe, read_record
 from core.zoo.sources import REPO_ROOT
 
 VIT_SHAPES = Source(kind="bundled", hub="assets", ref="assets/vit/vit_shapes", size_mb=0.25)
@@ -18,13 +19,13 @@ MLM_CORPUS = Source(kind="bundled", hub="assets", ref="assets/mlm", size_mb=1.0)
 
 def bundled_note(src: Source) -> str:
     """One line from the training record next to the bundled weights."""
-    try:
-        r = json.loads((REPO_ROOT / src.ref / "card.json").read_text())
-    except (OSError, ValueError):
+    path = REPO_ROOT / src.ref / "card.json"
+    if not path.is_file():
         return f"Offline fallback `{src.ref}` is not trained yet."
-    held = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in (r.get("held_out") or {}).items())
-    return (f"Offline fallback: {r['params']:,} parameters trained by `{r['command']}` on {r['data']}; "
-            f"{r['steps']} steps in {r['train_wall_s']:.0f} s on {r['threads']} CPU thread; held-out {held}.")
+    r = read_record(path)
+    also = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in r.held_out.items() if k != r.metric)
+    return (f"Offline fallback: {json.loads(path.read_text())['params']:,} parameters. {describe(r)}"
+            + (f" Also held out: {also}." if also else ""))
 
 
 CARDS: list[ModelCard] = [

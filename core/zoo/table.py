@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from core.zoo.load import loaded
+from core.zoo.record import card_path, read_record, record_row
 from core.zoo.registry import all_cards
 from core.zoo.resolve import Mode, resolve
+from core.zoo.sources import REPO_ROOT
 
 
 def zoo_rows(mode: Mode | None = None) -> list[dict]:
@@ -25,4 +27,19 @@ def zoo_rows(mode: Mode | None = None) -> list[dict]:
             # what this server process actually loaded (a failed pretrained load falls back), if anything yet
             "loaded": f"{got.source.kind}:{got.source.ref}" if got and got.source else "",
         })
+    return rows
+
+
+def training_rows() -> list[dict]:
+    """One row per bundled weights KeyPoint trained itself: its TrainingRecord (core.zoo.record), for the
+    Models page. Bundles shared by several cards (a fallback of many pretrained models) appear once,
+    under the first card that lists them."""
+    rows, seen = [], set()
+    for card in all_cards().values():
+        for src in card.sources:
+            path = REPO_ROOT / card_path(src.ref)
+            if src.kind != "bundled" or path in seen or not path.is_file():
+                continue
+            seen.add(path)
+            rows.append(record_row(card.name, read_record(path)) | {"bundle": src.ref})
     return rows

@@ -1,5 +1,4 @@
 """The zoo's text cards offline: the bundled gpt-tiny predicts readable next tokens; MiniLM is packaged."""
-import json
 
 import pytest
 import torch
@@ -7,6 +6,7 @@ import torch
 from core.text.attention import Variant, capture, capture_ids
 from core.text.lm import load_causal_lm, load_encoder
 from core.zoo import REPO_ROOT, get_card, resolve
+from core.zoo.record import read_record
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +25,11 @@ def test_bundled_gpt_predicts_readable_tokens(tiny, prompt, want):
 
 def test_bundled_record_and_size():
     folder = REPO_ROOT / "assets" / "gpt_tiny"
-    record = json.loads((folder / "card.json").read_text())
-    for key in ("command", "data", "steps", "train_wall_s", "val_perplexity"):
-        assert key in record
-    assert record["train_wall_s"] <= 12 * 60 and record["val_perplexity"] < 5
+    record = read_record(folder / "card.json")
+    assert record.metric == "perplexity" and record.command.startswith("python -m core.text.train_gpt")
+    assert record.wall_time_s <= 12 * 60 and record.value < 5
     assert sum(f.stat().st_size for f in folder.iterdir()) < 10 * 2**20
-    assert str(record["val_perplexity"]) in get_card("gpt-tiny").notes
+    assert f"perplexity {record.value:.3g}" in get_card("gpt-tiny").notes
 
 
 def test_offline_fallbacks():

@@ -14,6 +14,7 @@ from core.vision.cnn.loop import TrainConfig, accuracy, flip_batch, train
 from core.vision.cnn.registry import build
 from core.vision.cnn.train import held_out
 from core.vision.cnn.weights import ASSETS, bundled_stems, load_bundled
+from core.zoo.record import read_record
 
 MARGIN = 0.03  # the recorded accuracy minus this is the floor (same images, float16 weights)
 
@@ -83,13 +84,13 @@ def test_every_bundled_net_reaches_its_recorded_accuracy():
     assert total < 3e6, total
     for stem in stems:
         card = json.loads((ASSETS / f"{stem}.json").read_text())
-        for k in ("command", "data", "steps", "wall_time_s", "held_out_acc", "test_images"):
-            assert k in card, (stem, k)
+        record = read_record(ASSETS / f"{stem}.json")
+        assert record.metric == "accuracy" and record.steps > 0 and record.wall_time_s > 0
         clf = load_bundled(stem)
         x, y = held_out(card)
-        assert len(y) == card["test_images"]
+        assert len(y) == record.n_held_out
         acc = accuracy(clf.model, x, y)
-        assert acc >= card["held_out_acc"] - MARGIN, (stem, acc, card["held_out_acc"])
+        assert acc >= record.value - MARGIN, (stem, acc, record.value)
 
 
 def test_offline_cards_resolve_to_bundled_and_default_image_is_right():

@@ -71,3 +71,18 @@ def test_update_refuses_unknown_fields():
         assert "methd" in str(e)
     else:
         raise AssertionError("a typo must not pass silently")
+
+
+def test_last_step_is_the_latest_engine_event_for_a_progress_bar():
+    import torch
+
+    from core.learn.engine import FitConfig, fit
+
+    w = torch.nn.Parameter(torch.ones(2))
+    run = LiveRun(fit(FitConfig(steps=5, lr=0.1), torch.optim.SGD([w], lr=0.1), lambda s: (w ** 2).sum()))
+    assert run.last_step() is None
+    run.advance(max_events=2)
+    ev = run.last_step()
+    assert (ev.step, ev.total) == (2, 5) and 0.4 <= ev.progress < 1.0
+    run.advance(max_events=10)
+    assert run.state == "finished" and run.last_step().step == 5 and run.last_step().progress == 1.0

@@ -7,7 +7,6 @@ assets/ssl/burn_in_10.safetensors plus a JSON card (command, seed, steps, wall t
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
@@ -18,6 +17,7 @@ import torch
 
 from core.learn.ssl import det_data, detector, views
 from core.runtime import device
+from core.zoo.record import describe, record_now, write_card
 
 ASSET_DIR = Path(__file__).resolve().parents[3] / "assets" / "ssl"
 
@@ -116,15 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     ASSET_DIR.mkdir(parents=True, exist_ok=True)
     path = checkpoint_path(args.fraction)
     save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(path))
-    card = {"model": "tiny Faster R-CNN (core.vision.shapes.models.faster_rcnn), supervised burn-in",
-            "command": "python -m core.learn.ssl.burn_in " + " ".join(sys.argv[1:] if argv is None else argv),
-            "data": f"ShapesWorld seed {args.seed}, {len(lab.images)} labeled images ({args.fraction:.0%} of 1000)",
-            "seed": args.seed, "steps": last, "wall_s": round(wall, 1), "threads": args.threads,
-            "config": asdict(cfg), "test_images": len(test.images),
-            "test_map": round(score["map"], 4), "test_map50": round(score["map50"], 4),
-            "size_mb": round(path.stat().st_size / 1e6, 2)}
-    path.with_suffix(".json").write_text(json.dumps(card, indent=2))
-    print(json.dumps(card), flush=True)
+    record = record_now(  # core.zoo.record: the one training record of every bundle
+        args.threads, command=" ".join(["python -m core.learn.ssl.burn_in", *(sys.argv[1:] if argv is None else argv)]),
+        data=f"ShapesWorld seed {args.seed}, {len(lab.images)} labeled images ({args.fraction:.0%} of 1000)",
+        steps=last, wall_time_s=round(wall, 1), metric="map", value=round(score["map"], 4), n_held_out=len(test.images),
+        held_out={"map": round(score["map"], 4), "map50": round(score["map50"], 4)}, seed=args.seed)
+    write_card(path.with_suffix(".json"), record, config=asdict(cfg), size_mb=round(path.stat().st_size / 1e6, 2),
+               model="tiny Faster R-CNN (core.vision.shapes.models.faster_rcnn), supervised burn-in")
+    print(describe(record), flush=True)
     return 0
 
 

@@ -23,6 +23,7 @@ from core.runtime import seed_everything
 from core.text.bert.mlm import mlm_mask, random_pool
 from core.text.bert.nsp import split_sentences
 from core.text.corpus import CorpusConfig, generate
+from core.zoo.record import describe, record_now
 
 OUT = Path(__file__).resolve().parents[3] / "assets" / "mlm"
 PROBES = ("The cat sat on the [MASK].", "The capital of France is [MASK].", "The dog likes to eat [MASK].",
@@ -174,7 +175,7 @@ def train(cfg: TrainConfig, model, data: Data, gen: torch.Generator) -> Iterator
     return fit(cfg, opt, step_fn)
 
 
-def main(argv=None) -> dict:
+def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--budget-s", type=float, default=TrainConfig.budget_s)
     p.add_argument("--out", type=Path, default=OUT)
@@ -190,17 +191,19 @@ def main(argv=None) -> dict:
             print(f"step {last.step} loss {last.loss:.3f} {last.elapsed:.0f}s", file=sys.stderr, flush=True)
     step, wall = last.step, last.elapsed
     score = evaluate(model, tok, data.venc, data.vnsp, torch.Generator().manual_seed(2), data.pool)
-    card = {"name": "bert-mini-corpus", "command": "python -m core.text.bert.train_mlm",
-            "data": f"core.text.corpus.generate: {cfg.train_docs} documents (seed 0), {data.n_pairs[0]} sentence pairs "
-                    f"for training; {cfg.val_docs} documents (seed 1), {data.n_pairs[1]} pairs held out",
-            "config": asdict(cfg), "params": sum(p.numel() for p in model.parameters()), "steps": step,
-            "train_wall_s": round(wall, 1), "total_wall_s": round(time.time() - t_all, 1), "threads": 1,
-            "held_out": score, "probes": probe(model, tok)}
+    record = record_now(1, command="python -m core.text.bert.train_mlm" + " ".join([""] + (argv or [])),
+                        data=f"core.text.corpus.generate: {cfg.train_docs} documents (seed 0), {data.n_pairs[0]} "
+                             f"sentence pairs for training; {cfg.val_docs} documents (seed 1), {data.n_pairs[1]} pairs "
+                             "held out", steps=step, wall_time_s=round(wall, 1), metric="mlm_top1",
+                        value=score["mlm_top1"], n_held_out=data.n_pairs[1], held_out=score, seed=cfg.seed,
+                        final_loss=round(last.loss, 4), total_wall_s=round(time.time() - t_all, 1))
+    card = {"name": "bert-mini-corpus", "config": asdict(cfg), "params": sum(p.numel() for p in model.parameters()),
+            "probes": probe(model, tok)}
     from core.vision.vit.bundle import save_bundle
 
-    save_bundle(model, args.out, card, [tok])
-    print(card, flush=True)
-    return card
+    save_bundle(model, args.out, record, card, [tok])
+    print(describe(record), flush=True)
+    return record
 
 
 if __name__ == "__main__":

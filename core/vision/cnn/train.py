@@ -18,6 +18,7 @@ from core.vision.cnn import data as cnn_data
 from core.vision.cnn.loop import TrainConfig, accuracy, train
 from core.vision.cnn.registry import SMALL, build
 from core.vision.cnn.weights import save
+from core.zoo.record import record_now
 
 # stem -> (data set, network, steps, learning rate)
 PLAN: dict[str, tuple[str, str, int, float]] = {
@@ -77,12 +78,14 @@ def train_one(stem: str, data: cnn_data.ImageSet, steps: int | None = None, seed
     acc = accuracy(model.eval(), data.x_test, data.y_test)
     card = {"net": net, "title": SMALL[net].title, "data": name, "data_title": DATA_TITLES[name],
             "in_ch": data.in_ch, "size": size, "num_classes": len(data.class_names),
-            "class_names": list(data.class_names), "steps": steps, "batch": 64, "optimizer": "adam", "lr": lr, "flips": name == "shapes",
-            "train_images": len(data.y_train), "test_images": len(data.y_test), "held_out_acc": round(acc, 4),
-            "final_loss": round(last.loss, 4), "wall_time_s": round(wall, 1), "threads": torch.get_num_threads(),
-            "params": sum(p.numel() for p in model.parameters()), "seed": seed, "dtype": "float16",
-            "command": f"python -m core.vision.cnn.train {stem}"}
-    save(model, stem, card)
+            "class_names": list(data.class_names), "batch": 64, "optimizer": "adam", "lr": lr, "flips": name == "shapes",
+            "train_images": len(data.y_train), "params": sum(p.numel() for p in model.parameters()), "dtype": "float16"}
+    record = record_now(torch.get_num_threads(), command=f"python -m core.vision.cnn.train {stem}",
+                        data=f"{DATA_TITLES[name]}: {len(data.y_train)} training images, {len(data.y_test)} held out",
+                        steps=last.step, wall_time_s=round(wall, 1), metric="accuracy", value=round(acc, 4),
+                        n_held_out=len(data.y_test), held_out={"accuracy": round(acc, 4)}, seed=seed,
+                        final_loss=round(last.loss, 4))
+    save(model, stem, record, card)
     print(f"{stem}: held-out accuracy {acc:.3f} in {wall:.0f} s", flush=True)
     return card
 

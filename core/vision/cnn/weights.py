@@ -15,6 +15,7 @@ from torch import nn
 
 from core.vision.cnn.data import to_input
 from core.vision.cnn.registry import build
+from core.zoo.record import TrainingRecord, write_card
 
 ASSETS = Path(__file__).resolve().parents[3] / "assets" / "cnn"
 
@@ -45,14 +46,15 @@ def paths(stem: str, folder: Path = ASSETS) -> tuple[Path, Path]:
     return folder / f"{stem}.safetensors", folder / f"{stem}.json"
 
 
-def save(model: nn.Module, stem: str, card: dict, folder: Path = ASSETS) -> Path:
+def save(model: nn.Module, stem: str, record: TrainingRecord, details: dict, folder: Path = ASSETS) -> Path:
+    """Weights (float16 safetensors) and the card: the net's details and its TrainingRecord."""
     from safetensors.torch import save_file
 
     folder.mkdir(parents=True, exist_ok=True)
     w, c = paths(stem, folder)
     tensors = {k: (v.half() if v.is_floating_point() else v).contiguous() for k, v in model.state_dict().items()}
     save_file(tensors, str(w))
-    c.write_text(json.dumps(card, indent=2) + "\n")
+    write_card(c, record, **details)
     return w
 
 

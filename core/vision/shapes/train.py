@@ -26,6 +26,7 @@ from safetensors.torch import load_file, save_file
 
 from core.learn.engine import FitConfig, StepEvent, fit
 from core.runtime import device as runtime_device
+from core.zoo.record import describe, record_now, write_card
 from core.vision.shapes.evaluate import evaluate, mean_iou
 from core.vision.shapes.models.family import Family, stack_images
 from core.vision.shapes.models.registry import FAMILIES, get_family
@@ -133,23 +134,24 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     wpath, cpath = weight_paths(args.family, args.out)
     save_file({k: v.detach().contiguous() for k, v in model.state_dict().items()}, str(wpath))
+    record = record_now(
+        args.threads, command="python -m core.vision.shapes.train " + " ".join(argv if argv is not None else sys.argv[1:]),
+        data=f"ShapesWorld: a fresh batch every step (seed {TRAIN_SEED} + step), {held_out['n']} held-out images "
+             f"(seed {TEST_SEED})", steps=last.step, wall_time_s=round(wall, 1), metric=key, value=held_out[key],
+        n_held_out=held_out["n"], held_out={k: v for k, v in held_out.items() if k != "n"}, seed=args.seed,
+        final_loss=float(np.mean(losses[-50:])), note="CPU shared with other jobs while training; wall time is an upper bound")
     card = {
-        "family": args.family, "task": fam.task,
-        "command": "python -m core.vision.shapes.train " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "seed": args.seed, "steps": last.step, "batch": fam.batch, "lr": fam.lr,
-        "wall_time_s": round(wall, 1), "device": "cpu", "threads": args.threads,
-        "note": "CPU shared with other jobs while training; wall time is an upper bound",
-        "torch": torch.__version__, "params": sum(p.numel() for p in model.parameters()),
+        "family": args.family, "task": fam.task, "batch": fam.batch, "lr": fam.lr,
+        "params": sum(p.numel() for p in model.parameters()),
         "data": asdict(fam.data), "train_seed": TRAIN_SEED, "test_seed": TEST_SEED,
-        "final_loss": float(np.mean(losses[-50:])),
-        "held_out": held_out, "check_batch": check, "held_out_default_setting": default,
+        "check_batch": check, "held_out_default_setting": default,
         "reproduce": "the LR schedule follows the wall clock (cosine over --minutes), so a rerun on another "
                      "machine gives a similar, not identical, model; --minutes 1000 makes it step-based",
         "floor": {"metric": key, "value": floor, "n": CHECK_N, "margin_in_tests": 0.03,
                   **({"map": _floor(check["map"], held_out["map"])} if "map" in check else {})},
     }
-    cpath.write_text(json.dumps(card, indent=2))
-    print(json.dumps({k: card[k] for k in ("family", "steps", "wall_time_s", "held_out", "floor")}), flush=True)
+    write_card(cpath, record, **card)
+    print(describe(record), flush=True)
     return 0
 
 

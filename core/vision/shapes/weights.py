@@ -2,7 +2,7 @@
 
     m = load_shapes_model("frcnn")        # yolo, ssd, frcnn, maskrcnn, detr, deeplab
     dets = m.predict(rgb)                 # any uint8[H, W, 3] image -> Detections (or Segmentation)
-    m.class_names, m.card["held_out"]
+    m.class_names, m.card["training"]["held_out"]
 
 The image is resized to the training size (128 x 128, aspect not kept: the models saw square
 images), and boxes / masks / class maps are mapped back to the input's pixels.

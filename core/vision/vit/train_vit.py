@@ -21,6 +21,7 @@ from core.learn.engine import FitConfig, StepEvent, fit
 from core.runtime import seed_everything
 from core.vision.shapes.generator import CLASSES
 from core.vision.vit.bundle import save_bundle
+from core.zoo.record import TrainingRecord, describe, record_now
 from core.vision.vit.data import MEAN, STD, shapes_tensors
 
 OUT = Path(__file__).resolve().parents[3] / "assets" / "vit" / "vit_shapes"
@@ -91,7 +92,7 @@ def train(cfg: TrainConfig, model, x: torch.Tensor, y: torch.Tensor, gen: torch.
     return fit(cfg, opt, step_fn)
 
 
-def main(argv=None) -> dict:
+def main(argv=None) -> TrainingRecord:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--budget-s", type=float, default=TrainConfig.budget_s)
     p.add_argument("--out", type=Path, default=OUT)
@@ -106,20 +107,22 @@ def main(argv=None) -> dict:
             print(f"step {last.step} loss {last.loss:.3f} {last.elapsed:.0f}s", file=sys.stderr, flush=True)
     step, wall = last.step, last.elapsed
     acc = accuracy(model, xv, yv)
-    card = {"name": "vit-shapes", "command": "python -m core.vision.vit.train_vit",
-            "data": f"core.vision.shapes.classification.classification_set: {cfg.train_n} images (seed 0) "
-                    f"for training, {cfg.val_n} (seed 1) held out; 5 classes {list(CLASSES)}; "
-                    f"{'cropped around the shape (off-centre)' if cfg.zoom else 'whole pictures'}",
-            "config": asdict(cfg), "params": sum(p.numel() for p in model.parameters()), "steps": step,
-            "train_wall_s": round(wall, 1), "total_wall_s": round(time.time() - t_all, 1), "threads": 1,
-            "held_out": {"accuracy": round(acc, 4)}, "mean": MEAN, "std": STD}
+    record = record_now(1, command="python -m core.vision.vit.train_vit" + " ".join([""] + (argv or [])),
+                        data=f"core.vision.shapes.classification.classification_set: {cfg.train_n} images (seed 0) "
+                             f"for training, {cfg.val_n} (seed 1) held out; 5 classes {list(CLASSES)}; "
+                             f"{'cropped around the shape (off-centre)' if cfg.zoom else 'whole pictures'}",
+                        steps=step, wall_time_s=round(wall, 1), metric="accuracy", value=round(acc, 4),
+                        n_held_out=cfg.val_n, held_out={"accuracy": round(acc, 4)}, seed=cfg.seed,
+                        final_loss=round(last.loss, 4), total_wall_s=round(time.time() - t_all, 1))
+    card = {"name": "vit-shapes", "config": asdict(cfg), "params": sum(p.numel() for p in model.parameters()),
+            "mean": MEAN, "std": STD}
     from transformers import ViTImageProcessor
 
     proc = ViTImageProcessor(size={"height": cfg.image_size, "width": cfg.image_size}, image_mean=list(MEAN),
                              image_std=list(STD))
-    save_bundle(model, args.out, card, [proc])
-    print(card, flush=True)
-    return card
+    save_bundle(model, args.out, record, card, [proc])
+    print(describe(record), flush=True)
+    return record
 
 
 if __name__ == "__main__":
