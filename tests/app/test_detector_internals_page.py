@@ -107,3 +107,17 @@ def test_nms_without_yolox_weights_steps_through_the_shapesworld_yolo(tmp_path, 
     text = " ".join(c.value for c in at.caption)
     assert "ShapesWorld YOLOv1" in text and "YOLOX-Nano weights are not on this machine" in " ".join(i.value for i in at.info)
     assert int(at.select_slider(key="int_nms_step").options[-1]) >= 3  # several steps to replay, with suppressions between them
+
+
+def test_detr_set_loss_of_the_shown_assignment(default_run):
+    """The set loss on the page equals set_loss_of_match on the same matched pairs: each metric is
+    the term it names, and the total is 1·CE + 5·L1 + 2·(1 − GIoU)."""
+    at = default_run
+    names = ("Class CE (all queries)", "L1 (matched pairs)", "1 − GIoU (matched pairs)", "Total = 1·CE + 5·L1 + 2·(1 − GIoU)")
+    m = {x.label: float(x.value) for x in at.metric if x.label in names}
+    ce, l1, g = m["Class CE (all queries)"], m["L1 (matched pairs)"], m["1 − GIoU (matched pairs)"]
+    assert ce > 0 and l1 >= 0 and 0 <= g <= 2
+    assert m["Total = 1·CE + 5·L1 + 2·(1 − GIoU)"] == pytest.approx(ce + 5 * l1 + 2 * g, abs=3e-3)
+    table = next(d.value for d in at.dataframe if "CE weight" in d.value.columns)
+    assert len(table) == 8 and set(table["CE weight"]) == {0.1, 1.0}  # matched and 'no object' queries
+    assert (table["target"] == "no object").sum() == 8 - len(at.multiselect(key="int_hm_objects").value)
