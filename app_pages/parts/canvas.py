@@ -110,3 +110,26 @@ def box_input(key: str, image: np.ndarray, default: tuple[float, float, float, f
     if res.note:
         (st.info if res.box is None else st.caption)(res.note)
     return res
+
+
+def new_click(key: str, image: np.ndarray, *, zoom: int = 2, caption: str = "Click on the picture.") -> np.ndarray | None:
+    """A point-mode canvas over `image`: the point (x, y) in image pixels when the student has just clicked,
+    else None (an old click is reported once, so the page's sliders stay free to move afterwards).
+    Call it before the widgets it sets, and set their st.session_state values from the point."""
+    img = np.asarray(image)
+    h, w = img.shape[:2]
+    shown = np.repeat(np.repeat(img, zoom, 0), zoom, 1) if zoom > 1 else img
+    width = min(w * zoom, 512)  # a large photo is shown smaller; points still come back in its pixels
+    d = draw(key, mode="point", background=shown, width=width, height=max(1, round(width * h / w)), stroke="#ffffff",
+             fill="#ff4b4b", stroke_width=2)
+    if d is None:
+        return None
+    st.caption(caption + " (The strip under the toolbar does not take clicks.)")
+    pts = d.points / zoom  # d.points are in the shown (zoomed) picture's pixels
+    if len(pts) == 0:
+        return None
+    seen = (len(pts), tuple(np.round(pts[-1], 2)))
+    if st.session_state.get(f"{key}_seen") == seen:
+        return None
+    st.session_state[f"{key}_seen"] = seen
+    return pts[-1]

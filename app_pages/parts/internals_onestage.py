@@ -26,6 +26,12 @@ def ssd_tab(pic: Picture) -> None:
                 f"{', '.join(f'{s:.2f}' for s in scales)}, ratios 1, 2, 1/2), laid out as torchvision's "
                 "`DefaultBoxGenerator` does (tested equal).")
     boxes, level = default_boxes(maps, (128, 128), ratios, scales, steps)
+    from app_pages.parts import canvas
+
+    clicked = canvas.new_click("int_ssd_click", pic.square, zoom=2,
+                               caption="Click a point: each map's cell under it shows its default boxes below.")
+    if clicked is not None:  # a click moves the sliders (which keep the view in the link)
+        st.session_state["int_ssd_x"], st.session_state["int_ssd_y"] = (int(np.clip(v, 0, 127)) for v in clicked)
     c1, c2 = st.columns(2)
     x = c1.slider("Point x (px)", 0, 127, 64, key="int_ssd_x", bind="query-params")
     y = c2.slider("Point y (px)", 0, 127, 64, key="int_ssd_y", bind="query-params")
@@ -72,6 +78,15 @@ def yolo_tab(pic: Picture) -> None:
                 "distribution. Shown: KeyPoint's ShapesWorld YOLOv1 (S = 8, B = 2), its raw output tensor.")
     g = _grid(pic.square, pic.gt_boxes)
     S, names = g.S, class_names()
+    from app_pages.parts import canvas
+    from core.vision.draw.canvas import cell_of
+
+    lined = pic.square.copy()
+    lined[::128 // S, :] = 255
+    lined[:, ::128 // S] = 255
+    clicked = canvas.new_click("int_yolo_click", lined, zoom=2, caption="Click a cell to open its predictions.")
+    if clicked is not None:  # a click moves the sliders (which keep the view in the link)
+        st.session_state["int_yolo_row"], st.session_state["int_yolo_col"] = cell_of(clicked, 128 / S, (S, S))
     c1, c2 = st.columns(2)
     row = c1.slider("Cell row", 0, S - 1, int(np.argwhere(g.responsible)[0][0]) if g.responsible.any() else S // 2,
                     key="int_yolo_row", bind="query-params")

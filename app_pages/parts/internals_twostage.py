@@ -99,6 +99,13 @@ def rpn_tab(pic: Picture) -> None:
                    "feature levels, NMS per level); the anchors below are its finest level's. Shown at the size it "
                    f"resized the photo to, {tr.image_size[1]}×{tr.image_size[0]}.")
     h, w = tr.feature_size
+    from app_pages.parts import canvas
+    from core.vision.draw.canvas import cell_of
+
+    clicked = canvas.new_click("int_rpn_click", image, zoom=2 if not real else 1,
+                               caption="Click where the anchors should sit: the feature-map cell under the click.")
+    if clicked is not None:  # a click moves the sliders (which keep the view in the link)
+        st.session_state["int_rpn_row"], st.session_state["int_rpn_col"] = cell_of(clicked, image.shape[1] / w, (w, h))
     c1, c2, c3 = st.columns(3)
     row = c1.slider("Feature-map row", 0, h - 1, h // 2, key="int_rpn_row", bind="query-params")
     col = c2.slider("Feature-map column", 0, w - 1, w // 2, key="int_rpn_col", bind="query-params")

@@ -28,7 +28,9 @@ def test_rects_scale_origin_and_direction():
 
 
 def test_points_are_circle_centres():
-    js = {"objects": [{"type": "Circle", "left": 95, "top": 45, "width": 10, "height": 10, "radius": 5},
+    # the component's point tool: left = x - (radius + strokeWidth / 2), originY centre (a click at (100, 50))
+    js = {"objects": [{"type": "Circle", "left": 94, "top": 50, "width": 10, "height": 10, "radius": 5,
+                       "strokeWidth": 2, "originX": "left", "originY": "center"},
                       {"type": "Circle", "left": 100, "top": 50, "width": 10, "height": 10, "originX": "center",
                        "originY": "center"}]}
     np.testing.assert_allclose(points(js, Scale(0.5, 0.5)), [[50, 25], [50, 25]])

@@ -142,3 +142,21 @@ def test_draw_ground_truth_on_the_detection_page(server, browser, shots_dir):
     assert page.get_by_text("AP@0.5 on this image").count() == 1
     _no_errors(page)
     page.close()
+
+
+def test_click_a_yolo_cell(server, browser, shots_dir):
+    page = _open(browser, f"{server}/detector-internals")
+    page.get_by_role("tab", name="YOLO grid").click()
+    wait_until_idle(page)
+    box = _canvas_box(page)
+    page.mouse.click(box["x"] + 0.94 * box["width"], box["y"] + 0.3 * box["height"])  # row 2, last column of 8
+    time.sleep(0.5)
+    wait_until_idle(page)
+    page.screenshot(path=str(shots_dir / "click_yolo_cell.png"), full_page=True)
+    assert page.get_by_text("Cell (2, 7):").count() >= 1
+    page.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + 0.9 * box["height"])  # row 7, column 2
+    time.sleep(0.5)
+    wait_until_idle(page)
+    assert page.get_by_text("Cell (7, 2):").count() >= 1
+    _no_errors(page)
+    page.close()

@@ -56,7 +56,9 @@ def points(json_data: dict | None, scale: Scale) -> np.ndarray:
     for obj in (json_data or {}).get("objects", []):
         if obj.get("type") not in ("Circle", "circle"):
             continue
-        left, top, w, h = _extent(obj)
+        sw = float(obj.get("strokeWidth", 0) or 0)  # Fabric's box includes the stroke: the centre is half of it further
+        left, top, w, h = _extent({**obj, "width": float(obj.get("width", 0) or 0) + sw,
+                                   "height": float(obj.get("height", 0) or 0) + sw})
         out.append([(left + w / 2) * scale.sx, (top + h / 2) * scale.sy])
     return np.asarray(out, np.float64).reshape(-1, 2)
 
