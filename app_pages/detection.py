@@ -3,6 +3,8 @@
 The network runs once per (image, model, input size) (st.cache_data); thresholds, NMS, class filter
 and opacity only re-run the cheap post-processing and the overlay.
 """
+from contextlib import nullcontext
+
 import numpy as np
 import streamlit as st
 
@@ -38,7 +40,8 @@ def load_and_run(name: str, image_bytes: bytes, mode: str, input_size: int | Non
     with box:
         try:
             with get_model.hold(name, mode, input_size) as model:  # the budget keeps it loaded while it runs
-                raw = get_candidates(image_bytes, name, mode, input_size)
+                with ui.heavy_slot(f"Running {name}") if slow else nullcontext():  # big models queue with training
+                    raw = get_candidates(image_bytes, name, mode, input_size)
         except ValueError as e:  # ModelUnavailable included: a clear reason, e.g. fallback weights missing
             message = str(e) if isinstance(e, detect.ModelUnavailable) else f"{name}: {e}"
         except Exception as e:  # noqa: BLE001 - one broken model must not take the page down

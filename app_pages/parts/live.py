@@ -6,6 +6,7 @@ from typing import Callable
 
 import streamlit as st
 
+from app_pages.parts import ui
 from core.live import LiveRun
 from core.progress import ProgressClock, describe
 
@@ -42,7 +43,9 @@ def show(run: LiveRun, draw: Callable[[LiveRun], None], every: float = TICK_S,
 
     def tick() -> None:
         was_running = run.running
-        run.advance(**advance)
+        if was_running:  # a step is a heavy job: at most HEAVY.n at once, the others wait and see their place
+            with ui.heavy_slot(what):
+                run.advance(**advance)
         if run.error:
             st.error(f"The run stopped: {run.error}")
         if not run.history:
