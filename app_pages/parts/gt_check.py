@@ -8,6 +8,7 @@ import streamlit as st
 from app_pages.parts import canvas, ui
 from core.vision.types import Detections
 
+SHARED_KEY = "kp_drawn_gt"  # the Detector internals page labels anchors against it on the same photo
 STATUS = ["FP", "missed", "TP", "duplicate"]  # in the overlay's palette: red, blue, green, magenta
 
 
@@ -42,13 +43,17 @@ def section(rgb: np.ndarray, dets: Detections, model_name: str) -> None:
     if d is None:
         return
     st.caption("Draw a box round every object and give each its class. Each detection above is then judged as "
-               "COCO judges it, at IoU 0.5.")
+               "COCO judges it, at IoU 0.5. On the same photo, the Detector internals page labels its RPN anchors "
+               "and SSD default boxes against these boxes.")
     gt = labelled_boxes(d.json, d.scale, list(dets.class_names), w, h)
     for note in gt.notes:
         st.warning(note)
     if len(gt.boxes) == 0:
         st.info("No ground truth yet: pick a class, then drag a box round an object.")
         return
+    from core.vision.draw.shared_gt import share
+
+    st.session_state[SHARED_KEY] = share(rgb, gt.boxes, [dets.class_names[int(c)] for c in gt.labels])
     ev = evaluate_image(gt.boxes, gt.labels, dets.boxes, dets.scores, dets.labels)
     n_tp = ev.status.count("TP")
     m1, m2, m3 = st.columns(3)

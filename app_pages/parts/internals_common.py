@@ -101,3 +101,22 @@ def real_yolox(mode: str) -> bool:
 
     src = resolve(get_card("yolox-nano"), mode).source
     return src is not None and src.kind == "pretrained"
+
+
+def drawn_ground_truth(pic: Picture, width: int = SIDE, height: int = SIDE):
+    """(boxes float[M, 4] in a width x height view of the photo, class names) from the ground truth drawn on
+    the Detection page for this same photo; (None, None) on a ShapesWorld scene or when none was drawn."""
+    from app_pages.parts.gt_check import SHARED_KEY
+    from core.vision.draw.shared_gt import boxes_on
+
+    shared = st.session_state.get(SHARED_KEY)
+    if pic.shapes or shared is None:
+        return None, None
+    boxes = boxes_on(shared, pic.rgb, width, height)
+    return (boxes.astype(np.float32), shared.names) if boxes is not None else (None, None)
+
+
+def no_drawn_ground_truth_line(pic: Picture, what: str) -> None:
+    if not pic.shapes:
+        st.caption(f":material/edit: Draw the ground truth on this photo on the **Detection & segmentation** page "
+                   f"(same sample or file) and {what} against it here.")

@@ -6,7 +6,8 @@ import streamlit as st
 import torch
 
 from app_pages.parts import ui
-from app_pages.parts.internals_common import Picture, class_names, draw, real_yolox, shapes_model, yolox_model
+from app_pages.parts.internals_common import (Picture, class_names, draw, drawn_ground_truth, no_drawn_ground_truth_line,
+                                                real_yolox, shapes_model, yolox_model)
 from core.viz.internals import maps_grid, spatial_map
 
 
@@ -44,10 +45,16 @@ def ssd_tab(pic: Picture) -> None:
         names = ["square s_k", "square √(s_k s_k+1)", "2:1", "1:2", "3:1", "1:3"][:per_cell]
         cols[k].image(draw(pic.square, boxes[sel].numpy(), names, np.arange(per_cell)), width="stretch",
                       caption=f"Map {k}: {h}×{w} cells, stride {steps[k]}, {per_cell} boxes per cell, {len(idx)} in all")
-    if pic.gt_boxes is not None and len(pic.gt_boxes):
-        match = match_default_boxes(boxes, torch.from_numpy(pic.gt_boxes)).numpy()
+    gt_boxes = pic.gt_boxes  # ShapesWorld: the scene's own; a photo: the boxes drawn on the Detection page
+    gt_names = None if gt_boxes is None else [class_names()[c] for c in pic.gt_labels]
+    if gt_boxes is None:
+        gt_boxes, gt_names = drawn_ground_truth(pic)
+        if gt_boxes is None:
+            no_drawn_ground_truth_line(pic, "the default boxes are matched")
+    if gt_boxes is not None and len(gt_boxes):
+        match = match_default_boxes(boxes, torch.from_numpy(np.asarray(gt_boxes, np.float32))).numpy()
         pos = np.flatnonzero(match >= 0)
-        names = [f"object {j}: {class_names()[c]}" for j, c in enumerate(pic.gt_labels)]
+        names = [f"object {j}: {n}" for j, n in enumerate(gt_names)]
         st.image(draw(pic.square, boxes[pos].numpy(), names, match[pos], line_width=1), width=420,
                  caption=f"Matching: {len(pos)} of {len(boxes)} default boxes match an object (IoU ≥ 0.5, plus each "
                          f"object's best box); maps used: {sorted(set(level[pos].tolist()))}. All others are "

@@ -7,7 +7,8 @@ import streamlit as st
 import torch
 
 from app_pages.parts import ui
-from app_pages.parts.internals_common import Picture, class_names, draw, shapes_model
+from app_pages.parts.internals_common import (Picture, class_names, draw, drawn_ground_truth, no_drawn_ground_truth_line,
+                                                shapes_model)
 from core.viz.internals import spatial_map, timing_chart
 
 
@@ -124,18 +125,27 @@ def rpn_tab(pic: Picture) -> None:
     ui.chart(st, spatial_map(tr.objectness[: h * w * tr.per_cell].reshape(h, w, -1).max(-1), size=260,
                                 title="Objectness: the best anchor per cell (finest level)", legend_title="p(object)"),
                     width="content")
-    if pic.gt_boxes is not None and len(pic.gt_boxes):
+    gt_boxes = pic.gt_boxes  # ShapesWorld: the scene's own; a photo: the boxes drawn on the Detection page
+    if gt_boxes is None:
+        gt_boxes, _ = drawn_ground_truth(pic, image.shape[1], image.shape[0])
+        if gt_boxes is None:
+            no_drawn_ground_truth_line(pic, "its anchors are labelled")
+        else:
+            st.caption(f":material/edit: Ground truth: the {len(gt_boxes)} box(es) you drew on this photo on the "
+                       "Detection page.")
+    if gt_boxes is not None and len(gt_boxes):
         st.markdown("**Training labels**: each anchor against the ground truth, by IoU: ≥ 0.7 positive, < 0.3 "
                     "negative, in between ignored; each object's best anchor is positive whatever its IoU.")
         f1, f2 = st.columns(2)
         fg = f1.slider("Positive at IoU ≥", 0.4, 0.9, 0.7, 0.05, key="int_rpn_fg", bind="query-params")
         bg = f2.slider("Negative below IoU", 0.05, 0.5, 0.3, 0.05, key="int_rpn_bg", bind="query-params")
-        labels, _, _ = assign_anchors(torch.from_numpy(tr.anchors), torch.from_numpy(pic.gt_boxes), fg, min(bg, fg))
+        labels, _, _ = assign_anchors(torch.from_numpy(tr.anchors), torch.from_numpy(np.asarray(gt_boxes, np.float32)),
+                                      fg, min(bg, fg))
         pos = np.flatnonzero(labels.numpy() == 1)
         ign = np.flatnonzero(labels.numpy() == -1)
         show = np.concatenate([pos, ign[:: max(1, len(ign) // 40)]])
         kinds = np.concatenate([np.zeros(len(pos)), np.ones(len(show) - len(pos))])
-        st.image(draw(pic.square, tr.anchors[show], ["positive", "ignored"], kinds, line_width=1, show_labels=False),
+        st.image(draw(image, tr.anchors[show], ["positive", "ignored"], kinds, k=k, line_width=1, show_labels=False),
                  width=420, caption=f"Red: {len(pos)} positive; blue: {len(ign)} ignored (a sample drawn); "
                          f"{int((labels == 0).sum())} negative anchors")
     ui.show_code(rpn_trace, anchor_grid, assign_anchors)

@@ -3,6 +3,8 @@ change the results, the DETR matching view renders at its default 8 queries, and
 teaches without the YOLOX weights."""
 import json
 
+import numpy as np
+
 import pytest
 
 from tests.app.helpers import charts, page
@@ -121,3 +123,23 @@ def test_detr_set_loss_of_the_shown_assignment(default_run):
     table = next(d.value for d in at.dataframe if "CE weight" in d.value.columns)
     assert len(table) == 8 and set(table["CE weight"]) == {0.1, 1.0}  # matched and 'no object' queries
     assert (table["target"] == "no object").sum() == 8 - len(at.multiselect(key="int_hm_objects").value)
+
+
+def test_ground_truth_drawn_on_the_detection_page_labels_anchors_on_the_same_photo():
+    from core.vision.draw.shared_gt import share
+    from core.vision.samples import SAMPLES, load_sample
+
+    at = page(PAGE)
+    at.run()
+    at.radio(key="int_picture").set_value("Photo (sample or upload)")
+    at.run()
+    assert any("Draw the ground truth on this photo" in c.value for c in at.caption)
+    rgb = load_sample(list(SAMPLES)[0])
+    h, w = rgb.shape[:2]
+    at.session_state["kp_drawn_gt"] = share(rgb, np.array([[0.1 * w, 0.1 * h, 0.7 * w, 0.95 * h]]), ["person"])
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Training labels" in m.value for m in at.markdown)  # RPN anchors labelled against the drawn box
+    caps = [img.caption or "" for el in at.get("image") for img in el.proto.imgs]
+    assert any("default boxes match an object" in c for c in caps)  # SSD matching against the drawn box
+    assert any("you drew on this photo" in c.value for c in at.caption)
