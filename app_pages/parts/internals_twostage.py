@@ -7,6 +7,7 @@ import streamlit as st
 import torch
 
 from app_pages.parts import ui
+from app_pages.parts.internals_rcnn import rcnn_steps
 from app_pages.parts.internals_common import (Picture, class_names, draw, drawn_ground_truth, no_drawn_ground_truth_line,
                                                 shapes_model)
 from core.viz.internals import spatial_map, timing_chart
@@ -54,6 +55,7 @@ def rcnn_tab(pic: Picture) -> None:
               f"Pool per proposal. R-CNN is {t.rcnn_ms / max(t.fast_ms, 1e-3):.0f}x slower: {t.per_crop_ms:.1f} ms per proposal. At R-CNN's "
               f"2000 proposals that is {t.per_crop_ms * 2:.0f} s per image on this CPU, for this tiny network.")
     ui.show_code(selective_search)
+    rcnn_steps(pic, ss.boxes)
 
 
 REAL_RPN = "fasterrcnn-mobilenet-320"  # the pretrained two-stage detector the RPN tab uses on photos, when cached

@@ -34,6 +34,22 @@ def test_every_tab_renders_with_real_tensors(default_run):
     assert "slower" in text and "more than one" not in text  # the R-CNN vs Fast R-CNN timing
 
 
+def test_rcnn_tab_shows_warped_crops_svm_scores_and_regression_improving_iou(default_run):
+    import re
+
+    at = default_run
+    assert at.slider(key="int_rcnn_svm").value == 0.0
+    text = " ".join(c.value for c in at.caption) + " " + " ".join(i.caption for im in at.image for i in im.proto.imgs)
+    assert "Trained in" in text and "positives per class" in text
+    m = re.search(r"Before: \d+ proposals with IoU ≥ 0.5 .*?mean IoU ([0-9.]+)", text)
+    a = re.search(r"After regression: mean IoU ([0-9.]+)", text)
+    assert m and a, text[:2000]
+    assert float(a.group(1)) > float(m.group(1))  # the default scene shows regression helping
+    frames = [d.value for d in at.dataframe]
+    svm = [f for f in frames if "proposal" in f.columns and "circle" in f.columns]
+    assert svm and len(svm[0]) == 10 and svm[0].iloc[:, 1:].to_numpy().std() > 0
+
+
 def test_detr_matching_renders_at_8_queries_with_every_object_in_the_legend(default_run):
     at = default_run
     assert at.slider(key="int_hm_pred").value == 8
