@@ -78,7 +78,7 @@ def bar(page_path: str) -> None:
     i = min(on["i"], len(lesson.steps) - 1)
     step = lesson.steps[i]
     with st.container(border=True, key="lesson_bar"):
-        top, prev, nxt, stop = st.columns([6, 1, 1, 1], vertical_alignment="center")
+        top, prev, nxt, stop = st.columns([5, 2, 2, 1.4], vertical_alignment="center")
         top.markdown(f":material/school: **{lesson.title}** · step {i + 1} of {len(lesson.steps)}")
         prev.button("Previous", key="lesson_prev", shortcut="PageUp", on_click=_go, args=(i - 1,),
                     disabled=i == 0, width="stretch")

@@ -25,6 +25,7 @@ _SEEN = "_links_seen"  # session flag: the link this session opened with has bee
 _ASKED = "_links_asked"  # what that link asked for, after the guard (compared once the page ran)
 _RESET = "_links_reset"  # controls a link set wrongly, back to their defaults at the next run's start
 _NOTES = "_links_notes"  # the notice, kept for that run
+_SHOWN = "_links_shown"  # (the notice, the view it was about): shown again until the view changes
 
 
 def _session():
@@ -141,6 +142,15 @@ def report_link(slot) -> None:
     if (notes := st.session_state.pop(_NOTES, None)) is not None:
         _say(slot, notes)
         return
+    if (shown_for := st.session_state.get(_SHOWN)) is not None:
+        # the notice stays while the view is the one the link opened (a rerun Streamlit starts by itself
+        # must not wipe it before anyone read it) and goes with the first change
+        notes, view = shown_for
+        if view == view_params():
+            slot.warning(_notice(notes), icon=":material/link_off:")
+        else:
+            del st.session_state[_SHOWN]
+        return
     asked = st.session_state.pop(_ASKED, None)
     if asked is None:
         return
@@ -173,10 +183,14 @@ def report_link(slot) -> None:
     _say(slot, notes)
 
 
+def _notice(notes: list[str]) -> str:
+    return "This link asked for settings this page cannot show, so they are at their defaults: " + ", ".join(notes) + "."
+
+
 def _say(slot, notes: list[str]) -> None:
     if notes:
-        slot.warning("This link asked for settings this page cannot show, so they are at their defaults: "
-                     + ", ".join(notes) + ".", icon=":material/link_off:")
+        slot.warning(_notice(notes), icon=":material/link_off:")
+        st.session_state[_SHOWN] = (notes, view_params())
 
 
 def _norm(value: str | list[str]) -> tuple:
