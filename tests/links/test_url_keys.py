@@ -13,6 +13,7 @@ UNBOUND = {
     "att_hf_id": "a free-text hub id: a link must never load an arbitrary model",
     "model_source_forced": "a disabled display of a server setting",
     "lesson_pick": "which lesson to start: a lesson travels as lesson= and step=",
+    "det_gt_class": "the class stamped on the next box drawn: drawings cannot travel in a link",
     "f'dec_example_{kind}'": "a picker that only fills the bound text field",
     "f'dec_pruned_{k <= 6}'": "its key follows the beam width",
     "f'{key}_mode'": "Sample / Upload / Camera: an upload cannot travel, a link opens on the sample",
