@@ -29,6 +29,7 @@ def test_cnn_loop():
     check("cnn_loop", [e.loss for e in train(m, d, TrainConfig(steps=N, batch=16, eval_every=5, flip=True), seed=3)])
 
 
+@pytest.mark.slow  # 10-15 s on a busy CPU: the whole suite runs it, the fast tier does not
 def test_shapes_train():
     from core.vision.shapes.models.registry import get_family
     from core.vision.shapes.train import train
@@ -40,6 +41,7 @@ def first(events, n: int = N) -> list[float]:
     return [ev.loss for ev in itertools.islice(events, n)]
 
 
+@pytest.mark.slow  # 10-15 s on a busy CPU: the whole suite runs it, the fast tier does not
 def test_vit_train():
     from core.vision.vit import train_vit as tv
 
