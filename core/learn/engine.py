@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Callable, Iterator
 
 import torch
@@ -115,3 +116,32 @@ def fit(cfg: FitConfig, opt: torch.optim.Optimizer, step_fn: Callable[[int], obj
                         {k: float(v) for k, v in parts.items()}, info, diverged)
         if diverged:
             return
+
+
+def line(ev: StepEvent) -> str:
+    """One progress line for a terminal: step/total, loss, lr, pace and time left."""
+    return (f"step {ev.step}/{ev.total}  loss {ev.loss:.4f}  lr {ev.lr:.2e}  {ev.steps_per_s:.1f} steps/s  "
+            f"{ev.elapsed:.0f} s, {ev.time_left:.0f} s left")
+
+
+def drive(events: Iterator[StepEvent], every: int = 200, out=None) -> StepEvent | None:
+    """Run a training generator to its end from the command line, printing a progress line every
+    `every` steps (to stderr); returns the last event (None when the run made no step)."""
+    import sys
+
+    out = out if out is not None else sys.stderr
+    last = None
+    for last in events:
+        if last.step % every == 0:
+            print(line(last), file=out, flush=True)
+    return last
+
+
+def budget_parser(doc: str, budget_s: float, out: Path):
+    """The command-line options every bundle trainer shares: its time budget and output folder."""
+    import argparse
+
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("--budget-s", type=float, default=budget_s, help="wall-clock budget of the optimisation loop")
+    p.add_argument("--out", type=Path, default=out, help="where the bundle (weights and card) goes")
+    return p

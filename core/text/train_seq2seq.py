@@ -22,7 +22,7 @@ from typing import Iterator
 
 import torch
 
-from core.learn.engine import FitConfig, StepEvent, fit
+from core.learn.engine import FitConfig, StepEvent, drive, fit
 from core.runtime import seeded
 from core.zoo.record import TrainingRecord, record_now, write_card
 from core.text.seq2seq_data import DatePair, make_pairs
@@ -174,10 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             budget, steps = 3 * budget, done_steps["gru-attn"]
         cfg = TrainConfig(kind=kind, budget_s=budget, steps=steps, seed=args.seed)
         model, tok = build(cfg)
-        last = None
-        for last in train(cfg, model, tok):
-            if last.step % 50 == 0:
-                print(json.dumps({"step": last.step, "loss": last.loss, "lr": last.lr, "elapsed": last.elapsed}), flush=True)
+        last = drive(train(cfg, model, tok), every=50)
         model.eval()
         t_eval = time.perf_counter()
         scores = accuracy_by_length(model, tok, held_out)

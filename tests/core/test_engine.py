@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from core.learn.engine import FitConfig, StepEvent, fit, lr_at
+from core.learn.engine import FitConfig, StepEvent, budget_parser, drive, fit, lr_at
 
 
 def _toy(seed: int = 0):
@@ -77,3 +77,22 @@ def test_a_diverged_step_makes_no_update_and_ends_the_run():
     evs = list(fit(FitConfig(steps=5), torch.optim.SGD([w], lr=0.01), lambda s: loss_fn(s) * float("nan")))
     assert len(evs) == 1 and evs[0].diverged and evs[0].loss == math.inf
     assert torch.equal(w.detach(), before)
+
+
+def test_drive_prints_every_n_steps_and_returns_the_last_event():
+    import io
+
+    w, loss_fn = _toy()
+    out = io.StringIO()
+    last = drive(fit(FitConfig(steps=7), torch.optim.SGD([w], lr=0.01), loss_fn), every=3, out=out)
+    assert last.step == 7
+    lines = out.getvalue().splitlines()
+    assert [ln.split()[1] for ln in lines] == ["3/7", "6/7"] and "steps/s" in lines[0] and "left" in lines[0]
+    assert drive(iter([])) is None
+
+
+def test_budget_parser_defaults_and_overrides(tmp_path):
+    p = budget_parser("Train something.\nmore", 480.0, tmp_path)
+    a = p.parse_args([])
+    assert (a.budget_s, a.out) == (480.0, tmp_path)
+    assert p.parse_args(["--budget-s", "20"]).budget_s == 20.0

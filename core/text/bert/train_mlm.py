@@ -9,8 +9,6 @@ next-sentence head), a WordPiece tokenizer trained on the same corpus, sentence 
 """
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,7 +16,7 @@ from typing import Iterator
 
 import torch
 
-from core.learn.engine import FitConfig, StepEvent, fit
+from core.learn.engine import FitConfig, StepEvent, budget_parser, drive, fit
 from core.runtime import seed_everything
 from core.text.bert.mlm import mlm_mask, random_pool
 from core.text.bert.nsp import split_sentences
@@ -176,19 +174,13 @@ def train(cfg: TrainConfig, model, data: Data, gen: torch.Generator) -> Iterator
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--budget-s", type=float, default=TrainConfig.budget_s)
-    p.add_argument("--out", type=Path, default=OUT)
-    args = p.parse_args(argv)
+    args = budget_parser(__doc__, TrainConfig.budget_s, OUT).parse_args(argv)
     cfg = TrainConfig(budget_s=args.budget_s)
     torch.set_num_threads(1)
     t_all = time.time()
     model, gen, data = setup(cfg)
     tok = data.tok
-    last = None
-    for last in train(cfg, model, data, gen):
-        if last.step % 200 == 0:
-            print(f"step {last.step} loss {last.loss:.3f} {last.elapsed:.0f}s", file=sys.stderr, flush=True)
+    last = drive(train(cfg, model, data, gen))
     step, wall = last.step, last.elapsed
     score = evaluate(model, tok, data.venc, data.vnsp, torch.Generator().manual_seed(2), data.pool)
     record = record_now(1, command="python -m core.text.bert.train_mlm" + " ".join([""] + (argv or [])),

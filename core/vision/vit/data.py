@@ -56,3 +56,13 @@ def shapes_tensors(n: int, seed: int, size: int, texture: float = 1.0, zoom: boo
     off = np.random.default_rng(seed).uniform(-jitter, jitter, (n, 2))
     imgs = np.stack([zoom_on_shape(im, b, size, fill, tuple(o)) for im, b, o in zip(s.images, s.boxes, off)])
     return to_tensor(imgs), torch.from_numpy(s.labels)
+
+
+def flipped_batch(x: torch.Tensor, n: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """n random images of x [N, 3, S, S], each flipped left-right with probability 1/2 (a shape keeps
+    its class). Returns (indices [n], images [n, 3, S, S]), a copy: x is not changed."""
+    idx = torch.randint(0, len(x), (n,), generator=gen)
+    xb = x[idx]  # [n, 3, S, S]
+    flip = torch.rand(n, generator=gen) < 0.5
+    xb[flip] = xb[flip].flip(-1)
+    return idx, xb

@@ -10,8 +10,6 @@ images of another seed, next to a baseline that paints every hidden patch the me
 """
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,11 +17,11 @@ from typing import Iterator
 
 import torch
 
-from core.learn.engine import FitConfig, StepEvent, fit
+from core.learn.engine import FitConfig, StepEvent, budget_parser, drive, fit
 from core.runtime import seed_everything
 from core.vision.vit.bundle import save_bundle
 from core.zoo.record import TrainingRecord, describe, record_now
-from core.vision.vit.data import MEAN, STD, shapes_tensors
+from core.vision.vit.data import MEAN, STD, flipped_batch, shapes_tensors
 from core.vision.vit.mae import masked_loss, random_mask, run_mae, targets
 
 OUT = Path(__file__).resolve().parents[3] / "assets" / "vit" / "mae_shapes"
@@ -113,28 +111,19 @@ def train(cfg: TrainConfig, model, x: torch.Tensor, gen: torch.Generator) -> Ite
 
     def step_fn(step: int) -> torch.Tensor:
         model.train()
-        idx = torch.randint(0, len(x), (cfg.batch_size,), generator=gen)
-        xb = x[idx]  # [B, 3, S, S]
-        flip = torch.rand(len(idx), generator=gen) < 0.5
-        xb[flip] = xb[flip].flip(-1)
-        return run_mae(model, xb, batch_masks(len(idx), n, cfg.mask_ratio, gen)).loss
+        _, xb = flipped_batch(x, cfg.batch_size, gen)  # [B, 3, S, S]
+        return run_mae(model, xb, batch_masks(len(xb), n, cfg.mask_ratio, gen)).loss
 
     return fit(cfg, opt, step_fn)
 
 
 def main(argv=None) -> TrainingRecord:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--budget-s", type=float, default=TrainConfig.budget_s)
-    p.add_argument("--out", type=Path, default=OUT)
-    args = p.parse_args(argv)
+    args = budget_parser(__doc__, TrainConfig.budget_s, OUT).parse_args(argv)
     cfg = TrainConfig(budget_s=args.budget_s)
     torch.set_num_threads(1)
     t_all = time.time()
     model, gen, x, xv = setup(cfg)
-    last = None
-    for last in train(cfg, model, x, gen):
-        if last.step % 200 == 0:
-            print(f"step {last.step} loss {last.loss:.4f} {last.elapsed:.0f}s", file=sys.stderr, flush=True)
+    last = drive(train(cfg, model, x, gen))
     step, wall = last.step, last.elapsed
     score = held_out(model, xv, cfg.mask_ratio)
     record = record_now(1, command="python -m core.vision.vit.train_mae" + " ".join([""] + (argv or [])),

@@ -8,8 +8,6 @@ model and google/vit-base-patch16-224 through one code path (eager attention, ou
 """
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,12 +15,12 @@ from typing import Iterator
 
 import torch
 
-from core.learn.engine import FitConfig, StepEvent, fit
+from core.learn.engine import FitConfig, StepEvent, budget_parser, drive, fit
 from core.runtime import seed_everything
 from core.vision.shapes.generator import CLASSES
 from core.vision.vit.bundle import save_bundle
 from core.zoo.record import TrainingRecord, describe, record_now
-from core.vision.vit.data import MEAN, STD, shapes_tensors
+from core.vision.vit.data import MEAN, STD, flipped_batch, shapes_tensors
 
 OUT = Path(__file__).resolve().parents[3] / "assets" / "vit" / "vit_shapes"
 
@@ -83,28 +81,19 @@ def train(cfg: TrainConfig, model, x: torch.Tensor, y: torch.Tensor, gen: torch.
 
     def step_fn(step: int) -> torch.Tensor:
         model.train()
-        idx = torch.randint(0, len(x), (cfg.batch_size,), generator=gen)
-        xb = x[idx]  # [B, 3, S, S]
-        flip = torch.rand(len(idx), generator=gen) < 0.5  # horizontal flips: a shape keeps its class
-        xb[flip] = xb[flip].flip(-1)
+        idx, xb = flipped_batch(x, cfg.batch_size, gen)  # [B], [B, 3, S, S]
         return torch.nn.functional.cross_entropy(model(pixel_values=xb).logits, y[idx])
 
     return fit(cfg, opt, step_fn)
 
 
 def main(argv=None) -> TrainingRecord:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--budget-s", type=float, default=TrainConfig.budget_s)
-    p.add_argument("--out", type=Path, default=OUT)
-    args = p.parse_args(argv)
+    args = budget_parser(__doc__, TrainConfig.budget_s, OUT).parse_args(argv)
     cfg = TrainConfig(budget_s=args.budget_s)
     torch.set_num_threads(1)
     t_all = time.time()
     model, gen, (x, y), (xv, yv) = setup(cfg)
-    last = None
-    for last in train(cfg, model, x, y, gen):
-        if last.step % 200 == 0:
-            print(f"step {last.step} loss {last.loss:.3f} {last.elapsed:.0f}s", file=sys.stderr, flush=True)
+    last = drive(train(cfg, model, x, y, gen))
     step, wall = last.step, last.elapsed
     acc = accuracy(model, xv, yv)
     record = record_now(1, command="python -m core.vision.vit.train_vit" + " ".join([""] + (argv or [])),
