@@ -8,7 +8,7 @@ import torch
 
 from app_pages.parts import present, ui
 from app_pages.parts.internals_common import Picture, class_names, draw, shapes_model, zoom
-from core.viz.internals import heatmap, maps_grid, matching_chart
+from core.viz.internals import heatmap, maps_grid, matching_chart, spatial_map
 from core.vision.internals.detr_loss import set_loss_of_match
 
 
@@ -140,8 +140,48 @@ def _aspp(image: np.ndarray):
     return aspp_trace(shapes_model("deeplab").model, image)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _backbone_map(image: np.ndarray):
+    from core.vision.internals.deeplab import backbone_map
+
+    return backbone_map(shapes_model("deeplab").model, image)
+
+
+def _spp_view(pic: Picture) -> None:
+    """SPP on the real map ASPP reads, and why its vector has one length for every picture size."""
+    import altair as alt
+
+    from core.vision.internals.atrous import spp_grids
+    from core.vision.internals.prepare import square
+
+    st.markdown("**SPP vs ASPP**: spatial pyramid pooling max-pools any map to 1×1, 2×2 and 4×4 grids, a vector of "
+                "fixed length for any image size (for a fully connected head); ASPP keeps the map and looks at it "
+                "through parallel atrous convs plus an image-level pooling branch. Below: SPP on the real map "
+                "ASPP reads (the ShapesWorld DeepLab's backbone on this picture, stride 8).")
+    fmap = _backbone_map(pic.square)                                     # [C, 16, 16]
+    C, h, w = fmap.shape
+    busiest = int(fmap.reshape(C, -1).std(1).argmax())
+    ch = st.slider("Channel", 0, C - 1, busiest, key="int_spp_ch", bind="query-params",
+                   help=f"Opens on channel {busiest}, the one whose values vary most over this picture.")
+    grids = spp_grids(fmap)
+    dom = (float(fmap[ch].min()), float(fmap[ch].max()) + 1e-6)
+    panels = [spatial_map(fmap[ch], f"channel {ch}: {h}×{w} map", size=180, domain=dom, legend_title="activation")]
+    panels += [spatial_map(g[ch], f"SPP {lv}×{lv}: max per bin", size=180, domain=dom, legend_title="activation")
+               for lv, g in grids.items()]
+    ui.chart(st, alt.hconcat(*panels), width="content")
+    rows, aspp_out = [], shapes_model("deeplab").model.cfg.aspp_channels
+    for side in (96, 128, 200):
+        m = _backbone_map(square(pic.rgb, side)[0])
+        rows.append({"input (px)": f"{side}×{side}", "feature map": "×".join(map(str, m.shape)),
+                     "SPP vector": f"{m.shape[0]} × (1 + 4 + 16) = {sum(g.size for g in spp_grids(m).values())}",
+                     "ASPP output": f"{aspp_out}×{m.shape[1]}×{m.shape[2]}"})
+    st.dataframe(rows, hide_index=True)
+    st.caption("Each row runs the backbone on the picture resized to that side: the map grows with the picture, "
+               "SPP's vector does not (bins get larger instead); ASPP's output keeps the map's size.")
+
+
 def deeplab_tab(pic: Picture) -> None:
-    from core.vision.internals.atrous import receptive_field, spp, taps
+    from core.vision.internals.atrous import receptive_field, spp_grids, taps
     from core.vision.internals.deeplab import aspp_trace, boundary_f1
     from core.vision.shapes.evaluate import mean_iou
     from core.vision.types import Segmentation
@@ -154,15 +194,8 @@ def deeplab_tab(pic: Picture) -> None:
                                for r in rates}, columns=4, size=150, scheme="greys", legend_title="tap"),
                     width="content")
     st.caption("Where one output pixel reads on a 41 × 41 grid (closed form 1 + 2r; tested against autograd).")
-    st.markdown("**SPP vs ASPP**: spatial pyramid pooling max-pools any map to 1×1, 2×2 and 4×4 grids, a vector of "
-                "fixed length for any image size (for a fully connected head); ASPP keeps the map and looks at it "
-                "through parallel atrous convs plus an image-level pooling branch.")
+    _spp_view(pic)
     tr = _aspp(pic.square)
-    C = next(iter(tr.branches.values())).shape[0]
-    sizes = {s: tuple(spp(torch.zeros(1, C, s // 8, s // 8)).shape) for s in (96, 128, 256)}
-    st.dataframe({"input (px)": list(sizes), "feature map": [f"{s // 8}×{s // 8}" for s in sizes],
-                  "SPP vector": [str(v[1]) for v in sizes.values()],
-                  "ASPP output": [f"{C}×{s // 8}×{s // 8}" for s in sizes]}, hide_index=True)
     st.markdown(f"**ASPP's branches** on the picture (the ShapesWorld DeepLabv3+, stride 8, rates {tr.rates}): "
                 "the mean of each branch's channels.")
     ui.chart(st, maps_grid({n: v.mean(0) for n, v in tr.branches.items()}, columns=5, size=120,
@@ -179,4 +212,4 @@ def deeplab_tab(pic: Picture) -> None:
         col.image(draw_segmentation(big, seg), width="stretch", caption=cap)
     st.caption("The v3 view is the same network's logits read at the ASPP's stride 8 and upsampled bilinearly, "
                "the resolution DeepLabv3 (no decoder) draws at: boundaries go soft; the decoder brings them back.")
-    ui.show_code(aspp_trace, receptive_field, spp)
+    ui.show_code(aspp_trace, receptive_field, spp_grids)

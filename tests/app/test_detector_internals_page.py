@@ -50,6 +50,17 @@ def test_rcnn_tab_shows_warped_crops_svm_scores_and_regression_improving_iou(def
     assert svm and len(svm[0]) == 10 and svm[0].iloc[:, 1:].to_numpy().std() > 0
 
 
+def test_deeplab_tab_pools_the_real_feature_map_with_spp(default_run):
+    at = default_run
+    ch = at.slider(key="int_spp_ch").value
+    specs = [json.loads(c.proto.spec) for c in charts(at)]
+    spp = [s for s in specs if "hconcat" in s and "SPP 4×4" in json.dumps(s, ensure_ascii=False)]
+    assert spp and len(spp[0]["hconcat"]) == 4 and f"channel {ch}: 16×16 map" in json.dumps(spp[0], ensure_ascii=False)
+    frames = [d.value for d in at.dataframe if "SPP vector" in d.value.columns]
+    assert frames and list(frames[0]["feature map"]) == ["64×12×12", "64×16×16", "64×25×25"]
+    assert frames[0]["SPP vector"].nunique() == 1  # one length for every picture size
+
+
 def test_detr_matching_renders_at_8_queries_with_every_object_in_the_legend(default_run):
     at = default_run
     assert at.slider(key="int_hm_pred").value == 8

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 from scipy.optimize import linear_sum_assignment
+import torch.nn.functional as F
 from torchvision import ops
 from torchvision.models.detection._utils import Matcher, SSDMatcher
 from torchvision.models.detection.anchor_utils import AnchorGenerator, DefaultBoxGenerator
@@ -136,3 +137,43 @@ def test_stacked_receptive_field_and_spp_length():
     assert xs.max() - xs.min() + 1 == receptive_field(layers) == 55
     for h, w in [(13, 17), (40, 31), (4, 4)]:
         assert spp(torch.randn(2, 8, h, w)).shape == (2, 8 * (1 + 4 + 16))
+
+
+@pytest.mark.parametrize("h, w", [(16, 16), (13, 11), (5, 7), (3, 2)])
+def test_spp_grids_equal_torch_adaptive_max_pool(h, w):
+    from core.vision.internals.atrous import pyramid_bins, spp_grids
+
+    fmap = torch.randn(6, h, w, generator=torch.Generator().manual_seed(h * 100 + w))
+    grids = spp_grids(fmap.numpy())
+    for level, g in grids.items():
+        torch.testing.assert_close(torch.from_numpy(g), F.adaptive_max_pool2d(fmap, level))
+    flat = np.concatenate([grids[lv].reshape(-1) for lv in (1, 2, 4)])
+    torch.testing.assert_close(spp(fmap[None])[0], torch.from_numpy(flat))  # the page's grids are spp()'s vector
+    assert pyramid_bins(13, 4) == [(0, 4), (3, 7), (6, 10), (9, 13)]  # overlapping by a cell when 4 does not divide 13
+
+
+def test_spp_on_the_real_deeplab_map_has_one_length_for_every_picture_size():
+    from core.vision.internals.atrous import spp_grids
+    from core.vision.internals.deeplab import backbone_map
+    from core.vision.shapes.generator import generate
+    from core.vision.shapes.weights import load_shapes_model
+    from core.vision.internals.prepare import square
+
+    model = load_shapes_model("deeplab").model
+    img = generate(1, seed=5)[0].image
+    got = {}
+    hook = model.atrous.register_forward_hook(lambda m, a, out: got.__setitem__("map", out[0]))
+    try:
+        with torch.no_grad():
+            model(torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255)
+    finally:
+        hook.remove()
+    fmap = backbone_map(model, img)
+    torch.testing.assert_close(torch.from_numpy(fmap), got["map"])  # the map the model's own forward hands to ASPP
+    assert fmap.std() > 0
+    lengths = set()
+    for side in (96, 128, 200):
+        m = backbone_map(model, square(img, side)[0])
+        assert m.shape[1] == -(-side // 8)
+        lengths.add(sum(g.size for g in spp_grids(m).values()))
+    assert lengths == {fmap.shape[0] * 21}

@@ -51,3 +51,23 @@ def spp(feature: torch.Tensor, levels: tuple[int, ...] = (1, 2, 4)) -> torch.Ten
     concatenate -> [N, C * sum(l²)], the same length whatever H and W (so any image size fits a
     fully connected head). ASPP keeps the map instead: parallel atrous convs at several rates."""
     return torch.cat([F.adaptive_max_pool2d(feature, level).flatten(1) for level in levels], dim=1)
+
+
+def pyramid_bins(n: int, level: int) -> list[tuple[int, int]]:
+    """The `level` bins SPP cuts a side of n cells into: bin i covers [floor(i n / level), ceil((i + 1) n / level)),
+    so bins overlap by a cell when level does not divide n (torch's adaptive pooling uses the same rule)."""
+    return [((i * n) // level, -((-(i + 1) * n) // level)) for i in range(level)]
+
+
+def spp_grids(fmap: np.ndarray, levels: tuple[int, ...] = (1, 2, 4)) -> dict[int, np.ndarray]:
+    """SPP written out on one feature map float[C, H, W] -> {level: float[C, level, level]}, each cell the
+    max of its bin. `spp` above is the same numbers, flattened and concatenated."""
+    C, H, W = fmap.shape
+    out = {}
+    for level in levels:
+        grid = np.zeros((C, level, level), fmap.dtype)
+        for i, (y0, y1) in enumerate(pyramid_bins(H, level)):
+            for j, (x0, x1) in enumerate(pyramid_bins(W, level)):
+                grid[:, i, j] = fmap[:, y0:y1, x0:x1].max(axis=(1, 2))
+        out[level] = grid
+    return out

@@ -76,3 +76,13 @@ def boundary_f1(pred: np.ndarray, gt: np.ndarray, tolerance: int = 1) -> float:
     precision = (pe & near_g).sum() / max(pe.sum(), 1)
     recall = (ge & near_p).sum() / max(ge.sum(), 1)
     return float(2 * precision * recall / max(precision + recall, 1e-9))
+
+
+@torch.no_grad()
+def backbone_map(model, image: np.ndarray) -> np.ndarray:
+    """The map ASPP reads: the ShapesWorld DeepLab's backbone (stride 8, last stage atrous) on one picture.
+    image uint8[H, W, 3] (any size) -> float[C, H/8, W/8]."""
+    from core.vision.image import normalise, to_tensor
+
+    x = normalise(to_tensor(image[None]))                                  # [1, 3, H, W]
+    return model.atrous(model.mid(model.low(model.stem(x))))[0].numpy()   # [C, H/8, W/8]
