@@ -55,7 +55,7 @@ def _say_missing_once(why: str) -> None:
 def draw(key: str, *, mode: str = "rect", background: np.ndarray | None = None, width: int = 448,
          height: int | None = None, stroke: str = "#ff4b4b", stroke_width: int = 3, fill: str = "rgba(255, 75, 75, 0.15)",
          background_color: str = "", initial: dict | None = None, image_data: bool = False,
-         label: str = "") -> Drawing | None:
+         label: str = "", link_note: bool = True) -> Drawing | None:
     """A canvas `width` pixels wide over `background` (uint8[H, W, 3], stretched to the canvas; the height
     follows its aspect unless given). mode: "draw" (free brush), "rect", "point" or "labelled" (boxes stamped
     with `label`). None when unavailable."""
@@ -80,7 +80,7 @@ def draw(key: str, *, mode: str = "rect", background: np.ndarray | None = None, 
                     initial_drawing=initial, return_image_data=image_data, key=key, point_display_radius=5,
                     **({"label": label, "font_size": 14} if mode == "labelled" else {}))
     js = res.json_data or {"objects": []}
-    if js.get("objects"):
+    if link_note and len(js.get("objects", [])) > len((initial or {}).get("objects", [])):  # more than the default
         st.caption(":material/link_off: Your drawing is not in the link: a shared link opens on an empty canvas.")
     scale = Scale.fit((width, height), image_wh)
     img = res.image_data if image_data else None
@@ -121,7 +121,7 @@ def new_click(key: str, image: np.ndarray, *, zoom: int = 2, caption: str = "Cli
     shown = np.repeat(np.repeat(img, zoom, 0), zoom, 1) if zoom > 1 else img
     width = min(w * zoom, 512)  # a large photo is shown smaller; points still come back in its pixels
     d = draw(key, mode="point", background=shown, width=width, height=max(1, round(width * h / w)), stroke="#ffffff",
-             fill="#ff4b4b", stroke_width=2)
+             fill="#ff4b4b", stroke_width=2, link_note=False)  # the click lands in the sliders, which are in the link
     if d is None:
         return None
     st.caption(caption + " (The strip under the toolbar does not take clicks.)")
