@@ -76,12 +76,12 @@ def test_feature_maps_on_shapes_photo_upload_and_a_corrupt_file(at):
     at.file_uploader(key="cnn_fm_upload").set_value(("mine.png", buf.getvalue(), "image/png"))
     _run(at)
     assert not at.warning and any("Grad-CAM" in c for c in _image_captions(at))
-    at.selectbox(key="cnn_fm_net").set_value("cnn-lenet5-digits")
-    _run(at)
-    assert any("digits" in c.value for c in at.caption)
     at.file_uploader(key="cnn_fm_upload").set_value(("broken.png", b"\x89PNG\r\n\x1a\nnot an image", "image/png"))
     _run(at)
     assert any("broken" in w.value for w in at.warning)
+    at.selectbox(key="cnn_fm_net").set_value("cnn-lenet5-digits")  # digits only: no photo upload, a digit panel
+    _run(at)
+    assert any("digits" in c.value for c in at.caption) and not any(u.key == "cnn_fm_upload" for u in at.get("file_uploader"))
 
 
 @pytest.mark.slow
