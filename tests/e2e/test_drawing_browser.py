@@ -9,7 +9,7 @@ from tests.e2e.conftest import wait_until_idle
 
 ERRORS = "[data-testid=stException], [data-testid=stAlertContentError]"
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def _open(browser, url):
