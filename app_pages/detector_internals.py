@@ -9,7 +9,7 @@ from app_pages.parts import internals_basics as basics
 from app_pages.parts import internals_onestage as onestage
 from app_pages.parts import internals_sets as sets
 from app_pages.parts import internals_twostage as twostage
-from app_pages.parts import ui
+from app_pages.parts import present, ui
 from app_pages.parts.internals_common import picture
 
 st.title("Detector internals")
@@ -22,6 +22,7 @@ TABS = {"IoU and GIoU": basics.iou_tab, "Non-maximum suppression": basics.nms_ta
         "RoI Pool vs RoI Align": basics.roi_tab, "Anchors and RPN": twostage.rpn_tab, "SSD default boxes": onestage.ssd_tab,
         "YOLO grid": onestage.yolo_tab, "DETR and Hungarian matching": sets.detr_tab, "DeepLab": sets.deeplab_tab,
         "Mask R-CNN": twostage.mask_tab}
-for tab, (name, render) in zip(st.tabs(list(TABS), key="int_tab", bind="query-params"), TABS.items()):
-    with tab, ui.friendly_errors(name):
+# on_change="rerun": a tab switch reruns, so only the open tab's replay takes the arrow keys
+for tab, (name, render) in zip(st.tabs(list(TABS), key="int_tab", bind="query-params", on_change="rerun"), TABS.items()):
+    with tab, present.keyboard(tab.open), ui.friendly_errors(name):
         render() if name == "IoU and GIoU" else render(pic)

@@ -28,7 +28,9 @@ st.markdown("A transformer reads an image as a sentence of patches. **ViT** show
             "attention; **MAE** hides most patches and rebuilds them; **Swin** attends inside small shifted "
             "windows; **BERT pre-training** is the masked-word recipe MAE borrowed. Every picture is computed "
             "by the real model; the tests check each step against PyTorch, torchvision or Hugging Face.")
-tab_vit, tab_mae, tab_swin, tab_bert = st.tabs(["ViT", "MAE", "Swin", "BERT pre-training"], key="vit_tab", bind="query-params")
+# on_change="rerun": a tab switch reruns, so only the open tab's stepper takes the arrow keys
+tab_vit, tab_mae, tab_swin, tab_bert = st.tabs(["ViT", "MAE", "Swin", "BERT pre-training"], key="vit_tab", bind="query-params",
+                                               on_change="rerun")
 MODE = ui.model_source()
 
 
@@ -111,7 +113,7 @@ def _painted_or_picked(img, g: int, side: int):
     return painted_patches(painted, g).tolist()
 
 
-with tab_vit:
+with tab_vit, present.keyboard(tab_vit.open):
     with ui.friendly_errors("Loading the ViT"):
         model, proc, res = _vit(MODE)
         ui.source_badge(res)
@@ -157,7 +159,7 @@ with tab_vit:
                        + (" Larger grids show every other row and column." if view.grid > 8 else ""))
             ui.show_code(patchify, embed_patches, vit_view, rollout)
 
-with tab_mae:
+with tab_mae, present.keyboard(tab_mae.open):
     with ui.friendly_errors("Masked autoencoder"):
         model, proc, res = _mae(MODE)
         ui.source_badge(res)
@@ -200,7 +202,7 @@ with tab_mae:
                        "encoder must understand the picture from the few it sees.")
             ui.show_code(random_mask, encode_visible, run_mae, masked_loss)
 
-with tab_swin:
+with tab_swin, present.keyboard(tab_swin.open):
     with ui.friendly_errors("Swin windows"):
         c1, c2, c3 = st.columns(3)
         M = c1.select_slider("Window size M", [2, 3, 4, 7], value=4, key="swin_m", bind="query-params")

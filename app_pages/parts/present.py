@@ -7,6 +7,9 @@ box, never the page), and tab bars scroll sideways under the thumb.
 """
 from __future__ import annotations
 
+import contextvars
+from contextlib import contextmanager
+
 import streamlit as st
 
 from app_pages.parts import ui
@@ -47,6 +50,20 @@ def apply() -> None:
 
 
 PREVIOUS_KEY, NEXT_KEY = "Left", "Right"  # arrow keys; a presenter's clicker sends these too
+# Whether steppers drawn now take the arrow keys. A page whose tabs each hold a stepper turns it off in the
+# tabs that are not open (`with present.keyboard(tab.open)`): every tab is drawn, and a key pressed would
+# otherwise step every view at once.
+_KEYBOARD: contextvars.ContextVar[bool] = contextvars.ContextVar("keypoint_keyboard", default=True)
+
+
+@contextmanager
+def keyboard(on: bool | None):
+    """Steppers drawn inside the block take the arrow keys only if `on` (a tab's `.open`; None counts as on)."""
+    token = _KEYBOARD.set(on is not False)
+    try:
+        yield
+    finally:
+        _KEYBOARD.reset(token)
 
 
 def stepper(label: str, options, value, key: str, where=None, help: str | None = None):
@@ -62,9 +79,11 @@ def stepper(label: str, options, value, key: str, where=None, help: str | None =
         st.session_state[key] = options[min(max(i + delta, 0), len(options) - 1)]
 
     box = where or st
+    keys = _KEYBOARD.get()
     slider, prev, nxt = box.columns([8, 1, 1], vertical_alignment="bottom")
-    prev.button("", key=f"{key}_prev", icon=":material/skip_previous:", help=f"Previous step ({PREVIOUS_KEY} arrow)",
-                on_click=move, args=(-1,), shortcut=PREVIOUS_KEY, width="stretch")
-    nxt.button("", key=f"{key}_next", icon=":material/skip_next:", help=f"Next step ({NEXT_KEY} arrow)",
-               on_click=move, args=(1,), shortcut=NEXT_KEY, width="stretch")
+    prev.button("", key=f"{key}_prev", icon=":material/skip_previous:", on_click=move, args=(-1,), width="stretch",
+                help=f"Previous step ({PREVIOUS_KEY} arrow)" if keys else "Previous step",
+                shortcut=PREVIOUS_KEY if keys else None)
+    nxt.button("", key=f"{key}_next", icon=":material/skip_next:", on_click=move, args=(1,), width="stretch",
+               help=f"Next step ({NEXT_KEY} arrow)" if keys else "Next step", shortcut=NEXT_KEY if keys else None)
     return slider.select_slider(label, options, value=value, key=key, bind="query-params", help=help)

@@ -25,26 +25,31 @@ def scaled(chart: alt.TopLevelMixin, scale: float = 1.0) -> alt.TopLevelMixin:
 
 
 
-def _stack(d: dict) -> dict:
-    """A Vega-Lite spec with side-by-side panels put one under the other, at every level."""
-    if "hconcat" in d:
-        d["vconcat"] = d.pop("hconcat")
-    if "facet" in d and "row" not in d["facet"]:  # a grid of rows and columns stays as it is
-        d["facet"] = d["facet"].get("column", d["facet"])  # .facet(column=...) becomes a wrapped facet
-        d["columns"] = 1
-    if "concat" in d:
-        d["columns"] = 1
-    for k in ("vconcat", "concat"):
-        if k in d:
-            d[k] = [_stack(sub) for sub in d[k]]
-    return d
-
 
 def stacked(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """The chart for a phone's width: panels side by side (hconcat, a facet's columns) one under the other.
-    A single view comes back unchanged (wider than the screen, it scrolls inside its own box)."""
-    d = _stack(chart.to_dict())
-    for key, cls in (("vconcat", alt.VConcatChart), ("facet", alt.FacetChart), ("concat", alt.ConcatChart)):
-        if key in d:
-            return cls.from_dict(d, validate=False)
+    """The chart for a phone's width: panels side by side (hconcat, a facet's columns) one under the other,
+    at every level. A single view comes back unchanged (wider than the screen, it scrolls in its own box).
+    Works on the chart objects (never to_dict: that would refuse datasets over altair's 5000-row limit)."""
+    if isinstance(chart, alt.HConcatChart):
+        rest = {k: v for k, v in chart._kwds.items() if k != "hconcat" and v is not alt.Undefined}
+        return alt.VConcatChart(vconcat=[stacked(c) for c in chart.hconcat], **rest)
+    if isinstance(chart, (alt.VConcatChart, alt.ConcatChart)):
+        out = chart.copy(deep=False)
+        key = "vconcat" if isinstance(chart, alt.VConcatChart) else "concat"
+        setattr(out, key, [stacked(c) for c in getattr(chart, key)])
+        if key == "concat":
+            out.columns = 1
+        return out
+    if isinstance(chart, alt.FacetChart):
+        facet = chart.facet
+        if isinstance(facet, alt.FacetMapping) or hasattr(facet, "row"):
+            if facet.row is not alt.Undefined or facet.column is alt.Undefined:
+                return chart  # a grid of rows and columns stays as it is
+            out = chart.copy(deep=False)
+            column = facet.column
+            out.facet = alt.Facet(column) if isinstance(column, str) else column  # the column's field, wrapped
+        else:
+            out = chart.copy(deep=False)
+        out.columns = 1
+        return out
     return chart

@@ -138,3 +138,24 @@ def test_a_live_run_shows_progress_from_its_own_steps():
     values = [v for v, _ in seen]
     assert values == sorted(values) and values[0] < 100 and values[-1] == 100, seen
     assert seen[0][1].startswith("Demo: 2 / 6 steps") and "left" in seen[0][1]
+
+
+def _two_tab_script():
+    import streamlit as st
+
+    from app_pages.parts import present
+
+    a, b = st.tabs(["A", "B"], key="demo_tab", on_change="rerun")
+    with a, present.keyboard(a.open):
+        present.stepper("step a", range(3), 2, key="sa")
+    with b, present.keyboard(b.open):
+        present.stepper("step b", range(3), 2, key="sb")
+
+
+def test_only_the_open_tabs_stepper_takes_the_arrow_keys():
+    at = AppTest.from_function(_two_tab_script).run()
+    shortcuts = lambda: {b.key: b.proto.shortcut for b in at.button}  # noqa: E731
+    assert shortcuts() == {"sa_prev": "left", "sa_next": "right", "sb_prev": "", "sb_next": ""}
+    at.session_state["demo_tab"] = "B"
+    at.run()
+    assert shortcuts() == {"sa_prev": "", "sa_next": "", "sb_prev": "left", "sb_next": "right"}

@@ -33,3 +33,15 @@ def test_stacked_puts_side_by_side_panels_one_under_the_other():
     assert stacked(single) is single
     grid = _bar().facet(row="b:N", column="b:N")
     assert stacked(grid).to_dict()["facet"].keys() == {"row", "column"}
+
+
+def test_stacked_takes_big_data_and_leaves_the_original_alone():
+    import numpy as np
+
+    from core.viz.style import stacked
+
+    big = alt.Chart(pd.DataFrame({"a": np.arange(6000) % 7, "b": [str(i % 3) for i in range(6000)]})).mark_bar().encode(
+        x="a:Q", y="b:N")
+    facet = big.facet(facet="b:N", columns=3)
+    assert stacked(facet).columns == 1 and facet.columns == 3  # no 5000-row refusal, original unchanged
+    assert isinstance(stacked(alt.hconcat(big, big)), alt.VConcatChart)

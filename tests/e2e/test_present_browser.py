@@ -73,8 +73,8 @@ def test_presenter_and_dark_screenshots(server, browser, shots_dir, name):
     page = browser.new_page(viewport=DESKTOP)
     page.goto(f"{server}/{name}?present=1", timeout=60_000)
     wait_until_idle(page)
-    h1 = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
-    assert h1 >= 48, h1  # 3.2rem
+    page.wait_for_function("() => parseFloat(getComputedStyle(document.querySelector('h1')).fontSize) >= 48",
+                           timeout=15_000)  # 3.2rem, from the presenter CSS
     sidebar = page.locator("[data-testid=stSidebar]")
     assert sidebar.get_attribute("data-collapsed") == "true"  # folded away for the projector
     assert _errors(page) == []
