@@ -24,6 +24,7 @@ def _shows(at, lesson, i):
         assert _norm(got) == _norm(value), (lesson.key, i, key, got, value)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", list(LESSONS))
 def test_a_built_in_lesson_walks_through_every_step(key):
     lesson = LESSONS[key]
@@ -39,6 +40,7 @@ def test_a_built_in_lesson_walks_through_every_step(key):
     _shows(at, lesson, len(lesson.steps) - 2)
 
 
+@pytest.mark.slow
 def test_a_step_link_opens_the_lesson_there_and_end_closes_it():
     lesson = LESSONS["linear-regression"]
     page, params = parse_link(lesson.steps[2].link(lesson.key, 3))
@@ -53,3 +55,22 @@ def test_a_link_to_an_unknown_lesson_opens_the_view_and_says_so():
     assert not at.exception
     assert any("no lesson called" in w.value for w in at.warning)
     assert at.session_state["lin_noise"] == 2.0
+
+
+def test_a_teachers_lesson_file_loads_its_good_lines_and_plays():
+    text = ("# title: Two views\n"
+            "linear-regression?lin_noise=2.0  Noisy data.\n"
+            "nowhere?x=1  Not a page.\n"
+            "linear-regression?lin_tab=Projection\n"
+            "linear-regression?lin_tab=Projection  The projection.\n")
+    at = open_link("")
+    at.sidebar.file_uploader(key="lesson_file").set_value(("my-lesson.txt", text.encode(), "text/plain")).run()
+    assert not at.exception
+    said = [w.value for w in at.sidebar.warning]
+    assert len(said) == 2 and said[0].startswith("line 3:") and said[1].startswith("line 4:"), said
+    at.sidebar.button(key="lesson_start_custom").click().run()
+    text_now = " ".join(m.value for m in at.markdown)
+    assert "**Two views** · step 1 of 2" in text_now and "Noisy data." in text_now
+    assert at.session_state["lin_noise"] == 2.0
+    at.button(key="lesson_next").click().run()
+    assert not at.exception and at.session_state["lin_tab"] == "Projection" and at.session_state["lin_noise"] == 0.5

@@ -50,6 +50,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.page for c in CASES])
 def test_a_link_restores_the_view_and_a_hostile_one_is_harmless(case: Case):
     default = open_link(case.page)
