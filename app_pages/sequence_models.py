@@ -243,7 +243,7 @@ with tabs[4]:
 
         c1, c2 = st.columns(2)
         deep_kind = c1.segmented_control("Cell", list(KINDS), default="gru", key="seq_deep_kind", bind="query-params", format_func=str.upper) or "gru"
-        deep_text = c2.text_input("Text with blanks (_)", "The d_g barks. Tom went to the p_rk.", key="seq_deep_text", bind="query-params",
+        deep_text = c2.text_input("Text with blanks (_)", "The cat sat on the m_t. The cat l_kes to eat fish.", key="seq_deep_text", bind="query-params",
                                   max_chars=60)
         with ui.friendly_errors("The deep RNN"):
             with progress.bar(f"Training two 2-layer {deep_kind.upper()}s to fill blanks (once per server)",

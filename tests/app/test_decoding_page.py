@@ -31,6 +31,11 @@ def test_default_is_a_translator_with_cross_attention():
     assert at.selectbox(key="dec_model").value == "seq2seq-dates"
     heads = [s.value for s in at.subheader]
     assert any("Cross-attention" in h for h in heads) and any("Teacher forcing" in h for h in heads)
+    import re  # the bottleneck, measured on the bundled reversal GRUs: long sources fail without attention
+
+    cap = next(c.value for c in at.caption if "Sources of 15 or more symbols" in c.value)
+    with_, without = (int(x) for x in re.findall(r"\*\*(\d+)%\*\*", cap))
+    assert with_ >= 50 and without <= 10
     assert any("decoded token" in str(c.proto.spec) and "source token" in str(c.proto.spec) for c in charts(at))
 
 
