@@ -145,7 +145,7 @@ def test_long_pair_embeddings_are_cut_to_the_encoders_positions():
 
     from core.text.bert.view import embedding_view
 
-    _, tok = _minilm_tokenizer()
+    tok = _minilm_tokenizer()
     g = torch.Generator().manual_seed(0)
     enc = BertModel(BertConfig(vocab_size=tok.vocab_size, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
                                intermediate_size=32, max_position_embeddings=24)).eval()
@@ -159,10 +159,10 @@ def test_long_pair_embeddings_are_cut_to_the_encoders_positions():
 def _minilm_tokenizer():
     from transformers import AutoTokenizer
 
-    from core.text.lm import source_location
     from core.zoo import get_card
+    from core.zoo.load import location
 
-    return None, AutoTokenizer.from_pretrained(source_location(get_card("minilm").sources[0]))
+    return AutoTokenizer.from_pretrained(location(get_card("minilm").sources[0]))
 
 
 def test_recipe_tally_over_many_draws_is_80_10_10(bundled_mlm):
