@@ -76,22 +76,23 @@ def test_attention_heatmap_png_and_weights_json(files):
 
 @pytest.mark.slow
 def test_sequence_models_histories_and_tables(files):
+    def open_tab(label):  # a tab bound to the link: the link's value wins over session state, so set both
+        at.session_state["seq_tab"] = at.query_params["seq_tab"] = label
+        at.run(timeout=300)
+
     at = page("app_pages/sequence_models.py")
-    at.session_state["seq_tab"] = "RNN, GRU and LSTM cells"
-    at.run(timeout=300)
+    open_tab("RNN, GRU and LSTM cells")
     assert not at.exception, at.exception
     name, raw = _one(files, "char-lm-history_", ".csv")
     assert name == "char-lm-history_hidden32_steps150_seed0_gru.csv"
     hist = _csv(raw)
     assert list(hist.columns) == ["step", "loss (nats/char)", "bits per character", "gradient norm"]
     assert hist["step"].iloc[-1] == 150 and np.allclose(hist["bits per character"], hist["loss (nats/char)"] / np.log(2))
-    at.session_state["seq_tab"] = "Perplexity, every model"
-    at.run(timeout=300)
+    open_tab("Perplexity, every model")
     shown = next(d.value for d in at.dataframe if "bits per character" in d.value.columns)
     _, raw = _one(files, "perplexity_", ".csv")
     assert list(_csv(raw).columns) == list(shown.columns) and len(_csv(raw)) == len(shown)
-    at.session_state["seq_tab"] = "Vanishing gradients & clipping"
-    at.run(timeout=300)
+    open_tab("Vanishing gradients & clipping")
     at.button(key="clip_go").click().run(timeout=300)
     _, raw = _one(files, "clipping_", ".csv")
     runs = _csv(raw)
