@@ -15,8 +15,6 @@ import platform
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-import torch
-
 KEY = "training"  # where a card keeps its record
 
 
@@ -41,12 +39,16 @@ class TrainingRecord:
 
 def this_machine(threads: int) -> str:
     """The machine in words, for a record written now."""
+    import torch  # only trainers write records; reading cards (the Models page) stays free of torch
+
     where = "CUDA GPU" if torch.cuda.is_available() else "CPU"
     return f"{where}, {threads} thread{'s' if threads != 1 else ''} ({platform.machine() or 'unknown'})"
 
 
 def record_now(threads: int, **fields_) -> TrainingRecord:
     """A record for a run that just ended on this machine (machine and torch version filled in)."""
+    import torch
+
     return TrainingRecord(threads=threads, machine=this_machine(threads), torch=torch.__version__, **fields_)
 
 
