@@ -62,6 +62,7 @@ def test_upload_a_user_jpeg_and_a_corrupt_file():
     assert len(at.get("image")) == 0
 
 
+@pytest.mark.slow
 def test_sliders_class_filter_and_models_switch_without_exception():
     at = _page()
     at.selectbox(key="det_sample").set_value("motorcycle_left").run(timeout=180)

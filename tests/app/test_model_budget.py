@@ -36,6 +36,7 @@ def test_a_page_model_lands_in_the_budget_and_the_models_page_shows_it(fresh_bud
     assert any("model budget" in str(p.proto.text) for p in models.get("progress"))
 
 
+@pytest.mark.slow
 def test_an_evicted_model_is_reloaded_and_the_page_says_so(fresh_budget):
     fresh_budget.budget = 1  # one byte: every new model evicts the others
     at = page("app_pages/attention.py").run()

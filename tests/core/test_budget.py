@@ -104,6 +104,7 @@ def test_env_variable_sets_the_budget(monkeypatch):
     assert ModelBudget.from_env().budget > 0  # a typo falls back to the default, never to zero
 
 
+@pytest.mark.slow
 def test_threads_load_each_model_once_and_stay_within_budget():
     b = ModelBudget(budget_mb=20)
     counts: dict[str, int] = {}

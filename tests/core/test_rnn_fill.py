@@ -24,6 +24,7 @@ def test_blank_batches_hide_about_15_percent_and_keep_targets(text):
     assert (x[hid] == v.index[rf.BLANK]).all() and (x[~hid] == y[~hid]).all()
 
 
+@pytest.mark.slow
 def test_bidirectional_fills_blanks_better_and_equals_our_cells(text):
     train, held = text
     cfg = rf.FillConfig(steps=200)
