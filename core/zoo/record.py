@@ -78,6 +78,12 @@ def card_path(ref: str | Path) -> Path:
 
 
 
+def bundle_cards(assets: Path) -> list[Path]:
+    """Every bundle's card under `assets`: each folder's card.json and each <stem>.json beside a <stem>.safetensors."""
+    return sorted(p for p in Path(assets).rglob("*.json")
+                  if p.name == "card.json" or p.with_suffix(".safetensors").is_file())
+
+
 def describe(r: TrainingRecord) -> str:
     """The renderer for a card's notes: the record as one readable sentence."""
     held = f"held-out {r.metric.replace('_', ' ')} {r.value:.3g}" + (f" ({r.n_held_out} examples)" if r.n_held_out else "")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from core.zoo.load import loaded
-from core.zoo.record import card_path, read_record, record_row
+from core.zoo.record import bundle_cards, card_path, read_record, record_row
 from core.zoo.registry import all_cards
 from core.zoo.resolve import Mode, resolve
 from core.zoo.sources import REPO_ROOT
@@ -31,15 +31,17 @@ def zoo_rows(mode: Mode | None = None) -> list[dict]:
 
 
 def training_rows() -> list[dict]:
-    """One row per bundled weights KeyPoint trained itself: its TrainingRecord (core.zoo.record), for the
-    Models page. Bundles shared by several cards (a fallback of many pretrained models) appear once,
-    under the first card that lists them."""
-    rows, seen = [], set()
+    """One row per bundle KeyPoint trained itself (every card in assets/): its TrainingRecord
+    (core.zoo.record), for the Models page, named by the first zoo card that lists it (a bundle that
+    backs several pretrained models appears once), else by its folder or file name."""
+    names: dict = {}
     for card in all_cards().values():
         for src in card.sources:
-            path = REPO_ROOT / card_path(src.ref)
-            if src.kind != "bundled" or path in seen or not path.is_file():
-                continue
-            seen.add(path)
-            rows.append(record_row(card.name, read_record(path)) | {"bundle": src.ref})
+            if src.kind == "bundled":
+                names.setdefault(REPO_ROOT / card_path(src.ref), card.name)
+    rows = []
+    for path in bundle_cards(REPO_ROOT / "assets"):
+        bundle = path.parent if path.name == "card.json" else path.with_suffix(".safetensors")
+        name = names.get(path, bundle.stem if path.name != "card.json" else bundle.name)
+        rows.append(record_row(name, read_record(path)) | {"bundle": str(bundle.relative_to(REPO_ROOT))})
     return rows

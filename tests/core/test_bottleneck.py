@@ -29,7 +29,7 @@ def test_bundled_models_hold_their_card_and_show_the_bottleneck(bundled):
     cfg = b.BottleneckConfig(**card["config"])
     got = {k: b.exact_match_by_length(models[k], cfg) for k in ("with", "without")}
     for k in ("with", "without"):  # the card's figures are what the bundle measures now
-        assert {int(L): v for L, v in card["held_out"][k].items()} == pytest.approx(got[k])
+        assert {int(L): v for L, v in card["by_length"][k].items()} == pytest.approx(got[k])
     long_ = [L for L in got["with"] if L >= 15]
     mean = lambda k, Ls: sum(got[k][L] for L in Ls) / len(Ls)  # noqa: E731
     assert mean("with", long_) >= 0.5 and mean("without", long_) <= 0.1  # the floor: long sources
