@@ -5,6 +5,7 @@ import streamlit as st
 import torch
 
 from app_pages.parts import export, present, ui
+from app_pages.parts.vit_swin import swin_on_picture
 from core.runtime import torch_rng
 from core.text.bert.mlm import mlm_mask
 from core.text.bert.nsp import nsp_pairs, split_sentences
@@ -203,7 +204,10 @@ with tab_mae, present.keyboard(tab_mae.open):
             ui.show_code(random_mask, encode_visible, run_mae, masked_loss)
 
 with tab_swin, present.keyboard(tab_swin.open):
+    with ui.friendly_errors("Swin on a picture"):
+        swin_on_picture()
     with ui.friendly_errors("Swin windows"):
+        st.subheader("How the shift and the mask work")
         c1, c2, c3 = st.columns(3)
         M = c1.select_slider("Window size M", [2, 3, 4, 7], value=4, key="swin_m", bind="query-params")
         k = c2.slider("Windows per side", 2, 4, 2, key="swin_k", bind="query-params")
@@ -221,7 +225,7 @@ with tab_swin, present.keyboard(tab_swin.open):
         st.caption("Shifting the grid and keeping the same windows lets patches that sat in different windows "
                    "meet, without more windows. Patches that wrapped around from the far edge were not neighbours, "
                    "so the mask adds −100 to their logits (zero after softmax). Last window: the most wrapped.")
-        st.subheader("Patch merging")
+        st.subheader("Patch merging through Swin-T's four stages")
         st.dataframe(pd.DataFrame([vars(x) for x in stages()]), hide_index=True)
         ui.chart(st, vz.stages_chart(pd.DataFrame([{"stage": x.stage, "patches per side": x.grid,
                                                        "channels": x.channels} for x in stages()])))

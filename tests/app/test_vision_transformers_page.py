@@ -97,3 +97,19 @@ def test_a_one_pixel_upload_is_said_to_be_blown_up():
     assert not at.exception and not at.error, [e.value for e in at.error]
     notes = [i.value for i in at.info]
     assert any("Your picture is 1 × 1 px" in n and "blown up" in n for n in notes), notes
+
+
+def test_swin_tab_opens_on_the_picture_with_shifted_window_attention(at):
+    import json
+    import re
+
+    assert at.radio(key="swin_blk").value == 1 and at.slider(key="swin_win").value == 15  # shifted, last window
+    text = " ".join(c.value for c in at.caption)
+    assert "Weights: the bundled small Swin trained on ShapesWorld" in text
+    leak = float(re.search(r"only the roll brought next to it: \*\*([0-9.e+-]+)\*\*", text).group(1))
+    assert leak < 1e-6  # the mask keeps the far side of the picture out
+    specs = [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in charts(at)]
+    assert any("x3 (8×8)" in s and "stage 1, channel 0 (16×16)" in s for s in specs)
+    assert any("Query 0's weights, window 15 (4×4, after the roll)" in s for s in specs)
+    caps = " ".join(i.caption for im in at.image for i in im.proto.imgs)
+    assert "16 windows of 4×4 patches" in caps and "window 15 tinted" in caps
