@@ -88,3 +88,24 @@ def test_load_swin_says_untrained_when_nothing_is_there(tmp_path, monkeypatch):
     for p, q in zip(a.model.parameters(), b.model.parameters()):  # same seed, same random init
         assert torch.equal(p, q)
     assert not torch.equal(next(iter(load_swin(8).model.parameters())), next(iter(a.model.parameters())))
+
+
+def test_load_swin_takes_torchvision_swin_t_when_its_weights_are_cached(tmp_path, monkeypatch):
+    """A stand-in for the cached ImageNet file (random weights of the same architecture): the loader picks
+    swin_t, and the picture runs through its 56 x 56 grid, 7 x 7 windows shifted by 3."""
+    from torchvision.models import swin_t
+
+    from core.vision.vit.data import to_tensor
+    from core.vision.vit.samples import shapes_image
+    from core.vision.vit.swin_view import SWIN_T_FILE, load_swin
+
+    (tmp_path / "checkpoints").mkdir()
+    with seeded(1, "fake-swin_t"):
+        torch.save(swin_t(weights=None).state_dict(), tmp_path / "checkpoints" / SWIN_T_FILE)
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    sw = load_swin(0)
+    assert sw.kind == "pretrained" and sw.side == 224 and len(sw.class_names) == 1000
+    img, _ = shapes_image(2, sw.side, fill=0.4)
+    pic = swin_picture(sw.model, to_tensor(img[None], sw.mean, sw.std), img)
+    assert (pic.M, pic.shift, pic.patch) == (7, 3, 4) and pic.weights[1].shape == (64, 3, 49, 49)
+    assert pic.stage1.shape == (56, 56, 96) and pic.reduced.shape == (28, 28, 192)
