@@ -9,10 +9,12 @@ exact match by source length is measured on held-out strings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 import torch
 from torch import nn
 
+from core.learn.engine import FitConfig, StepEvent, fit
 from core.private_init import init_weights
 from core.runtime import torch_rng
 from core.text.seq2seq_model import EOS, PAD, GRUSeq2Seq, GRUSpec
@@ -52,23 +54,27 @@ def build(cfg: BottleneckConfig, attention: bool, seed: int) -> GRUSeq2Seq:
     return init_weights(GRUSeq2Seq(spec), torch_rng(seed, "bottleneck", attention))
 
 
-def train(cfg: BottleneckConfig, attention: bool, seed: int = 0, on_progress=None) -> GRUSeq2Seq:
-    """Teacher forcing, cross-entropy, Adam; batches from the seed alone, so both variants see the
-    same strings. on_progress(step, steps) every 50 steps."""
-    model = build(cfg, attention, seed)
+def fit_steps(cfg: BottleneckConfig, model: GRUSeq2Seq, seed: int = 0) -> Iterator[StepEvent]:
+    """Train `model` in place on core.learn.engine.fit: teacher forcing, cross-entropy, Adam, clipping at
+    1; batches from the seed alone, so both variants see the same strings."""
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     gen = torch_rng(seed, "bottleneck batches")
-    for step in range(1, cfg.steps + 1):
+
+    def step_fn(step: int) -> torch.Tensor:
         src, labels, _ = sample_batch(cfg, gen)
         tgt_in = torch.cat([torch.full((len(src), 1), PAD), labels[:, :-1]], dim=1)  # decoder starts from PAD
         logits = model(src, tgt_in)  # [B, T, V]
-        loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=PAD)
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        if on_progress and step % 50 == 0:
-            on_progress(step, cfg.steps)
+        return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=PAD)
+
+    return fit(FitConfig(seed=seed, steps=cfg.steps, lr=cfg.lr, schedule="constant", clip=1.0), opt, step_fn)
+
+
+def train(cfg: BottleneckConfig, attention: bool, seed: int = 0, on_progress=None) -> GRUSeq2Seq:
+    """A freshly built model trained for cfg.steps (fit_steps); on_progress(step, steps) every 50 steps."""
+    model = build(cfg, attention, seed)
+    for ev in fit_steps(cfg, model, seed):
+        if on_progress and ev.step % 50 == 0:
+            on_progress(ev.step, cfg.steps)
     return model.eval()
 
 

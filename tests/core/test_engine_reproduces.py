@@ -122,3 +122,12 @@ def test_seq2seq_train(kind):
     cfg = ts.TrainConfig(kind=kind, budget_s=BIG, seed=2, batch_size=8)
     model, tok = ts.build(cfg)
     check(f"seq2seq_{kind}", first(ts.train(cfg, model, tok)))
+
+
+@pytest.mark.parametrize("attention", [True, False])
+def test_bottleneck_reversal(attention):
+    from core.text import bottleneck as b
+
+    cfg = b.BottleneckConfig(steps=N, batch=8, hidden=16, emb=8)
+    model = b.build(cfg, attention, seed=5)
+    check(f"bottleneck_{'with' if attention else 'without'}", [e.loss for e in b.fit_steps(cfg, model, seed=5)])
