@@ -52,12 +52,13 @@ TOPICS: tuple[Topic, ...] = (
           "YOLO, DETR, Faster/Mask R-CNN, SSD and DeepLab on your photo; semantic vs instance segmentation"),
     Topic("Vision", "Detector internals", "app_pages/detector_internals.py", ":material/biotech:",
           "Open a detector up: grid cells, anchors, IoU, NMS and Hungarian matching.",
-          "IoU and GIoU; non-maximum suppression; R-CNN; RoI Pool vs RoI Align; anchors and the RPN; SSD default "
-          "boxes; the YOLO grid; DETR and Hungarian matching; DeepLab; Mask R-CNN"),
+          "IoU and GIoU; non-maximum suppression; R-CNN (selective search, the warped crops, per-class SVMs, box "
+          "regression, vs Fast R-CNN); RoI Pool vs RoI Align; anchors and the RPN; SSD default boxes; the YOLO grid; "
+          "DETR and Hungarian matching; DeepLab (atrous rates, SPP on a real feature map vs ASPP, v3 vs v3+); Mask R-CNN"),
     Topic("Vision", "Vision transformers", "app_pages/vision_transformers.py", ":material/view_module:",
           "Patches, tokens and attention in ViT; hide patches for MAE, shift Swin's windows, mask BERT's words.",
           "ViT (patches, tokens, CLS attention, rollout, positional embeddings); MAE (masking and reconstruction); "
-          "Swin (windows, shifted windows, patch merging, cost); BERT pre-training (embeddings, the 80/10/10 masking "
+          "Swin (windows and shifted windows on a picture, attention inside one window, patch merging, cost); BERT pre-training (embeddings, the 80/10/10 masking "
           "recipe, next-sentence pairs)"),
     Topic("Learning", "Linear regression", "app_pages/linear_regression.py", ":material/show_chart:",
           "Fit a line two ways: the normal equation in one shot, gradient descent step by step.",
