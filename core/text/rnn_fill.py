@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from core.learn.engine import FitConfig, fit
 from core.private_init import init_weights
 from core.runtime import torch_rng
 from core.text.char_lm import Vocab
@@ -74,14 +75,14 @@ def train_filler(text: str, cfg: FillConfig, bidirectional: bool, seed: int = 0,
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     gen = torch_rng(seed, "fill batches")
     blank = vocab.index[BLANK]
-    for step in range(1, cfg.steps + 1):
-        x, y, hid = blank_batch(data, blank, cfg, gen)
-        loss = nn.functional.cross_entropy(model(x)[hid], y[hid])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if on_progress and step % 25 == 0:
-            on_progress(step, cfg.steps)
+
+    def step_fn(step: int) -> torch.Tensor:
+        x, y, hid = blank_batch(data, blank, cfg, gen)  # [T, B] each
+        return nn.functional.cross_entropy(model(x)[hid], y[hid])
+
+    for ev in fit(FitConfig(seed=seed, steps=cfg.steps, lr=cfg.lr, schedule="constant"), opt, step_fn):
+        if on_progress and ev.step % 25 == 0:
+            on_progress(ev.step, cfg.steps)
     return model.eval(), vocab
 
 

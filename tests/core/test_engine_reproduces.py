@@ -131,3 +131,22 @@ def test_bottleneck_reversal(attention):
     cfg = b.BottleneckConfig(steps=N, batch=8, hidden=16, emb=8)
     model = b.build(cfg, attention, seed=5)
     check(f"bottleneck_{'with' if attention else 'without'}", [e.loss for e in b.fit_steps(cfg, model, seed=5)])
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_rnn_fill(bidirectional, monkeypatch):
+    import torch.nn.functional as F
+
+    from core.text import rnn_fill as rf
+
+    text = "the quick brown fox jumps over the lazy dog. pack my box with five dozen liquor jugs. " * 10
+    losses, ce = [], F.cross_entropy
+
+    def recording(*a, **k):  # train_filler returns the model, not its events: read the losses on the way
+        loss = ce(*a, **k)
+        losses.append(float(loss.detach()))
+        return loss
+
+    monkeypatch.setattr(F, "cross_entropy", recording)
+    rf.train_filler(text, rf.FillConfig(steps=N, batch=8, hidden=8, emb=8), bidirectional, seed=6)
+    check(f"rnn_fill_{'bi' if bidirectional else 'uni'}", losses)
