@@ -8,6 +8,8 @@ import streamlit as st
 from app_pages.parts import ui
 from app_pages.parts.internals_common import Picture, class_names, draw, shapes_model
 
+NMS_IOU = 0.3  # R-CNN's test-time greedy NMS, per class
+
 
 @st.cache_resource(show_spinner="Training R-CNN's SVMs and box regressor on ShapesWorld proposals…", max_entries=4)
 def _heads(seed: int):
@@ -27,7 +29,7 @@ def _features(image: np.ndarray, boxes: np.ndarray):
 
 def rcnn_steps(pic: Picture, boxes: np.ndarray) -> None:
     """boxes: the picture's selective-search proposals, float[K, 4] xyxy in pic.rgb's pixels."""
-    from core.vision.boxes import box_iou
+    from core.vision.boxes import batched_nms, box_iou
     from core.vision.internals.rcnn_steps import POS_IOU, RcnnConfig, encode, fit_heads, regress, svm_scores, warp_crops
 
     st.subheader("R-CNN's three steps, trained here")
@@ -56,12 +58,13 @@ def rcnn_steps(pic: Picture, boxes: np.ndarray) -> None:
                 "w_c · f + b_c; above 0 the SVM says \"c\".")
     thr = st.slider("Keep proposals whose best SVM score is above", -1.0, 2.0, 0.0, 0.1, key="int_rcnn_svm",
                     bind="query-params")
-    keep = np.flatnonzero(best > thr)
+    above = np.flatnonzero(best > thr)
+    keep = above[batched_nms(boxes[above], best[above], cls[above], NMS_IOU)] if len(above) else above
     a, b = st.columns(2)
     k = 3 if pic.shapes else 1
     a.image(draw(pic.rgb, boxes[keep], names, cls[keep], best[keep], k=k, line_width=1), width="stretch",
-            caption=f"{len(keep)} of {len(boxes)} proposals above {thr:+.1f}, labelled by their best class "
-                    "(before NMS)")
+            caption=f"{len(above)} of {len(boxes)} proposals score above {thr:+.1f}; {len(keep)} remain after "
+                    f"R-CNN's per-class NMS (IoU {NMS_IOU}), labelled by their best class")
     table = {"proposal": [f"#{i}" for i in order[:10]]} | {n: scores[order[:10], c].round(2) for c, n in enumerate(names)}
     b.dataframe(table, hide_index=True)
     b.caption(f"The SVM scores of the 10 best proposals. Trained in {heads.ms:.0f} ms on the session's seed {seed} "

@@ -41,6 +41,8 @@ def test_rcnn_tab_shows_warped_crops_svm_scores_and_regression_improving_iou(def
     assert at.slider(key="int_rcnn_svm").value == 0.0
     text = " ".join(c.value for c in at.caption) + " " + " ".join(i.caption for im in at.image for i in im.proto.imgs)
     assert "Trained in" in text and "positives per class" in text
+    n = re.search(r"(\d+) of \d+ proposals score above \+0\.0; (\d+) remain after R-CNN's per-class NMS", text)
+    assert n and 0 < int(n.group(2)) < int(n.group(1))  # NMS thins the SVM's detections
     m = re.search(r"Before: \d+ proposals with IoU ≥ 0.5 .*?mean IoU ([0-9.]+)", text)
     a = re.search(r"After regression: mean IoU ([0-9.]+)", text)
     assert m and a, text[:2000]
