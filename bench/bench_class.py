@@ -14,13 +14,14 @@ doing the same on the same pages first, the server's peak RSS while the class wo
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import threading
 import time
 
 from bench.bench_memory import ENV, start_server, status_mb, stop
 
-N_STUDENTS = 30
+N_STUDENTS = int(os.environ.get("KEYPOINT_CLASS_N", "30"))  # fewer for a quick check of the bench itself
 STEP_TIMEOUT_S = 300  # a page or rerun slower than this counts as an error
 # (page path, what the student does): "slider" moves the first slider one step; "train" presses the
 # page's first start button and waits for the run to begin.

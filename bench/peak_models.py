@@ -160,10 +160,10 @@ def main() -> None:
     only = [c for c in os.environ.get("KEYPOINT_PEAK_ONLY", "").split(",") if c]  # a quick check of some
     for page, fn, card in [o for o in CLASS_ORDER if not only or o[2] in only]:
         key = f"app_pages/{page}.py:{fn}({card!r}, 'auto')"
-        _, event = budget.get(key, loader(page, fn, card), _expected_bytes((card,)))
-        entry = next(e for e in budget.entries() if e.key == key)
-        steps.append({"card": card, "page": page, "event": event, "model_mb": round(entry.bytes / MB, 1),
-                      "rss_mb": round(status_mb("VmRSS")), "budget_used_mb": round(budget.used() / MB)})
+        event = budget.get(key, loader(page, fn, card), _expected_bytes((card,)))[1]  # keep no reference:
+        size = next(e.bytes for e in budget.entries() if e.key == key)  # a page drops its model after the run
+        steps.append({"card": card, "page": page, "event": event, "model_mb": round(size / MB, 1),
+                      "rss_mb": round(status_mb("VmRSS")), "peak_mb": round(status_mb("VmHWM")), "budget_used_mb": round(budget.used() / MB)})
     print(json.dumps({"peak_mb": round(status_mb("VmHWM")), "floor_mb": round(floor),
                       "end_mb": round(status_mb("VmRSS")), "budget_mb": round(budget.budget / MB),
                       "models": len(steps), "evictions": len(budget.evictions), "wall_s": round(time.perf_counter() - t0),

@@ -43,12 +43,16 @@ def model_source_control() -> None:
 
 
 def _expected_bytes(args: tuple) -> int:
-    """A card's download size, when a loader's first argument names a card: the budget makes room
-    for it before loading, so the server's peak stays near the budget."""
+    """A card's download size (or its load peak, when the card gives one), when a loader's first
+    argument names a card: the budget makes room for it before loading, so the server's peak stays
+    near the budget."""
     from core.zoo.registry import all_cards
 
     card = all_cards().get(args[0]) if args and isinstance(args[0], str) else None
-    return int(max((s.size_mb for s in card.sources), default=0) * 2**20) if card else 0
+    if card is None:
+        return 0
+    # load_peak_mb: a builder that briefly holds more than the model it returns (SSD300's VGG-16)
+    return int(max([s.size_mb for s in card.sources] + [card.extra.get("load_peak_mb", 0)]) * 2**20)
 
 
 @st.cache_resource(show_spinner=False)

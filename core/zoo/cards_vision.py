@@ -87,7 +87,8 @@ CARDS: list[ModelCard] = [
     _card("ssd300-vgg16", "SSD", "detection", TV_LICENSE,
           _tv("SSD300_VGG16_Weights.DEFAULT", 135.9),
           "ssd", "SSD300 with a VGG-16 backbone, the original single-shot detector. COCO.",
-          runner="torchvision", speed="slow"),
+          runner="torchvision", speed="slow",
+          load_peak_mb=660),  # torchvision builds the whole VGG-16 (528 MB) before keeping its features
     _card("deeplabv3-resnet50", "DeepLab", "semantic segmentation", TV_LICENSE,
           _tv("DeepLabV3_ResNet50_Weights.DEFAULT", 160.5),
           "deeplab", "DeepLabV3, ResNet-50 backbone; 21 Pascal VOC classes.", runner="torchvision", speed="slow"),
