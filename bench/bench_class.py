@@ -2,9 +2,8 @@
 
 One `streamlit run app.py` on 127.0.0.1 (offline, bundled weights), one headless Chromium, 30
 browser contexts (one per student, so 30 Streamlit sessions). Each student opens a page, waits for
-it, then moves a slider (or starts a training run) and waits for the rerun to finish; pages are
-mixed as a class would (attention, decoding, detection, CNNs, linear regression, sequence models,
-and training runs). Bounded: at most 30 clients, each step under a time limit, all on this machine.
+it, then changes a widget (a slider, a tab, or starts a training run) and waits for the rerun to
+finish; pages are mixed as a class would (every topic, two training runs). Bounded: at most 30 clients, each step under a time limit, all on this machine.
 
 Reported, measured in the same run: errors (sessions with an exception/error box, or that never
 finished), p50 / p95 seconds from a widget change to the finished rerun against one lone student
@@ -23,25 +22,31 @@ from bench.bench_memory import ENV, start_server, status_mb, stop
 
 N_STUDENTS = int(os.environ.get("KEYPOINT_CLASS_N", "30"))  # fewer for a quick check of the bench itself
 STEP_TIMEOUT_S = 300  # a page or rerun slower than this counts as an error
-# (page path, what the student does): "slider" moves the first slider one step; "train" presses the
-# page's first start button and waits for the run to begin.
-MIX = [("attention", "slider"), ("decoding", "slider"), ("detection", "slider"), ("cnns", "slider"),
-       ("linear-regression", "slider"), ("sequence-models", "slider"), ("cnns", "train"),
-       ("semi-supervised", "train")]
+# (page path, what the student does): ("slider", key) moves that slider one step with the keyboard;
+# ("tab", label) opens a tab; ("train", tab label or None) opens the tab and presses its start button.
+MIX = [("attention", ("tab", "Mask & temperature")), ("decoding", ("slider", "dec_k")),
+       ("detection", ("slider", "det_score")), ("cnns", ("tab", "Blocks")),
+       ("linear-regression", ("slider", "lin_noise")), ("sequence-models", ("tab", "Perplexity, every model")),
+       ("cnns", ("train", "Live training")), ("detector-internals", ("tab", "Non-maximum suppression")),
+       ("vision-transformers", ("tab", "Swin")), ("semi-supervised", ("train", None))]
 
 
-async def wait_idle(page, timeout_s: float = STEP_TIMEOUT_S, quiet_s: float = 1.0) -> float:
-    """Seconds until the script stopped running (not counting the quiet check that confirms it)."""
+async def wait_idle(page, timeout_s: float = STEP_TIMEOUT_S, quiet_s: float = 1.0, must_run: bool = False) -> float:
+    """Seconds until the script stopped running (not counting the quiet check that confirms it).
+    must_run: the script has to be seen running first (opening a page always runs it; on a busy
+    server the first run can start seconds after the page shell is there)."""
     t0 = time.perf_counter()
     done_at = None
+    seen_running = False
     while time.perf_counter() - t0 < timeout_s:
         state = await page.get_attribute("[data-testid=stApp]", "data-test-script-state")
         now = time.perf_counter()
         if state != "notRunning":
             done_at = None
+            seen_running = seen_running or state == "running"
         elif done_at is None:
             done_at = now
-        elif now - done_at >= quiet_s:
+        elif now - done_at >= (quiet_s if seen_running or not must_run else 10 * quiet_s):
             return done_at - t0
         await asyncio.sleep(0.1)
     raise TimeoutError(f"still running after {timeout_s:.0f} s")
@@ -52,13 +57,17 @@ async def page_ok(page) -> bool:
             and await page.locator("[data-testid=stAlertContentError]").count() == 0)
 
 
-async def act(page, what: str) -> None:
-    if what == "train":
+async def act(page, what: tuple) -> None:
+    kind, arg = what
+    if kind in ("tab", "train") and arg:
+        await page.locator("[data-testid=stMain] [data-testid=stTab]", has_text=arg).first.click(timeout=60_000)
+        if kind == "train":
+            await wait_idle(page)
+    if kind == "train":
         await page.get_by_role("button", name="Start training").first.click(timeout=60_000)
-        return
-    thumb = page.locator("[data-testid=stSlider] [role=slider]").first
-    await thumb.focus(timeout=60_000)
-    await thumb.press("ArrowRight")
+    elif kind == "slider":
+        await page.locator(f".st-key-{arg} [role=slider]").first.focus(timeout=60_000)
+        await page.keyboard.press("ArrowRight")
 
 
 async def student(browser, url: str, path: str, what: str, result: dict) -> None:
@@ -67,18 +76,23 @@ async def student(browser, url: str, path: str, what: str, result: dict) -> None
         page = await ctx.new_page()
         await page.goto(f"{url}/{path}", timeout=STEP_TIMEOUT_S * 1000)
         await page.wait_for_selector("[data-testid=stApp]", timeout=STEP_TIMEOUT_S * 1000)
-        result["open_s"] = await wait_idle(page)
+        result["open_s"] = await wait_idle(page, must_run=True)
         t0 = time.perf_counter()
         await act(page, what)
         await asyncio.sleep(0.3)  # the rerun starts
-        if what == "train":  # the run ticks in a fragment: wait until it has drawn or says it queues
-            await page.wait_for_function(
-                "() => /step|waiting for a free slot|Starting/i.test(document.body.innerText)",
-                timeout=STEP_TIMEOUT_S * 1000)
-            result["queued"] = await page.get_by_text("waiting for a free slot").count() > 0
+        if what[0] == "train":  # the run ticks in a fragment: wait for its progress bar, noting any queue message
+            result["queued"] = False
+            while time.perf_counter() - t0 < STEP_TIMEOUT_S:
+                if await page.get_by_text("waiting for a free slot").count():
+                    result["queued"] = True
+                if await page.locator("[data-testid=stMain] [data-testid=stProgress]").count():
+                    break
+                await asyncio.sleep(0.2)
+            else:
+                raise TimeoutError("the training run never showed progress")
             result["rerun_s"] = time.perf_counter() - t0
         else:
-            result["rerun_s"] = 0.3 + await wait_idle(page)
+            result["rerun_s"] = 0.3 + await wait_idle(page, must_run=True)
         result["ok"] = await page_ok(page)
     except Exception as e:  # noqa: BLE001 - a student who never got there is an error, not a crash
         result["ok"] = False
@@ -153,8 +167,8 @@ def class_30_sessions() -> dict:
         watching.set()
         stop(proc)
     errors = [r for r in class_ if not r.get("ok")]
-    sliders = [r["rerun_s"] for r in class_ if r.get("ok") and r["what"] == "slider"]
-    lone_sliders = [r["rerun_s"] for r in lone if r.get("ok") and r["what"] == "slider"]
+    sliders = [r["rerun_s"] for r in class_ if r.get("ok") and r["what"][0] != "train"]
+    lone_sliders = [r["rerun_s"] for r in lone if r.get("ok") and r["what"][0] != "train"]
     p50, p95 = pct(sliders, 50), pct(sliders, 95)
     lone_p50, lone_p95 = pct(lone_sliders, 50), pct(lone_sliders, 95)
     return {"value": len(errors), "unit": "errors", "baseline": 0, "sessions": N_STUDENTS,
@@ -167,7 +181,7 @@ def class_30_sessions() -> dict:
             if marks.get("before") else None,
             "queued_training_runs": sum(bool(r.get("queued")) for r in class_),
             "wall_s": round(wall), "lone_errors": [r.get("error") for r in lone if not r.get("ok")],
-            "error_detail": [f"{r['page']}/{r['what']}: {r.get('error', 'error box')}" for r in errors][:10],
+            "error_detail": [f"{r['page']}/{r['what'][0]}: {r.get('error', 'error box')}" for r in errors][:10],
             "per_page_p50_s": {p: round(statistics.median([r["rerun_s"] for r in class_ if r["page"] == p
                                                           and r.get("ok") and "rerun_s" in r] or [float("nan")]), 2)
                                for p in sorted({m[0] for m in MIX})}}

@@ -49,3 +49,11 @@ def test_an_evicted_model_is_reloaded_and_the_page_says_so(fresh_budget):
     next(b for b in at.selectbox if b.value in ("gpt-tiny", "minilm")).set_value("gpt-tiny").run()
     assert not at.exception
     assert any("loaded again" in t.proto.body for t in at.toast), [t.proto.body for t in at.toast]
+
+
+def test_room_is_made_for_the_card_size_or_its_load_peak():
+    from app_pages.parts.ui import _expected_bytes
+
+    assert _expected_bytes(("gpt2", "auto")) == int(548.0 * 2**20)  # the download size
+    assert _expected_bytes(("ssd300-vgg16", "auto", None)) == 660 * 2**20  # the builder's peak is larger
+    assert _expected_bytes(("no-such-card",)) == 0 and _expected_bytes(()) == 0 and _expected_bytes((3,)) == 0
