@@ -31,6 +31,14 @@ def _draw_cls(run: LiveRun) -> None:
             for s, v in (("share >= tau", e.mask_rate), ("pseudo-label accuracy", e.pseudo_acc)) if v == v]
     ui.chart(c2, line_chart(mask, "share of the unlabeled batch", sw, title="confident pseudo-labels"),
                     width="stretch")
+    if last.views:  # digits: FixMatch's two views of the same unlabeled image, and what crossed tau
+        from core.viz.ssl import view_caption, view_pair_picture
+
+        st.markdown(f"**FixMatch's views at step {last.step}** (left weak: shifted by up to 1 px; right strong: "
+                    "shifted, contrast, noise, a cut-out). Only a weak prediction that crosses τ becomes a "
+                    "pseudo-label, and the strong view is trained towards it.")
+        st.image([view_pair_picture(v["weak"], v["strong"]) for v in last.views], width=200,
+                 caption=[view_caption(v, run.config.tau) for v in last.views])
     if last.grid_student is not None:
         data, ext = run.extra["data"], run.config.extent
         b1, b2 = st.columns(2)

@@ -117,7 +117,47 @@ def render():
                   steps=lambda r: (r.history[-1].step, r.config.steps))
     else:
         st.info("Press **Start training**: the first step appears at once, then mAP every few steps.")
+    if model is not None:
+        _background_weights(model, fraction, fg, norm)
     ui.show_code(sd.unsup_loss, reliability_weights, box_uncertainty)
+
+
+@st.cache_data(max_entries=16, show_spinner="Asking the teacher about every background candidate...")
+def _bg_weights(seed: int, fraction: float, index: int, fg: float, norm: str) -> dict:
+    from core.learn.ssl import detect as sd
+    from core.learn.ssl.bg_weights import background_weights
+
+    model, _ = common.burn_in()
+    _, unl, _ = common.det_data(seed, fraction)
+    cfg = sd.lesson_config(fg_threshold=fg, normalise=norm)
+    out = background_weights(model, model, unl.images[index], cfg, seed)
+    out["image"] = (unl.images[index].permute(1, 2, 0) * 255).byte().cpu().numpy()
+    return out
+
+
+def _background_weights(model, fraction: float, fg: float, norm: str) -> None:
+    """Soft Teacher's r_j drawn: the student's background candidates coloured by the teacher's background score."""
+    from core.viz.ssl import background_weight_chart, background_weight_picture
+
+    st.markdown("#### Soft Teacher's background weights r_j, on one unlabeled image")
+    st.markdown("The student's sampled candidates that match no pseudo-box count as **background**. Soft Teacher "
+                "weights each by r_j, the teacher's background probability on that very box: where the teacher "
+                "suspects an object it missed (purple), the background loss almost vanishes; where it is sure "
+                "(yellow), it counts fully. White: the teacher's pseudo-boxes (score >= the foreground threshold). "
+                "Teacher and student here are the burn-in, as at step 0.")
+    n = len(common.det_data(ui.seed(), fraction)[1].images)
+    index = st.number_input("Unlabeled image", 0, n - 1, 0, key="ssl_det_rj_image", bind="query-params")
+    with ui.friendly_errors("Computing the background weights"):
+        out = _bg_weights(ui.seed(), fraction, int(index), fg, norm)
+        p1, p2 = st.columns([1, 1])
+        p1.image(background_weight_picture(out["image"], out["bg"], out["r"], out["pseudo"]), width=384,
+                 caption=f"{len(out['bg'])} background candidates, {len(out['pseudo'])} pseudo-boxes, "
+                         f"{len(out['fg'])} foreground candidates")
+        ui.chart(p2, background_weight_chart(out["r"], out["w"], out["w_fg"]), width="stretch")
+        low = int((out["r"] < 0.5).sum())
+        p2.caption(f"{low} of {len(out['r'])} background candidates have r_j < 0.5: the teacher suspects an object "
+                   f"there, so their summed weight is {out['w'][out['r'] < 0.5].sum():.3f} of the loss instead of "
+                   f"{low / max(len(out['r']) + len(out['fg']), 1):.3f} under a plain cross-entropy.")
 
 
 # ----------------------------------------------------------------------------- box jittering

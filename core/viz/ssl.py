@@ -168,3 +168,60 @@ def sweep_chart(rows: list[tuple], tau: float) -> alt.Chart:
     """rows [(tau, precision, recall, kept)] from stac.threshold_sweep -> precision and recall of the
     kept pseudo-labels against the hidden truth, with a rule at the threshold in use."""
     return threshold_chart([(t, p, r) for t, p, r, _ in rows], "pseudo-labels vs hidden truth", marked=tau)
+
+
+def view_pair_picture(weak: np.ndarray, strong: np.ndarray, scale: int = 12, gap: int = 6) -> np.ndarray:
+    """FixMatch's two views of one digit side by side: weak (left) and strong (right), f32[H, W] in [0, 1]
+    each, enlarged `scale` times (nearest) with a white gap. Returns uint8[H*scale, 2*W*scale + gap, 3]."""
+    def big(a):
+        g = (255 * (1.0 - np.clip(a, 0.0, 1.0))).astype(np.uint8)        # ink dark on white, as on paper
+        return np.kron(g, np.ones((scale, scale), np.uint8))
+    left, right = big(weak), big(strong)
+    pic = np.concatenate([left, np.full((left.shape[0], gap), 255, np.uint8), right], axis=1)
+    return np.repeat(pic[:, :, None], 3, axis=2)
+
+
+def view_caption(v: dict, tau: float) -> str:
+    """'weak: 3 (p 0.98 >= tau 0.95) -> pseudo-label 3 | strong: 3 | truth 3' for one fixmatch_views entry."""
+    head = f"weak: {v['pseudo_label']} (p {v['confidence']:.2f} "
+    if v["crossed"]:
+        return (head + f">= τ {tau:.2f}) → pseudo-label {v['pseudo_label']} · strong says {v['strong_pred']} "
+                f"(p {v['strong_p_pseudo']:.2f} for it) · truth {v['truth']}")
+    return head + f"< τ {tau:.2f}) → no pseudo-label, no loss · truth {v['truth']}"
+
+
+# viridis at 0, 0.25, 0.5, 0.75, 1 (the chart's scheme), interpolated linearly in between
+VIRIDIS_AT = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
+VIRIDIS = np.array([[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]], float)
+
+
+def background_weight_picture(image: np.ndarray, bg: np.ndarray, r: np.ndarray, pseudo: np.ndarray,
+                              scale: int = 3) -> np.ndarray:
+    """Soft Teacher's background candidates on the image, each outlined in the colour of r_j, the teacher's
+    background probability (viridis: yellow = sure it is background, full weight; purple = the teacher
+    suspects an object, little weight); the teacher's pseudo-boxes in thick white. The least sure
+    candidates are drawn last, on top."""
+    from PIL import ImageDraw
+
+    pil = _big(image, scale)
+    draw = ImageDraw.Draw(pil)
+    for j in np.argsort(-np.asarray(r)):
+        colour = tuple(int(np.interp(float(r[j]), VIRIDIS_AT, channel)) for channel in VIRIDIS.T)
+        draw.rectangle([float(v) for v in bg[j] * scale], outline=colour, width=1 if r[j] > 0.5 else 2)
+    for b in np.asarray(pseudo).reshape(-1, 4) * scale:
+        draw.rectangle([float(v) for v in b], outline=(255, 255, 255), width=3)
+    return np.asarray(pil)
+
+
+def background_weight_chart(r: np.ndarray, w: np.ndarray, w_fg: float) -> alt.Chart:
+    """Each background candidate's r_j (x) against its loss weight (y), with the weight of one foreground
+    candidate as a rule: where the unlabeled classification loss puts its attention."""
+    df = pd.DataFrame({"r_j (teacher's background probability)": np.asarray(r, float), "loss weight": np.asarray(w, float)})
+    dots = alt.Chart(df).mark_circle(size=40, opacity=0.7).encode(
+        x=alt.X("r_j (teacher's background probability):Q", scale=alt.Scale(domain=[0, 1])), y="loss weight:Q",
+        color=alt.Color("r_j (teacher's background probability):Q", scale=alt.Scale(scheme="viridis", domain=[0, 1]),
+                        legend=None), tooltip=[alt.Tooltip("r_j (teacher's background probability):Q", format=".3f"),
+                                               alt.Tooltip("loss weight:Q", format=".4f")])
+    rule = alt.Chart(pd.DataFrame({"y": [w_fg], "what": ["one foreground candidate"]})).mark_rule(
+        color="red", strokeDash=[4, 4]).encode(y="y:Q", tooltip=["what", alt.Tooltip("y:Q", format=".4f")])
+    return (dots + rule).properties(title="background candidates: r_j and their weight", height=240, autosize=FIT_X)

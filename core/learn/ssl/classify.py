@@ -67,6 +67,7 @@ class ClassifyEvent:
     grid_student: np.ndarray | None = field(default=None, repr=False)  # f32[G, G] p(class 1)
     grid_teacher: np.ndarray | None = field(default=None, repr=False)  # f32[G, G]
     baseline_acc: float | None = None  # test accuracy of the supervised-only twin (cfg.baseline)
+    views: list = field(default_factory=list, repr=False)  # digits only: fixmatch_views of a few unlabeled images
 
 
 def make_mlp(dim: int, n_classes: int, hidden: int = 64) -> nn.Module:
@@ -152,6 +153,29 @@ def unlabeled_loss(method, student, teacher, xu, data, cfg, g):
     return (ce * mask).mean(), p_w
 
 
+@torch.no_grad()
+def fixmatch_views(student: nn.Module, x: torch.Tensor, y: torch.Tensor, data: SSLData, cfg: ClassifyConfig,
+                   g: torch.Generator, n: int = 6) -> list[dict]:
+    """FixMatch on a few unlabeled digits, as one step sees them: the weak view, its prediction and
+    whether its top probability crossed tau (then its argmax is the pseudo-label), the strong view of
+    the same image that is trained towards it, and the student's prediction there.
+    x (Tensor[N, 64]), y (Tensor[N]) hidden truth. Returns up to n dicts, those that crossed tau first
+    (at most half), with "weak"/"strong" f32[8, 8] arrays in [0, 1]."""
+    weak, strong = weak_aug(x, data, cfg, g), strong_aug(x, data, cfg, g)
+    p_w = student(weak).softmax(1)                                   # [N, C]
+    p_s = student(strong).softmax(1)
+    conf, label = p_w.max(1)
+    crossed = fixmatch_mask(p_w, cfg.tau)
+    yes, no = torch.where(crossed)[0].tolist(), torch.where(~crossed)[0].tolist()
+    k = min(len(yes), n // 2)
+    pick = yes[:k] + no[:n - k] if len(no) >= n - k else yes[:n - len(no)] + no
+    H, W = data.image_shape
+    return [{"index": i, "weak": weak[i].view(H, W).cpu().numpy(), "strong": strong[i].view(H, W).cpu().numpy(),
+             "confidence": float(conf[i]), "pseudo_label": int(label[i]), "crossed": bool(crossed[i]),
+             "truth": int(y[i]), "strong_pred": int(p_s[i].argmax()), "strong_p_pseudo": float(p_s[i, label[i]])}
+            for i in pick]
+
+
 def train(data: SSLData, cfg: ClassifyConfig, seed: int = 0, student: nn.Module | None = None):
     """Yield a ClassifyEvent every cfg.eval_every steps (and at step 0)."""
     g = torch.Generator().manual_seed(seed)
@@ -163,6 +187,7 @@ def train(data: SSLData, cfg: ClassifyConfig, seed: int = 0, student: nn.Module 
     twin = copy.deepcopy(student) if cfg.baseline else None   # same start, labels only
     twin_opt = torch.optim.Adam(twin.parameters(), lr=cfg.lr) if twin is not None else None
     L, U = len(data.y_lab), len(data.y_unl)
+    g_views = torch.Generator().manual_seed(seed + 1)   # the drawn views' own draws: training's stay untouched
     for step in range(cfg.steps + 1):
         method = cfg.method
         if method not in METHODS:
@@ -197,4 +222,6 @@ def train(data: SSLData, cfg: ClassifyConfig, seed: int = 0, student: nn.Module 
                 accuracy(student, data.x_test, data.y_test), accuracy(teacher, data.x_test, data.y_test),
                 float(mask.float().mean()), float(right.float().mean()) if right.numel() else float("nan"),
                 boundary_grid(student, cfg) if moons else None, boundary_grid(teacher, cfg) if moons else None,
-                accuracy(twin, data.x_test, data.y_test) if twin is not None else None)
+                accuracy(twin, data.x_test, data.y_test) if twin is not None else None,
+                fixmatch_views(student, data.x_unl[:64], data.y_unl[:64], data, cfg, g_views)
+                if data.image_shape is not None else [])
