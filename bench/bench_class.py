@@ -66,7 +66,7 @@ async def act(page, what: tuple) -> None:
     if kind == "train":
         await page.get_by_role("button", name="Start training").first.click(timeout=60_000)
     elif kind == "slider":
-        await page.locator(f".st-key-{arg} [role=slider]").first.focus(timeout=60_000)
+        await page.locator(f".st-key-{arg} input").first.focus(timeout=60_000)  # 1.67: input[type=range]
         await page.keyboard.press("ArrowRight")
 
 
