@@ -67,6 +67,7 @@ def _evidence(res: dict) -> None:
                                "paper, COCO": str(claims.PAPER.get(round(frac, 2), {}).get(r["method"], "not given"))}
                               for r in res["rows"] if r["fraction"] == frac])
         right.dataframe(table, hide_index=True)
+        left.caption(_flatness(runs))
         if cs:
             ui.chart(right, interval_chart(cs), width="stretch")
             claims_df = pd.DataFrame([{
@@ -81,6 +82,22 @@ def _evidence(res: dict) -> None:
                 {"reproduced": st.success, "contradicted": st.error}.get(c["verdict"], st.info)(claims.sentence(c, frac))
     st.caption(res["paper_source"] + ". ShapesWorld mAP and COCO mAP are different scales: read the direction "
                "and whether the interval clears zero, not the sizes.")
+
+
+def _flatness(runs: list[dict]) -> str:
+    """Has each method's mean curve flattened? Its change over the last two curve points, in words."""
+    import statistics
+
+    parts = []
+    for m in dict.fromkeys(r["method"] for r in runs):
+        rs = [r for r in runs if r["method"] == m and len(r["curve"]) >= 2]
+        if not rs:
+            continue
+        (s0, _), (s1, _) = rs[0]["curve"][-2], rs[0]["curve"][-1]
+        d = 100 * statistics.fmean(r["curve"][-1][1] - r["curve"][-2][1] for r in rs)
+        parts.append(f"{m} {d:+.1f} mAP over its last {s1 - s0} steps" + (" (still rising: not flat, its gain here "
+                                                                           "is a lower bound)" if d > 0.5 else ""))
+    return "Flattened? " + "; ".join(parts) + "."
 
 
 def _live(res: dict | None) -> None:

@@ -45,6 +45,7 @@ def test_tab_shows_curves_intervals_and_sentences_that_follow_the_results(tmp_pa
     at5 = [t for t in texts if t.startswith("At 5% labels, Soft Teacher (+ box jittering) beats supervised")]
     assert at5 and "Not resolved" in at5[0] and "includes zero" in at5[0]
     assert any("Evaluation noise, measured" in c.value for c in at.caption)
+    assert sum(c.value.startswith("Flattened? supervised") for c in at.caption) == 2   # one per fraction
     # the recorded curves (band charts) and the interval charts, one each per fraction, plus the tables
     specs = [c.proto.spec for c in at.get("vega_lite_chart")]
     assert sum('"lo"' in s and '"hi"' in s and "area" in s for s in specs) >= 2
