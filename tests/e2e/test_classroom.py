@@ -52,12 +52,14 @@ def test_upload_with_a_refused_name_and_bad_bytes_keeps_the_page(server, browser
     page = browser.new_context().new_page()
     page.goto(f"{server}/detection", timeout=120_000)
     wait_until_idle(page)
-    page.get_by_text("Upload", exact=True).first.click()
+    page.get_by_text("Photo (sample, upload or camera)", exact=True).first.click()  # offline it opens on a scene
+    wait_until_idle(page)
+    page.locator("[data-testid=stMain]").get_by_text("Upload", exact=True).first.click()
     wait_until_idle(page)
     for name in ["photo.jfif", "photo.exe", "drawing.png", "bomb_header.png", "animated.gif", "truncated.jpg"]:
         path = tmp_path / name
         path.write_bytes(files[name])
-        page.locator("input[type=file]").first.set_input_files(str(path))  # past the browser's filter
+        page.locator("[data-testid=stMain] input[type=file]").first.set_input_files(str(path))  # past the browser's filter
         wait_until_idle(page)
         assert not page.locator("[data-testid=stException]").count(), name
         body = page.locator("[data-testid=stMain]").inner_text()

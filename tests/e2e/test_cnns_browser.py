@@ -27,7 +27,7 @@ def test_cnns_tabs_and_a_live_run(server, browser, shots_dir):
     time.sleep(3)  # a few live ticks
     page.screenshot(path=str(shots_dir / "cnns_live.png"), full_page=True)
     assert page.locator("text=/Step \\d+ \\/ 300/").count() >= 1
-    page.get_by_role("button", name="Stop").click()
+    page.locator("[data-testid=stMain]").get_by_role("button", name="Stop").click()  # not the header's Stop
     wait_until_idle(page)
     errors = page.locator(ERRORS)
     assert [errors.nth(i).inner_text()[:300] for i in range(errors.count())] == []
