@@ -65,3 +65,20 @@ def test_live_seed_starts_and_ticks(tmp_path, monkeypatch):
     assert run.history and run.history[0]["stage"] == "burn-in" and not run.error
     at.button(key="ssl_rep_stop").click().run(timeout=240)
     assert at.session_state["ssl_rep_run"].state == "stopped"
+
+
+def test_the_committed_study_renders_and_the_page_says_what_it_recorded():
+    """The real assets/ssl study (not a synthetic one): the main claim's sentence carries the recorded verdict."""
+    import json
+
+    study = json.loads(rp.RESULTS.read_text())
+    assert study, "the committed study file is empty"
+    at = AppTest.from_file(PAGE, default_timeout=240)
+    at.run(timeout=240)
+    assert not at.exception, at.exception
+    texts = [e.value for e in list(at.success) + list(at.error) + list(at.info)]
+    main = [t for t in texts if t.startswith("At 1% labels, Soft Teacher (+ box jittering) beats supervised")]
+    assert len(main) == 1, texts
+    assert any(w in main[0] for w in ("Reproduced", "Contradicted", "Not resolved")), main[0]
+    specs = [c.proto.spec for c in at.get("vega_lite_chart")]
+    assert sum("paired gain" in s for s in specs) == 2
