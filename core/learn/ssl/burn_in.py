@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from core.learn.engine import FitConfig, lr_at
 from core.learn.ssl import det_data, detector, views
 from core.runtime import device
 from core.zoo.record import describe, record_now, write_card
@@ -44,6 +45,16 @@ def make_optimizer(model, lr: float, weight_decay: float = 1e-4):
                            weight_decay=weight_decay)
 
 
+def set_lr(opt, lr: float, steps: int, step: int, schedule: str = "constant", warmup: int = 0,
+           elapsed: float = 0.0, budget_s: float = math.inf) -> float:
+    """Set every group's learning rate for 1-based `step` from the engine's one schedule (lr_at)."""
+    lr_now = lr_at(FitConfig(steps=steps, lr=lr, warmup_steps=warmup, schedule=schedule, budget_s=budget_s),
+                   step - 1, elapsed)
+    for group in opt.param_groups:
+        group["lr"] = lr_now
+    return lr_now
+
+
 def train_supervised(model, lab: det_data.DetSplit, cfg: BurnInConfig, seed: int = 0):
     """Yield (step, losses dict) while training `model` in place on the labeled split."""
     g = torch.Generator().manual_seed(seed)
@@ -52,12 +63,10 @@ def train_supervised(model, lab: det_data.DetSplit, cfg: BurnInConfig, seed: int
     model.train()
     t0 = time.perf_counter()
     for step in range(1, cfg.steps + 1):
-        frac = max((step - 1) / cfg.steps, (time.perf_counter() - t0) / cfg.max_seconds)
-        if frac >= 1.0:
+        elapsed = time.perf_counter() - t0
+        if max((step - 1) / cfg.steps, elapsed / cfg.max_seconds) >= 1.0:
             return
-        warm = min(1.0, step / max(cfg.warmup, 1))
-        for group in opt.param_groups:
-            group["lr"] = cfg.lr * warm * 0.5 * (1 + math.cos(math.pi * frac))
+        set_lr(opt, cfg.lr, cfg.steps, step, "cosine", max(cfg.warmup, 1), elapsed, cfg.max_seconds)
         idx = torch.randint(0, len(lab.images), (cfg.batch,), generator=g).tolist()
         losses = supervised_loss(model, lab.images[idx], [lab.targets[i] for i in idx], g)
         total = sum(losses.values())

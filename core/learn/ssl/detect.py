@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from core.vision.coco import coco_map
 from core.learn.ssl import detector, views
 from core.runtime import device
-from core.learn.ssl.burn_in import make_optimizer, supervised_loss
+from core.learn.ssl.burn_in import make_optimizer, set_lr, supervised_loss
 from core.learn.ssl.ema import ema_update, make_teacher
 from core.learn.ssl.soft_teacher import (box_uncertainty, jitter_rois, roi_head_outputs, soft_teacher_cls_loss,
                                      variance_from_regression)
@@ -38,6 +38,8 @@ class DetectConfig:
     batch_unlabeled: int = 8       # unlabeled images a step
     lr: float = 0.002              # SGD learning rate (momentum 0.9); 0.01 wrecked the tiny burn-in
                                    # in 5 steps once 4 x L_u joined (measured: mAP 0.58 -> 0.27)
+    schedule: str = "constant"     # "constant" (the live page) or "cosine" to 0 over `steps` (the study:
+                                   # the released configs drop the lr 10x twice before the end)
     unsup_weight: float = 4.0      # alpha in L_s + alpha * L_u (released config: 4.0)
     fg_threshold: float = 0.9      # teacher score for a classification/RPN pseudo-box (0.9)
     jitter_min_score: float = 0.5  # teacher score for a box-jittering candidate (0.5)
@@ -315,6 +317,9 @@ def train(cfg: DetectConfig, student, data: tuple, seed: int = 0):
         total = sup + cfg.unsup_weight * losses.get("unsup", 0.0)
         losses["total"] = total
         if step > 0:  # step 0 reports the starting point only
+            set_lr(opt, cfg.lr, cfg.steps, step, cfg.schedule)
+            if twin_opt is not None:
+                set_lr(twin_opt, cfg.lr, cfg.steps, step, cfg.schedule)
             opt.zero_grad()
             total.backward()
             opt.step()

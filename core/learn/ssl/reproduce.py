@@ -1,7 +1,10 @@
 """The reproduction study: does Soft Teacher (+ box jittering) beat supervised training when labels are few?
 
     python -m core.learn.ssl.reproduce --smoke   # seconds: the pipeline end to end (CI); writes to artifacts/
-    nohup nice -n 5 python -m core.learn.ssl.reproduce > artifacts/ssl_study.log &   # the study (~100 min)
+    nohup nice -n 5 python -m core.learn.ssl.reproduce > artifacts/ssl_study.log &   # the study (~3 h, one core)
+    # or one process per core, then a last pass (skips every finished run) that writes the whole summary:
+    python -m core.learn.ssl.reproduce --fractions 0.01 & python -m core.learn.ssl.reproduce --fractions 0.05; wait
+    python -m core.learn.ssl.reproduce
 
 Design (issue 26). ShapesWorld at 96 px (the lesson's detector at 3/4 size, a lighter head: fewer
 proposals and samples), 1000 training images per seed. For each labeled fraction (1% = 10 images,
@@ -71,7 +74,10 @@ class StudyConfig:
     n_eval: int = 100                 # held-out images in each half (A: curve + final, B: final only)
     eval_seed: int = 1_000_003        # the held-out images' own seed: never a training pool
     burn_in_steps: int = 600          # supervised burn-in (lr 0.02, cosine), shared by every method
-    steps: int = 400                  # steps of each method after the burn-in
+    steps: int = 800                  # steps of each method after the burn-in (400 left Soft Teacher rising)
+    schedule: str = "cosine"          # the methods' lr: cosine from lr to 0 over `steps`, every method alike
+                                      # (the released configs drop it 10x twice before the end), so
+                                      # each curve ends converged under its schedule
     batch: int = 4                    # labeled and unlabeled images a step
     lr: float = 0.002                 # SGD after the burn-in, every method alike (the lesson's; a pilot at
                                       # 0.01 collapsed Soft Teacher's student to 0.04 mAP in 300 steps)
@@ -163,7 +169,7 @@ def run_method(cfg: StudyConfig, method: str, start, lab: DetSplit, unl: DetSpli
     if loop == "stac":
         sc = stac.STACConfig(steps=cfg.steps, eval_every=cfg.eval_every, n_eval=len(a.images),
                              pool=min(cfg.stac_pool, len(unl.images)), batch_labeled=cfg.batch,
-                             batch_unlabeled=cfg.batch, lr=cfg.lr)
+                             batch_unlabeled=cfg.batch, lr=cfg.lr, schedule=cfg.schedule)
         for ev in stac.train(sc, start, (lab, unl, a), seed):
             final = ev.get("model", final)
             if ev["stage"] != "done":
@@ -173,7 +179,7 @@ def run_method(cfg: StudyConfig, method: str, start, lab: DetSplit, unl: DetSpli
                 yield {"step": ev["step"], "map": m, "elapsed_s": time.perf_counter() - t0}
     else:
         dc = sd.DetectConfig(method=loop, box_jitter=jitter, steps=cfg.steps, batch_labeled=cfg.batch,
-                             batch_unlabeled=cfg.batch, lr=cfg.lr, ema=cfg.ema, eval_every=cfg.eval_every,
+                             batch_unlabeled=cfg.batch, lr=cfg.lr, schedule=cfg.schedule, ema=cfg.ema, eval_every=cfg.eval_every,
                              n_eval=len(a.images), n_show=0, n_quality=0)
         for ev in sd.train(dc, start, (lab, unl, a), seed):
             m = ev.student_map if loop == "supervised" else ev.teacher_map   # E2E: the teacher is the model
@@ -251,7 +257,11 @@ def summarise(cfg: StudyConfig, runs: list[dict], command: str, started: str, wa
     noise = {"pairs": len(halves), "sd_half": statistics.stdev(halves) / 2 ** 0.5 if len(halves) > 1 else None}
     if noise["sd_half"] is not None:  # a final score is the mean of two halves: its noise is sd_half / sqrt(2)
         noise["sd_final"] = noise["sd_half"] / 2 ** 0.5
-    return {"command": command, "started_utc": started, "total_wall_s": round(wall_s, 1), "machine": machine(),
+    compute = sum(x["wall_s"] + x.get("burn_in_wall_s", 0.0) for x in runs)   # every run and burn-in, summed
+    started = min([started] + [x["started_utc"] for x in runs if "started_utc" in x])
+    return {"command": command, "started_utc": started, "total_wall_s": round(wall_s, 1),
+            "compute_s": round(compute, 1), "finished_utc": max((x.get("finished_utc", "") for x in runs), default=""),
+            "machine": machine(),
             "threads": torch.get_num_threads(), "config": asdict(cfg), "config_key": cfg.key(),
             "runs_done": len(runs), "runs_planned": len(grid(cfg)), "rows": rows, "runs": runs,
             "claims": {str(f): claims.judge(runs, f) for f in cfg.fractions},
@@ -279,16 +289,19 @@ def run_study(cfg: StudyConfig, out: Path, command: str, cache_dir: Path | None,
             lab, unl = pool(cfg, f, s)
             cache = None if cache_dir is None else cache_dir / f"burn_in_{cfg.key()}_{f}_{s}.safetensors"
             start = burn_in(cfg, lab, s, cache)
+            burn_s = time.perf_counter() - tb
             base = coco_map(detector.predict(start, halves[0].images), halves[0].targets)["map"]
-            loaded = {(f, s): (lab, unl, start, base)}
+            loaded = {(f, s): (lab, unl, start, base, burn_s)}
             log(f"fraction {f:.0%} seed {s}: {len(lab.images)} labeled, burn-in mAP(A) {base:.3f} "
                 f"({time.perf_counter() - tb:.0f} s)")
-        lab, unl, start, base = loaded[(f, s)]
-        last = None
+        lab, unl, start, base, burn_s = loaded[(f, s)]
+        loaded[(f, s)] = (lab, unl, start, base, 0.0)     # the next method of this pair reuses the burn-in
+        last, run_started = None, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         for last in run_method(cfg, m, start, lab, unl, halves, s):
             pass
         rec = last["record"]
-        rec.update(fraction=f, n_labeled=len(lab.images), burn_in_map=base, config_key=cfg.key())
+        rec.update(fraction=f, n_labeled=len(lab.images), burn_in_map=base, config_key=cfg.key(),
+                   burn_in_wall_s=round(burn_s, 1), started_utc=run_started, finished_utc=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
         with jsonl.open("a") as fh:
             fh.write(json.dumps(rec) + "\n")
         runs.append(rec)
@@ -304,11 +317,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", type=int, default=None, help="paired seeds (default: StudyConfig.seeds)")
     p.add_argument("--steps", type=int, default=None, help="steps of each method after the burn-in")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--fractions", type=float, nargs="+", default=None,
+                   help="only these label fractions (e.g. one process per core; a last run without it summarises all)")
     p.add_argument("--out", type=Path, default=None, help="summary json (the jsonl of runs goes beside it)")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     cfg = SMOKE if args.smoke else StudyConfig()
     cfg = replace(cfg, **{k: v for k, v in (("seeds", args.seeds), ("steps", args.steps)) if v is not None})
+    if args.fractions:
+        cfg = replace(cfg, fractions=tuple(args.fractions))
     out = args.out or (ROOT / "artifacts" / "ssl_smoke" / "reproduce.json" if args.smoke else RESULTS)
     out.parent.mkdir(parents=True, exist_ok=True)
     command = "python -m core.learn.ssl.reproduce " + " ".join(sys.argv[1:] if argv is None else argv)

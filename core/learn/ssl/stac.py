@@ -19,7 +19,7 @@ from torchvision.ops import batched_nms
 
 from core.learn.ssl import det_data, detector, views
 from core.runtime import device
-from core.learn.ssl.burn_in import make_optimizer, supervised_loss
+from core.learn.ssl.burn_in import make_optimizer, set_lr, supervised_loss
 
 
 @dataclass
@@ -31,6 +31,7 @@ class STACConfig:
     batch_labeled: int = 8       # labeled images a step
     batch_unlabeled: int = 8     # pseudo-labeled images a step
     lr: float = 0.002            # SGD learning rate (as the end-to-end loop, for a fair comparison)
+    schedule: str = "constant"   # "constant" or "cosine" to 0 over `steps` (as the end-to-end loop)
     pool: int = 0                # unlabeled images pseudo-labeled (0 = all); fewer = faster stage 2
     eval_every: int = 50         # steps between test evaluations
     n_eval: int = 64             # test images for mAP (the first n_eval: a fixed held-out set)
@@ -118,6 +119,7 @@ def train(cfg: STACConfig, teacher, data: tuple, seed: int = 0):
         strong, a = views.strong_view(pool[iu], g)
         unsup = sum(student(list(strong), views.targets_into_view([targets[i] for i in iu], a, size)).values())
         total = sup + cfg.unsup_weight * unsup
+        set_lr(opt, cfg.lr, cfg.steps, step, cfg.schedule)
         opt.zero_grad()
         total.backward()
         opt.step()
