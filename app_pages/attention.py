@@ -1,6 +1,6 @@
 """Attention lab: type a prompt and watch a real Transformer attend, mask, soften and predict.
 
-Every number comes from the loaded model on the typed prompt (core.text.attention_lab.analyze);
+Every number comes from the loaded model on the typed prompt (core.text.attention.view.analyze);
 this file only lays the results out.
 """
 import math
@@ -10,12 +10,12 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from core.text import attention as att
-from core.text import rollout as rollout_fn
-from core.text import attention_lab as lab
-from core.text import context_cost, directions, mlp
+from core.text.attention import capture as att
+from core.nn import rollout as rollout_fn
+from core.text.attention import view as lab
+from core.text.attention import context_cost, directions, mlp
 from core.runtime import torch_rng
-from core.text.lm import MAX_HF_MB, context_limit, is_causal, load_hf_id, load_model
+from core.text.lm.load import MAX_HF_MB, context_limit, is_causal, load_hf_id, load_model
 from core.viz import attention as charts
 from app_pages.parts import export, progress, ui
 
@@ -65,7 +65,7 @@ def get_layer_flops(D: int, H: int, F: int, limit: int) -> list[dict]:
 
 @st.cache_resource(show_spinner="Embedding the word list with MiniLM…")
 def minilm_vectors(mode: str):
-    from core.text.lm import load_encoder
+    from core.text.lm.load import load_encoder
 
     model, tokenizer, res = load_encoder("minilm", mode)
     return list(directions.WORDS), directions.encoder_word_vectors(model, tokenizer, list(directions.WORDS)), res

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.parts import export, present, progress, ui
-from core.text import bottleneck
+from core.text.decoding import bottleneck
 from core.viz import decoding as charts
 
 SEQ2SEQ = {"seq2seq-dates": "Transformer (Marian), dates -> ISO", "gru-seq2seq": "GRU + attention, dates -> ISO",
@@ -21,10 +21,10 @@ CAUSAL = {"gpt-tiny": "tiny GPT (open-ended prompt)", "gpt2": "GPT-2 (open-ended
 @ui.cached_model
 def load(name: str, mode: str):
     if name in CAUSAL:
-        from core.text.lm import load_causal_lm
+        from core.text.lm.load import load_causal_lm
 
         return load_causal_lm(name, mode)
-    from core.text.seq2seq_model import load_translator
+    from core.text.decoding.seq2seq_model import load_translator
 
     return load_translator(name, mode)
 
@@ -32,8 +32,8 @@ def load(name: str, mode: str):
 def stepper_for(name: str, mode: str, text: str, attention: bool = True, layer: int | None = -1,
                 sentence_end: bool = False):
     """sentence_end (causal models): ".", "!" and "?" are EOS ids, so hypotheses end at different lengths."""
-    from core.text.decoding import HFStepper, sentence_end_ids
-    from core.text.seq2seq_model import make_stepper
+    from core.text.decoding.search import HFStepper, sentence_end_ids
+    from core.text.decoding.seq2seq_model import make_stepper
 
     model, tok, _ = load(name, mode)
     if name in CAUSAL and sentence_end:
@@ -47,7 +47,7 @@ def run(name: str, mode: str, text: str, method: str, cfg_json: str, seed: int, 
     """One traced decode, cached by every input that changes it."""
     import torch
 
-    from core.text.decoding import DecodeConfig, beam_search, greedy, sample
+    from core.text.decoding.search import DecodeConfig, beam_search, greedy, sample
 
     cfg = DecodeConfig(**json.loads(cfg_json))
     st_ = stepper_for(name, mode, text, layer=layer, sentence_end=sentence_end)
@@ -109,7 +109,7 @@ if model is None:
     st.stop()
 dates_weights = is_dates or (res.source is not None and res.source.hub == "assets" and name == "opus-mt-en-de")
 
-from core.text.seq2seq_data import check_source, examples  # noqa: E402
+from core.text.decoding.seq2seq_data import check_source, examples  # noqa: E402
 
 defaults = examples() if dates_weights else (["The house is wonderful."] if name in SEQ2SEQ else CAUSAL_PROMPTS)
 kind = f"{dates_weights}-{name in CAUSAL}"
@@ -123,8 +123,8 @@ text = c2.text_input("Source / prompt", defaults[0], key="dec_text", bind="query
 c1, c2, c3, c4 = st.columns(4)
 k = c1.slider("Beam width k", 1, 16, 4, key="dec_k", bind="query-params")
 alpha = c2.select_slider("Length penalty α", [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0], value=1.0, key="dec_alpha", bind="query-params")
-from core.text.decoding import PENALTY_FORMS, DecodeConfig, beam_search  # noqa: E402
-from core.text.seq2seq_model import GRUSeq2Seq  # noqa: E402
+from core.text.decoding.search import PENALTY_FORMS, DecodeConfig, beam_search  # noqa: E402
+from core.text.decoding.seq2seq_model import GRUSeq2Seq  # noqa: E402
 
 form = c3.selectbox("Penalty form", list(PENALTY_FORMS), format_func=PENALTY_FORMS.get, key="dec_form", bind="query-params")
 max_new = c4.slider("Max new tokens", 2, 40, 14 if dates_weights else 20, key="dec_max", bind="query-params")
@@ -145,7 +145,7 @@ with ui.friendly_errors("Decoding"):
     elif not text.strip():
         raise ValueError("type a prompt or a sentence")
     elif name in CAUSAL:
-        from core.text.lm import context_limit
+        from core.text.lm.load import context_limit
 
         n_prompt = len(tok(text)["input_ids"])
         if n_prompt + max_new > context_limit(model):
@@ -162,7 +162,7 @@ lp_slot.caption("The finished hypotheses below, re-scored for α from -1 to 3 wi
                 "where lines cross, the ranking flips. Equal lengths never cross.")
 ui.chart(lp_slot, charts.penalty_chart(trace, form), width="stretch")
 if len(trace.hypotheses) > 1:
-    from core.text.decoding_study import penalty_winners
+    from core.text.decoding.beam_width import penalty_winners
 
     wins = pd.DataFrame(penalty_winners(trace))
     lp_slot.markdown("**Measured on this search**: the hypothesis each α picks from the same finished pool. "
@@ -228,8 +228,8 @@ with ui.friendly_errors("Sampling"):
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     st.caption("Sample log-probs are under the filtered distribution, so they are not comparable and are left out.")
 
-from core.text import train_seq2seq as study  # noqa: E402
-from core.text.seq2seq_data import make_pairs  # noqa: E402
+from core.text.decoding import train_seq2seq as study  # noqa: E402
+from core.text.decoding.seq2seq_data import make_pairs  # noqa: E402
 
 st.subheader("What beam search costs: k·V per step, linear in length")
 st.caption("The notes call beam search exponential in the number of steps. An exhaustive search would be: V^n "
@@ -237,7 +237,7 @@ st.caption("The notes call beam search exponential in the number of steps. An ex
            "it does k·V work per step and n·k·V in all: linear in the length. Measured on this model and input:")
 if st.button(f"Measure beam search (k = {k}) at four lengths", key="dec_cost_go"):
     with ui.friendly_errors("Measuring the cost"):
-        from core.text.decoding_study import beam_cost
+        from core.text.decoding.beam_width import beam_cost
 
         lengths = sorted({max(2, max_new // 4), max(2, max_new // 2), max(2, 3 * max_new // 4), max_new})
         st.session_state["dec_cost"] = (name, text, k, beam_cost(
@@ -257,8 +257,8 @@ st.caption("Our traced beam search for k = 1…16 on several inputs: the best ou
 n = st.slider("Inputs", 3, 50, 8, key="dec_study_n", bind="query-params") if dates_weights else len(CAUSAL_PROMPTS)
 if st.button("Run k = 1…16", key="dec_study_go"):
     with ui.friendly_errors("The beam-width study"):
-        from core.text.decoding_study import k_study
-        from core.text.seq2seq_data import make_pairs
+        from core.text.decoding.beam_width import k_study
+        from core.text.decoding.seq2seq_data import make_pairs
 
         pairs = make_pairs(n, seed, "test") if dates_weights else None
         inputs = [p.source for p in pairs] if pairs else (CAUSAL_PROMPTS if name in CAUSAL else [text])
@@ -270,8 +270,8 @@ if st.button("Run k = 1…16", key="dec_study_go"):
 if st.session_state.get("dec_study", (None,))[0] == name:
     ui.chart(st, charts.study_chart(st.session_state["dec_study"][1]))
 
-from core.text import train_seq2seq as study  # noqa: E402
-from core.text.seq2seq_data import make_pairs  # noqa: E402
+from core.text.decoding import train_seq2seq as study  # noqa: E402
+from core.text.decoding.seq2seq_data import make_pairs  # noqa: E402
 
 if dates_weights:
     st.subheader("Teacher forcing vs free running (exposure bias)")

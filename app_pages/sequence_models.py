@@ -8,8 +8,9 @@ import torch
 
 from app_pages.parts import export, live, progress, ui
 from core.live import LiveRun
-from core.text import char_lm, ngram, sequence_lab, zipf
-from core.text.corpus import CorpusConfig, generate, quoted
+from core.text.rnn import char_lm, view as sequence_lab
+from core.text.lm import ngram, zipf
+from core.text.lm.corpus import CorpusConfig, generate, quoted
 from core.viz import sequence as charts
 
 st.title("Sequence models")
@@ -60,7 +61,7 @@ def held_out_perplexity(seed: int) -> list[float]:
 
 @st.cache_data(show_spinner="Scoring every model on the held-out text…", max_entries=8)
 def perplexities(kinds: tuple, hidden: int, steps: int, seed: int) -> pd.DataFrame:
-    from core.text.lm import load_causal_lm
+    from core.text.lm.load import load_causal_lm
 
     gpt = None
     with ui.friendly_errors("Loading the tiny GPT"):
@@ -90,7 +91,7 @@ def model_sample(kind: str, hidden: int, steps: int, seed: int) -> str:
 def trained_fillers(kind: str, seed: int, _on_progress=None):
     """Left-to-right and bidirectional blank fillers on the corpus (shared by every session: never
     mutated). Returns [(model, vocab, held-out blank accuracy)] for the two."""
-    from core.text import rnn_fill
+    from core.text.rnn import fill as rnn_fill
 
     text = " ".join(corpus(1500, seed))
     cut = int(0.9 * len(text))
@@ -157,7 +158,7 @@ with tabs[2]:
         st.dataframe(table.style.format({"perplexity (per token)": "{:.2f}", "bits per character": "{:.3f}"}), hide_index=True)
         export.csv(table, "perplexity", "all-cells" if all_kinds else cell_cfg["kind"], hidden=cell_cfg["hidden"],
                    steps=cell_cfg["steps"], seed=seed)
-        from core.text import perplexity as ppl_mod
+        from core.text.lm import perplexity as ppl_mod
 
         ui.show_code(ppl_mod.perplexity, ppl_mod.char_nll)
 
@@ -216,7 +217,7 @@ with tabs[3]:
                     "With z = 1 the state never changes: it stays at its start (zeros)." if fz == 1.0 else
                     "With z = 0 and r = 1 every step overwrites the state with tanh(W x + U h): a plain RNN." if (fz, fr) == (0.0, 1.0)
                     else ""))
-                from core.text.rnn_cells import CellWeights, run_cell
+                from core.text.rnn.cells import CellWeights, run_cell
 
                 with torch.no_grad():  # the same weights and inputs through the notes' form of the reset gate
                     notes = run_cell("gru-notes", CellWeights.from_torch(model.rnn),
@@ -233,13 +234,13 @@ with tabs[3]:
             st.caption("These gates come from our hand-written cell run with the trained torch weights; "
                        "the tests check it matches torch.nn step for step.")
         st.markdown("**Sample** from the model: " + f"`{model_sample(cell_cfg['kind'], cell_cfg['hidden'], cell_cfg['steps'], seed)}`")
-        from core.text import rnn_cells
+        from core.text.rnn import cells as rnn_cells
 
         ui.show_code({"rnn": rnn_cells.rnn_step, "gru": rnn_cells.gru_step, "lstm": rnn_cells.lstm_step}[cell_cfg["kind"]])
 
 with tabs[4]:
     if tabs[4].open:
-        from core.text import rnn_deep, rnn_fill
+        from core.text.rnn import deep as rnn_deep, fill as rnn_fill
 
         c1, c2 = st.columns(2)
         deep_kind = c1.segmented_control("Cell", list(KINDS), default="gru", key="seq_deep_kind", bind="query-params", format_func=str.upper) or "gru"
@@ -312,7 +313,7 @@ with tabs[5]:
                        lr=st.session_state["clip_settings"][1], seed=seed, label="Both runs (CSV)")
             if any(r["diverged"] for r in rows):
                 st.warning("The unclipped run diverged (its loss became infinite) and stopped there.")
-        from core.text import gradients
+        from core.text.rnn import gradients
 
         ui.show_code(gradients.rnn_bptt, gradients.clip_by_global_norm)
 

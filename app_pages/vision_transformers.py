@@ -11,7 +11,7 @@ from core.text.bert.mlm import mlm_mask
 from core.text.bert.nsp import nsp_pairs, split_sentences
 from core.text.bert.view import (embedding_view, fill_recipe, fill_typed_masks, max_positions, mlm_view, nsp_scores,
                                  recipe_tally)
-from core.text.rollout import rollout
+from core.nn.rollout import rollout
 from core.vision.vit.mae import encode_visible, masked_loss, random_mask, run_mae
 from core.vision.vit.mae_view import mae_view
 from core.vision.vit.patches import embed_patches, patchify
@@ -303,7 +303,7 @@ with tab_bert:
         if rows:
             ui.chart(st, bz.fill_mask_chart(pd.DataFrame(rows)))
         st.subheader("3 · Next-sentence pairs (50% real next, 50% random)")
-        from core.text.corpus import CorpusConfig, generate
+        from core.text.lm.corpus import CorpusConfig, generate
 
         pool = [x for d in generate(CorpusConfig(n_docs=50, seed=7)) for x in split_sentences(d)]
         pairs = nsp_pairs(text, torch_rng(ui.seed()), pool)

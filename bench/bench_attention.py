@@ -1,12 +1,12 @@
 """Attention lab timings on the bundled gpt-tiny: everything the page computes for one prompt
-(core.text.attention_lab.analyze: tokenizing, one batched forward with hooks, the ablated head,
+(core.text.attention.view.analyze: tokenizing, one batched forward with hooks, the ablated head,
 step-by-step, head average, rollout, MLP view, parameter split, next token), against the bare
 forward pass with attentions (`model(input_ids, output_attentions=True)`, no hooks, as is).
 
 Per-model constants are computed once per loaded model and then served from a cache, as the page
 (which keeps the model for the whole session) sees them: the parameter split by group
-(core.text.mlp.param_split walks every named parameter), GPT-3's split from its published shape,
-and the model's shape and hooked modules (core.text.attention.model_info). The warm-up call fills
+(core.text.attention.mlp.param_split walks every named parameter), GPT-3's split from its published shape,
+and the model's shape and hooked modules (core.text.attention.capture.model_info). The warm-up call fills
 these caches, so `value` is the per-prompt cost; the first prompt on a model pays them once more
 (about 0.2 ms on gpt-tiny).
 
@@ -19,9 +19,9 @@ import time
 
 import torch
 
-from core.text.attention_lab import LabConfig, analyze
-from core.text.corpus import CorpusConfig, generate
-from core.text.lm import load_causal_lm
+from core.text.attention.view import LabConfig, analyze
+from core.text.lm.corpus import CorpusConfig, generate
+from core.text.lm.load import load_causal_lm
 from core.viz import attention as charts
 
 

@@ -16,8 +16,8 @@ def beam_search_traced_s(repeats: int = 7) -> dict:
     import torch
     from transformers import GenerationConfig
 
-    from core.text.decoding import DecodeConfig, HFStepper, beam_search
-    from core.text.seq2seq_model import load_translator
+    from core.text.decoding.search import DecodeConfig, HFStepper, beam_search
+    from core.text.decoding.seq2seq_model import load_translator
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)

@@ -5,7 +5,7 @@ view-only widget change on the cells tab (the gate shown, the text fed in). Base
 which trains the default character GRU and scores every model (target: a view change < 0.5 s).
 
 rnn_train_steps_per_s_<cell>: training steps per second of the character LM (32 units, batch 32,
-48 characters) run through our hand-written cells (core.text.rnn_cells, autograd through them);
+48 characters) run through our hand-written cells (core.text.rnn.cells, autograd through them);
 baseline: the same model built from torch.nn.RNN / GRU / LSTM's fused kernels. One thread each.
 The page trains with the fused ones and steps the trained weights through ours to show the gates.
 """
@@ -42,8 +42,8 @@ def sequence_page_rerun_s() -> dict:
 def _steps_per_s(kind: str, steps: int = 15) -> dict:
     import torch
 
-    from core.text import char_lm
-    from core.text.corpus import CorpusConfig, generate
+    from core.text.rnn import char_lm
+    from core.text.lm.corpus import CorpusConfig, generate
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)

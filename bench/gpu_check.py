@@ -35,8 +35,8 @@ def _np(x):
 # result as one array, tolerance). Models load outside the timed call, as the page caches them.
 
 def attention():
-    from core.text import attention_lab as lab
-    from core.text.lm import load_model
+    from core.text.attention import view as lab
+    from core.text.lm.load import load_model
 
     model, tok, _ = load_model("gpt-tiny", "offline")
     return (lambda: lab.analyze(model, tok, "The cat sat on the mat because it was", lab.LabConfig(ablate=True)),
@@ -44,8 +44,8 @@ def attention():
 
 
 def decoding():
-    from core.text.decoding import DecodeConfig, beam_search
-    from core.text.seq2seq_model import load_translator, make_stepper
+    from core.text.decoding.search import DecodeConfig, beam_search
+    from core.text.decoding.seq2seq_model import load_translator, make_stepper
 
     model, tok, _ = load_translator("seq2seq-dates", "offline")
     return (lambda: beam_search(make_stepper(model, tok, "the 3rd of March 1999"), DecodeConfig(num_beams=4)),
@@ -91,8 +91,8 @@ def vision_transformers():
 
 
 def sequence_models():
-    from core.text import char_lm
-    from core.text.corpus import CorpusConfig, generate
+    from core.text.rnn import char_lm
+    from core.text.lm.corpus import CorpusConfig, generate
 
     text = " ".join(generate(CorpusConfig(n_docs=200, seed=0)))
     cfg = char_lm.CharLMConfig(kind="lstm", hidden=64, steps=20)

@@ -6,7 +6,7 @@ No network and no checkpoints: every pretrained source reports "cached", and the
 would read weights builds the same real-size architecture at random instead (transformers
 `from_config` with the checkpoint's configuration; torchvision's builders with their weights enum,
 so the real class count, and the state-dict read skipped). Everything else is the app's code:
-core.zoo resolve/load_with_fallback, core.text.lm, core.text.seq2seq_model, core.vision.vit.load,
+core.zoo resolve/load_with_fallback, core.text.lm.load, core.text.decoding.seq2seq_model, core.vision.vit.load,
 core.text.bert.models, core.vision.detect, core.vision.cnn.classifiers, core.zoo.budget.
 """
 from __future__ import annotations
@@ -123,13 +123,13 @@ def patch_weights_reading() -> None:
 def loader(page: str, fn: str, card: str):
     """The call the page's cached loader makes (app_pages/*.py), as a zero-argument function."""
     if fn == "load_model" and page == "attention":
-        from core.text.lm import load_model
+        from core.text.lm.load import load_model
         return lambda: load_model(card, "auto")
     if fn == "load_causal_lm":
-        from core.text.lm import load_causal_lm
+        from core.text.lm.load import load_causal_lm
         return lambda: load_causal_lm(card, "auto")
     if fn == "load_translator":
-        from core.text.seq2seq_model import load_translator
+        from core.text.decoding.seq2seq_model import load_translator
         return lambda: load_translator(card, "auto")
     if fn == "load_model":
         from core.vision.detect import load_model

@@ -1,6 +1,6 @@
 """Altair charts for the Attention lab: heatmaps, small multiples, the model view, bars.
 
-Every chart takes the real tensors (from core.text.attention) and only arranges them. Long prompts
+Every chart takes the real tensors (from core.text.attention.capture) and only arranges them. Long prompts
 are pooled into blocks so a heatmap stays a few thousand cells: rows (queries) are averaged, columns
 (keys) are summed, so each pooled row still sums to 1.
 """
@@ -167,7 +167,7 @@ def ablation_heatmap(grid: torch.Tensor, size: int = 260) -> alt.Chart:
 
 
 def cost_chart(rows: list[dict], measure: str) -> alt.Chart:
-    """rows from core.text.context_cost.measure: `measure` ("memory (MB)" or "GFLOPs") against the
+    """rows from core.text.attention.context_cost.measure: `measure` ("memory (MB)" or "GFLOPs") against the
     context length T, attention vs MLP, log-log (a slope of 2 is quadratic, 1 is linear)."""
     log = alt.Scale(type="log", base=2)
     return alt.Chart(pd.DataFrame(rows)).mark_line(point=True).encode(
@@ -196,7 +196,7 @@ def angle_histogram(angles, title: str) -> alt.Chart:
 
 
 def flops_extension_chart(rows: list[dict], limit: int, cross: float | None) -> alt.Chart:
-    """rows from core.text.context_cost.layer_flops: GFLOPs per layer against T (log-log), attention vs
+    """rows from core.text.attention.context_cost.layer_flops: GFLOPs per layer against T (log-log), attention vs
     MLP, with the model's context limit and the measured crossover marked."""
     log = alt.Scale(type="log", base=2)
     lines = alt.Chart(pd.DataFrame(rows)).mark_line(point=True).encode(

@@ -1,12 +1,12 @@
 """Altair charts for the Decoding lab: the search tree, the n-best list, cross-attention, the
-length-penalty crossing lines and the studies. Every function takes a BeamTrace (core.text.decoding)
+length-penalty crossing lines and the studies. Every function takes a BeamTrace (core.text.decoding.search)
 or plain rows and only arranges them."""
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
-from core.text.decoding import length_norm
+from core.text.decoding.search import length_norm
 
 STATUS_COLORS = alt.Scale(domain=["kept", "finished", "pruned"], range=["#1f77b4", "#2ca02c", "#c7c7c7"])
 

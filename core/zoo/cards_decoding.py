@@ -1,5 +1,5 @@
 """Model cards for the Decoding lab: the bundled date translators (a small Marian Transformer and
-a GRU with / without attention, all trained by core.text.train_seq2seq) and a pretrained Marian
+a GRU with / without attention, all trained by core.text.decoding.train_seq2seq) and a pretrained Marian
 opus-mt translator that falls back to the bundled Transformer offline (same MarianMTModel code path).
 The open-ended prompts use the attention lab's cards (gpt-tiny, gpt2, distilgpt2)."""
 from __future__ import annotations
@@ -19,7 +19,7 @@ def _notes(src: Source, what: str) -> str:
     """The training record in the folder's card.json, as one readable line."""
     path = REPO_ROOT / src.ref / "card.json"
     if not path.is_file():
-        return f"{what} Train it with `python -m core.text.train_seq2seq` (writes {src.ref}/)."
+        return f"{what} Train it with `python -m core.text.decoding.train_seq2seq` (writes {src.ref}/)."
     return f"{what} {json.loads(path.read_text())['params']:,} parameters. {describe(read_record(path))}"
 
 

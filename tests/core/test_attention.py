@@ -6,9 +6,9 @@ import torch
 import torch.nn.functional as F
 from transformers import BertConfig, BertModel, GPT2Config, GPT2LMHeadModel
 
-from core.text.attention import (Variant, ablation_kls, additive_mask, capture, capture_ids, entropy, head_steps,
+from core.text.attention.capture import (Variant, ablation_kls, additive_mask, capture, capture_ids, entropy, head_steps,
                                  kl_div, recompute_weights, softmax_t, tokenize)
-from core.text.rollout import rollout
+from core.nn.rollout import rollout
 
 IDS = [3, 17, 5, 42, 8, 8, 29, 1, 11]
 

@@ -7,13 +7,13 @@ import pytest
 import torch
 from sklearn.metrics.pairwise import cosine_similarity
 
-from core.text import context_cost, directions
-from core.text.attention_lab import model_label, next_token
+from core.text.attention import context_cost, directions
+from core.text.attention.view import model_label, next_token
 
 
 @pytest.fixture(scope="module")
 def gpt_tiny():
-    from core.text.lm import load_causal_lm
+    from core.text.lm.load import load_causal_lm
 
     return load_causal_lm("gpt-tiny", "offline")[:2]
 
@@ -68,7 +68,7 @@ def test_neighbours_and_analogy_against_sklearn_cosines():
 
 
 def test_minilm_directions_carry_meaning():
-    from core.text.lm import load_encoder
+    from core.text.lm.load import load_encoder
 
     model, tok, _ = load_encoder("minilm", "offline")
     words = ["king", "queen", "man", "woman", "cat", "cats", "dog", "dogs", "Paris", "France", "Rome", "Italy", "bird"]
@@ -134,7 +134,7 @@ def test_difference_scores_keep_each_feature_to_its_own_pairs():
 
 
 def test_minilm_gender_and_plural_are_each_their_own_direction():
-    from core.text.lm import load_encoder
+    from core.text.lm.load import load_encoder
 
     model, tok, _ = load_encoder("minilm", "offline")
     words = sorted({w for ps in directions.FEATURES.values() for p in ps for w in p})

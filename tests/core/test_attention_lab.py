@@ -3,9 +3,9 @@ import pytest
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel
 
-from core.text.attention import Variant, ablation_kls, capture, softmax_t
-from core.text.attention_lab import LabConfig, analyze, next_token, sample_token
-from core.text.mlp import param_split
+from core.text.attention.capture import Variant, ablation_kls, capture, softmax_t
+from core.text.attention.view import LabConfig, analyze, next_token, sample_token
+from core.text.attention.mlp import param_split
 
 
 class WordTokenizer:
@@ -72,7 +72,7 @@ def test_sampling_is_seeded_and_greedy_at_zero(gpt):
 
 
 def test_mask_contrast_is_always_computed_and_leaks_are_the_upper_triangle(gpt):
-    from core.text.attention_lab import leak_shares, temperature_rows
+    from core.text.attention.view import leak_shares, temperature_rows
 
     tok = WordTokenizer()
     on = analyze(gpt, tok, TEXT, LabConfig(layer=1, head=0))
@@ -92,7 +92,7 @@ def test_mask_contrast_is_always_computed_and_leaks_are_the_upper_triangle(gpt):
 
 
 def test_head_importance_is_the_largest_ablation_applied(gpt):
-    from core.text.attention_lab import head_importance
+    from core.text.attention.view import head_importance
 
     tok = WordTokenizer()
     hi = head_importance(gpt, tok, TEXT)

@@ -3,8 +3,8 @@ import pytest
 import torch
 from transformers import BertConfig, BertModel, GPT2Config, GPT2LMHeadModel
 
-from core.text.attention import Variant, capture_ids
-from core.text.mlp import GPT3, gpt3_split, mlp_view, param_split, shape_of, split_from_shape
+from core.text.attention.capture import Variant, capture_ids
+from core.text.attention.mlp import GPT3, gpt3_split, mlp_view, param_split, shape_of, split_from_shape
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from core.text.attention import Variant, capture, capture_ids
-from core.text.lm import load_causal_lm, load_encoder
+from core.text.attention.capture import Variant, capture, capture_ids
+from core.text.lm.load import load_causal_lm, load_encoder
 from core.zoo import REPO_ROOT, get_card, resolve
 from core.zoo.record import read_record
 
@@ -26,7 +26,7 @@ def test_bundled_gpt_predicts_readable_tokens(tiny, prompt, want):
 def test_bundled_record_and_size():
     folder = REPO_ROOT / "assets" / "gpt_tiny"
     record = read_record(folder / "card.json")
-    assert record.metric == "perplexity" and record.command.startswith("python -m core.text.train_gpt")
+    assert record.metric == "perplexity" and record.command.startswith("python -m core.text.lm.train_gpt")
     assert record.wall_time_s <= 12 * 60 and record.value < 5
     assert sum(f.stat().st_size for f in folder.iterdir()) < 10 * 2**20
     assert f"perplexity {record.value:.3g}" in get_card("gpt-tiny").notes

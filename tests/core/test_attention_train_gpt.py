@@ -2,8 +2,8 @@
 import math
 
 
-from core.text.corpus import CorpusConfig, generate
-from core.text.train_gpt import TrainConfig, evaluate, setup, train
+from core.text.lm.corpus import CorpusConfig, generate
+from core.text.lm.train_gpt import TrainConfig, evaluate, setup, train
 
 
 def test_corpus_is_deterministic_and_varied():

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from core.catalog import ROOT
-from core.text import bottleneck as b
-from core.text.seq2seq_model import EOS, PAD
+from core.text.decoding import bottleneck as b
+from core.text.decoding.seq2seq_model import EOS, PAD
 
 
 def test_reversal_batches():

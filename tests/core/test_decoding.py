@@ -3,7 +3,7 @@ import pytest
 import torch
 from transformers import GenerationConfig, GPT2Config, GPT2LMHeadModel, MarianConfig, MarianMTModel
 
-from core.text.decoding import DecodeConfig, HFStepper, beam_search, greedy, length_norm, sample
+from core.text.decoding.search import DecodeConfig, HFStepper, beam_search, greedy, length_norm, sample
 
 EOS, PAD = 1, 0
 

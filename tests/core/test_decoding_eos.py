@@ -4,7 +4,7 @@ import pytest
 import torch
 from transformers import GenerationConfig, GPT2Config, GPT2LMHeadModel
 
-from core.text.decoding import DecodeConfig, HFStepper, beam_search
+from core.text.decoding.search import DecodeConfig, HFStepper, beam_search
 from tests.core.test_decoding import IntTok
 
 EOS_IDS = [1, 2]

@@ -7,9 +7,9 @@ import pytest
 import torch
 from transformers.generation.logits_process import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
 
-from core.text.decoding import DecodeConfig, beam_search, filter_logits, greedy, sample
-from core.text.seq2seq_data import check_source, is_held_out, make_pairs, ordinal_words, render, year_words
-from core.text.seq2seq_model import (EOS, GRUSeq2Seq, GRUSpec, GRUStepper, build_tokenizer, encode_sources,
+from core.text.decoding.search import DecodeConfig, beam_search, filter_logits, greedy, sample
+from core.text.decoding.seq2seq_data import check_source, is_held_out, make_pairs, ordinal_words, render, year_words
+from core.text.decoding.seq2seq_model import (EOS, GRUSeq2Seq, GRUSpec, GRUStepper, build_tokenizer, encode_sources,
                                      gru_greedy, shift_right)
 from core.zoo import REPO_ROOT
 
@@ -137,8 +137,8 @@ BUNDLED = REPO_ROOT / "assets" / "seq2seq_dates" / "model.safetensors"
 
 def test_bundled_transformer_translates_and_matches_generate():
     assert BUNDLED.is_file(), "the bundled date model is committed in assets/seq2seq_dates/"
-    from core.text.decoding import HFStepper
-    from core.text.seq2seq_model import load_translator, predict
+    from core.text.decoding.search import HFStepper
+    from core.text.decoding.seq2seq_model import load_translator, predict
 
     model, tok, res = load_translator("seq2seq-dates", "offline")
     assert res.source.kind == "bundled"
@@ -171,7 +171,7 @@ def test_gru_cards_record_measured_length_curves():
 
 @pytest.mark.slow
 def test_training_generator_runs_a_few_steps_and_learns():
-    from core.text.train_seq2seq import TrainConfig, accuracy_by_length, build, train
+    from core.text.decoding.train_seq2seq import TrainConfig, accuracy_by_length, build, train
 
     cfg = TrainConfig(kind="gru-attn", budget_s=60, seed=0, steps=40)
     model, tok = build(cfg)

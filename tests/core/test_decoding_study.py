@@ -2,13 +2,13 @@
 import pytest
 import torch
 
-from core.text.decoding import DecodeConfig, HFStepper, beam_search, greedy, sentence_end_ids
-from core.text.decoding_study import k_study
+from core.text.decoding.search import DecodeConfig, HFStepper, beam_search, greedy, sentence_end_ids
+from core.text.decoding.beam_width import k_study
 
 
 @pytest.fixture(scope="module")
 def gpt_tiny():
-    from core.text.lm import load_causal_lm
+    from core.text.lm.load import load_causal_lm
 
     model, tok, _ = load_causal_lm("gpt-tiny", "offline")
     return model, tok
@@ -43,8 +43,8 @@ def test_beam_cost_is_k_times_v_per_step_and_penalty_direction():
     where the longer one has the lower raw log-prob (the hand computation below)."""
     import math
 
-    from core.text.decoding import BeamTrace, DecodeConfig, Hypothesis, length_norm
-    from core.text.decoding_study import beam_cost, penalty_winners
+    from core.text.decoding.search import BeamTrace, DecodeConfig, Hypothesis, length_norm
+    from core.text.decoding.beam_width import beam_cost, penalty_winners
 
     V, k = 7, 3
 

@@ -81,7 +81,7 @@ def test_mlm_train(monkeypatch):
 
 
 def test_gpt_train():
-    from core.text import train_gpt as tg
+    from core.text.lm import train_gpt as tg
 
     cfg = tg.TrainConfig(n_layer=2, n_head=2, n_embd=32, n_ctx=32, vocab_size=300, train_docs=200, val_docs=20,
                          batch_size=4, budget_s=BIG, eval_every=10 ** 9)
@@ -91,7 +91,7 @@ def test_gpt_train():
 
 @pytest.mark.parametrize("kind", ["gru", "lstm", "rnn"])
 def test_char_lm(kind):
-    from core.text.char_lm import CharLMConfig, TrainEvent, train_char_lm
+    from core.text.rnn.char_lm import CharLMConfig, TrainEvent, train_char_lm
 
     text = "the cat sat on the mat. \"the dog,\" she said, \"ran to the park.\" " * 20
     cfg = CharLMConfig(kind=kind, steps=N, batch=8, seq_len=16, hidden=32)
@@ -101,7 +101,7 @@ def test_char_lm(kind):
 def test_char_lm_gives_the_lone_run_from_eight_threads_while_others_draw_globally():
     from concurrent.futures import ThreadPoolExecutor
 
-    from core.text.char_lm import CharLMConfig, TrainEvent, train_char_lm
+    from core.text.rnn.char_lm import CharLMConfig, TrainEvent, train_char_lm
 
     text = "abcabd abcabe " * 30
     cfg = CharLMConfig(kind="gru", steps=4, batch=4, seq_len=8, hidden=8)
@@ -125,7 +125,7 @@ def test_char_lm_gives_the_lone_run_from_eight_threads_while_others_draw_globall
 
 @pytest.mark.parametrize("kind", ["gru-attn", "marian"])
 def test_seq2seq_train(kind):
-    from core.text import train_seq2seq as ts
+    from core.text.decoding import train_seq2seq as ts
 
     cfg = ts.TrainConfig(kind=kind, budget_s=BIG, seed=2, batch_size=8)
     model, tok = ts.build(cfg)
@@ -134,7 +134,7 @@ def test_seq2seq_train(kind):
 
 @pytest.mark.parametrize("attention", [True, False])
 def test_bottleneck_reversal(attention):
-    from core.text import bottleneck as b
+    from core.text.decoding import bottleneck as b
 
     cfg = b.BottleneckConfig(steps=N, batch=8, hidden=16, emb=8)
     model = b.build(cfg, attention, seed=5)
@@ -145,7 +145,7 @@ def test_bottleneck_reversal(attention):
 def test_rnn_fill(bidirectional, monkeypatch):
     import torch.nn.functional as F
 
-    from core.text import rnn_fill as rf
+    from core.text.rnn import fill as rf
 
     text = "the quick brown fox jumps over the lazy dog. pack my box with five dozen liquor jugs. " * 10
     losses, ce = [], F.cross_entropy

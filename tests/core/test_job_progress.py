@@ -21,7 +21,7 @@ class Recorder:
 
 
 def test_ablating_every_head_reports_each_chunk():
-    from core.text.attention import Variant, ablation_kls, capture_ids
+    from core.text.attention.capture import Variant, ablation_kls, capture_ids
 
     gpt = GPT2LMHeadModel(GPT2Config(n_layer=2, n_head=4, n_embd=16, vocab_size=50, n_positions=16,
                                      attn_implementation="eager")).eval()
@@ -34,7 +34,7 @@ def test_ablating_every_head_reports_each_chunk():
 
 
 def test_clipping_study_reports_every_step_of_both_runs():
-    from core.text.sequence_lab import clipping_runs
+    from core.text.rnn.view import clipping_runs
 
     rec = Recorder()
     rows = clipping_runs("the cat sat on the mat. " * 40, 1.0, 5.0, steps=6, hidden=8, on_progress=rec)
@@ -42,9 +42,9 @@ def test_clipping_study_reports_every_step_of_both_runs():
 
 
 def test_beam_width_study_reports_every_search():
-    from core.text.decoding import DecodeConfig, HFStepper
-    from core.text.decoding_study import k_study
-    from core.text.lm import load_causal_lm
+    from core.text.decoding.search import DecodeConfig, HFStepper
+    from core.text.decoding.beam_width import k_study
+    from core.text.lm.load import load_causal_lm
 
     model, tok, _ = load_causal_lm("gpt-tiny", "offline")
     rec = Recorder()
@@ -54,7 +54,7 @@ def test_beam_width_study_reports_every_search():
 
 
 def test_char_lm_training_is_a_generator_a_bar_follows():
-    from core.text import char_lm
+    from core.text.rnn import char_lm
 
     rec = Recorder()
     cfg = char_lm.CharLMConfig(kind="gru", hidden=8, steps=5)
@@ -65,9 +65,9 @@ def test_char_lm_training_is_a_generator_a_bar_follows():
 
 
 def test_accuracy_by_length_reports_each_chunk():
-    from core.text import train_seq2seq as study
-    from core.text.seq2seq_data import make_pairs
-    from core.text.seq2seq_model import load_translator
+    from core.text.decoding import train_seq2seq as study
+    from core.text.decoding.seq2seq_data import make_pairs
+    from core.text.decoding.seq2seq_model import load_translator
 
     model, tok = load_translator("gru-seq2seq", "offline")[:2]
     rec = Recorder()

@@ -42,8 +42,8 @@ for name in ["ssdlite320", "detr-resnet-50", "yolox-nano"]:
     out[name]["classes"] = len(m.class_names)
     out[name]["candidates"] = len(r)
 
-from core.text.decoding import DecodeConfig, HFStepper, greedy
-from core.text.lm import load_causal_lm
+from core.text.decoding.search import DecodeConfig, HFStepper, greedy
+from core.text.lm.load import load_causal_lm
 model, tok, res = load_causal_lm("gpt2", "offline")
 ids = tok("The cat", return_tensors="pt")["input_ids"]
 ref = model.generate(ids, max_new_tokens=6, do_sample=False, pad_token_id=tok.eos_token_id)[0, ids.shape[1]:].tolist()

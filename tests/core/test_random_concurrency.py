@@ -73,7 +73,7 @@ def _dropout_net(seed):
 
 
 def _deep_demo(seed):
-    from core.text.sequence_lab import deep_demo
+    from core.text.rnn.view import deep_demo
 
     xs = torch.linspace(-1, 1, 5 * 4).reshape(5, 1, 4)
     return deep_demo("lstm", xs, hidden=6, seed=seed)
@@ -84,13 +84,13 @@ def _deep_demo(seed):
 # semi-supervised runs (core/learn/ssl, being moved onto private generators by their owner): add them
 # here once they pass.
 def _clipping(seed):
-    from core.text.sequence_lab import clipping_runs
+    from core.text.rnn.view import clipping_runs
 
     return clipping_runs("the cat sat on the mat. " * 200, theta=1.0, lr=0.5, steps=3, seed=seed, hidden=16)
 
 
 def _char_race(seed):
-    from core.text import char_lm
+    from core.text.rnn import char_lm
 
     cfg = char_lm.CharLMConfig(hidden=12, steps=2, seq_len=16, batch=4)
     return [(e.kind, e.step, e.loss) for e in char_lm.train_race("hello world, " * 30, ("rnn", "lstm"), cfg, seed)
@@ -132,15 +132,15 @@ PAGE_FUNCTIONS = {
     "cnn live pair (3 steps)": _cnn_pair,
     "cnn build with dropout": _dropout_net,
     "rnn deep & bidirectional": _deep_demo,
-    "rnn gradient study": lambda s: __import__("core.text.sequence_lab", fromlist=["x"]).gradient_study(6, 1.0, 1.0, s, 8, 4),
+    "rnn gradient study": lambda s: __import__("core.text.rnn.view", fromlist=["x"]).gradient_study(6, 1.0, 1.0, s, 8, 4),
     "rnn clipping study": _clipping,
     "char LM race": _char_race,
     "ShapesWorld scenes and their views": _shapes_augmented,
     "BERT masking and sentence pairs": _bert_draws,
     "MAE random mask": _mae_mask,
-    "near-orthogonal directions": lambda s: __import__("core.text.directions", fromlist=["x"]).near_orthogonal_rows(
+    "near-orthogonal directions": lambda s: __import__("core.text.attention.directions", fromlist=["x"]).near_orthogonal_rows(
         10.0, s, dims=(2, 4, 8), tries=200),
-    "translation pairs": lambda s: __import__("core.text.seq2seq_data", fromlist=["x"]).make_pairs(20, s),
+    "translation pairs": lambda s: __import__("core.text.decoding.seq2seq_data", fromlist=["x"]).make_pairs(20, s),
 }
 
 

@@ -40,14 +40,14 @@ def _checksum(model) -> str:
 
 @pytest.fixture(scope="module")
 def gpt_tiny():
-    from core.text.lm import load_causal_lm
+    from core.text.lm.load import load_causal_lm
 
     model, tok, res = load_causal_lm("gpt-tiny", "offline")
     return model, tok
 
 
 def _sample(model, tok, prompt: str, seed: int) -> str:
-    from core.text.decoding import DecodeConfig, HFStepper, sample
+    from core.text.decoding.search import DecodeConfig, HFStepper, sample
 
     cfg = DecodeConfig(max_new_tokens=12, temperature=1.0, top_k=50)
     stepper = HFStepper(model, tok, prompt, eos_token_id=-1)

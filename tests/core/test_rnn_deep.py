@@ -3,7 +3,7 @@ import pytest
 import torch
 from torch import nn
 
-from core.text import gradients, rnn_cells, rnn_deep
+from core.text.rnn import gradients, cells as rnn_cells, deep as rnn_deep
 
 
 @pytest.mark.parametrize("cls,kind", [(nn.RNN, "rnn"), (nn.GRU, "gru"), (nn.LSTM, "lstm")])

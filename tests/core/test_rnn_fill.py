@@ -3,8 +3,8 @@ our cells reproduce torch's trained stack, and the batches hide what they say th
 import pytest
 import torch
 
-from core.text import rnn_fill as rf
-from core.text.corpus import CorpusConfig, generate
+from core.text.rnn import fill as rf
+from core.text.lm.corpus import CorpusConfig, generate
 
 
 @pytest.fixture(scope="module")

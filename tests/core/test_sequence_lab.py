@@ -7,9 +7,11 @@ import torch
 from scipy import stats
 from torch.nn import functional as F
 
-from core.text import char_lm, perplexity, sequence_lab, zipf
-from core.text.corpus import CorpusConfig, generate, quoted
-from core.text.ngram import NGramLM, words
+from core.text.rnn import char_lm, view as sequence_lab
+
+from core.text.lm import perplexity, zipf
+from core.text.lm.corpus import CorpusConfig, generate, quoted
+from core.text.lm.ngram import NGramLM, words
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +64,7 @@ def test_perplexities_are_exp_of_independent_cross_entropies():
 
 
 def test_tiny_gpt_perplexity_equals_hf_loss():
-    from core.text.lm import load_causal_lm
+    from core.text.lm.load import load_causal_lm
 
     model, tok, _ = load_causal_lm("gpt-tiny", "offline")
     text = " ".join(generate(CorpusConfig(n_docs=4, seed=6)))

@@ -4,7 +4,9 @@ import pytest
 import torch
 from torch import nn
 
-from core.text import char_lm, ngram, rnn_cells
+from core.text.rnn import char_lm, cells as rnn_cells
+
+from core.text.lm import ngram
 
 
 @pytest.mark.parametrize("kind,cls", [("rnn", nn.RNN), ("gru", nn.GRU), ("lstm", nn.LSTM)])

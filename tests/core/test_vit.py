@@ -72,7 +72,7 @@ def test_cosine_similarity_map():
 def test_vit_view_uses_the_models_own_attentions():
     from transformers import ViTImageProcessor
 
-    from core.text.rollout import rollout
+    from core.nn.rollout import rollout
     from core.vision.vit.pixels import resize_square, to_pixels
     from core.vision.vit.vit_view import vit_view
 

@@ -52,7 +52,7 @@ def test_bundled_masked_lm_floor_and_readable_predictions():
     from core.text.bert.mlm import random_pool
     from core.text.bert.models import load_mlm
     from core.text.bert.train_mlm import encode, evaluate, make_pairs, probe
-    from core.text.corpus import CorpusConfig, generate
+    from core.text.lm.corpus import CorpusConfig, generate
 
     card = _card("assets/mlm")
     model, tok, res, has_nsp = load_mlm("offline")

@@ -18,6 +18,6 @@ def load_mlm(mode: str | None = None):
 def load_embedding_model(mode: str | None = None):
     """A real BERT encoder for the token + segment + position embeddings: bert-base-uncased when
     cached, else the packaged MiniLM. Returns (model, tokenizer, Resolution)."""
-    from core.text.lm import load_encoder
+    from core.text.lm.load import load_encoder
 
     return load_encoder("bert-base-uncased", mode)

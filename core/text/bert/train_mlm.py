@@ -3,7 +3,7 @@
     nice -n 10 python -m core.text.bert.train_mlm                 # ~8 minutes on one CPU thread
     python -m core.text.bert.train_mlm --budget-s 20 --out /tmp/b  # a quick smoke run
 
-BERT's own pre-training on core.text.corpus: a Hugging Face BertForPreTraining (masked-LM head and
+BERT's own pre-training on core.text.lm.corpus: a Hugging Face BertForPreTraining (masked-LM head and
 next-sentence head), a WordPiece tokenizer trained on the same corpus, sentence pairs 50% IsNext /
 50% NotNext, and the 15% / 80-10-10 recipe of core.text.bert.mlm applied to every batch.
 """
@@ -20,7 +20,7 @@ from core.learn.engine import FitConfig, StepEvent, budget_parser, drive, fit
 from core.runtime import seed_everything
 from core.text.bert.mlm import mlm_mask, random_pool
 from core.text.bert.nsp import split_sentences
-from core.text.corpus import CorpusConfig, generate
+from core.text.lm.corpus import CorpusConfig, generate
 from core.zoo.record import describe, record_now
 
 OUT = Path(__file__).resolve().parents[3] / "assets" / "mlm"
@@ -184,14 +184,14 @@ def main(argv=None):
     step, wall = last.step, last.elapsed
     score = evaluate(model, tok, data.venc, data.vnsp, torch.Generator().manual_seed(2), data.pool)
     record = record_now(1, command="python -m core.text.bert.train_mlm" + " ".join([""] + (argv or [])),
-                        data=f"core.text.corpus.generate: {cfg.train_docs} documents (seed 0), {data.n_pairs[0]} "
+                        data=f"core.text.lm.corpus.generate: {cfg.train_docs} documents (seed 0), {data.n_pairs[0]} "
                              f"sentence pairs for training; {cfg.val_docs} documents (seed 1), {data.n_pairs[1]} pairs "
                              "held out", steps=step, wall_time_s=round(wall, 1), metric="mlm_top1",
                         value=score["mlm_top1"], n_held_out=data.n_pairs[1], held_out=score, seed=cfg.seed,
                         final_loss=round(last.loss, 4), total_wall_s=round(time.time() - t_all, 1))
     card = {"name": "bert-mini-corpus", "config": asdict(cfg), "params": sum(p.numel() for p in model.parameters()),
             "probes": probe(model, tok)}
-    from core.vision.vit.bundle import save_bundle
+    from core.zoo.bundle import save_bundle
 
     save_bundle(model, args.out, record, card, [tok])
     print(describe(record), flush=True)

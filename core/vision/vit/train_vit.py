@@ -18,7 +18,7 @@ import torch
 from core.learn.engine import FitConfig, StepEvent, budget_parser, drive, fit
 from core.runtime import seed_everything
 from core.vision.shapes.generator import CLASSES
-from core.vision.vit.bundle import save_bundle
+from core.zoo.bundle import save_bundle
 from core.zoo.record import TrainingRecord, describe, record_now
 from core.vision.vit.data import MEAN, STD, flipped_batch, shapes_tensors
 

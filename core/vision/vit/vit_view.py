@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core.text.rollout import rollout
+from core.nn.rollout import rollout
 from core.vision.vit.patches import cosine_similarity_map, embed_patches
 from core.vision.vit.pixels import model_side, resize_square, to_pixels
 

@@ -13,7 +13,7 @@ import time
 
 import torch
 
-from core.text.attention import model_info
+from core.text.attention.capture import model_info
 
 
 def flops(L: int, D: int, F: int, T: int) -> dict[str, float]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import torch
 
-from core.text.attention import AttentionTrace, model_info
+from core.text.attention.capture import AttentionTrace, model_info
 
 
 @dataclass

@@ -16,7 +16,7 @@ from torch import nn
 from core.learn.engine import FitConfig, fit
 from core.private_init import init_weights
 from core.runtime import torch_rng
-from core.text.char_lm import Vocab
+from core.text.rnn.char_lm import Vocab
 
 BLANK = "_"  # what a hidden character looks like in the input
 
@@ -112,9 +112,9 @@ def fill_in(model: Filler, vocab: Vocab, text: str, k: int = 3) -> list[tuple[in
 
 @torch.no_grad()
 def states(model: Filler, vocab: Vocab, text: str):
-    """The trained stack run through our own cells (core.text.rnn_deep) on `text`: (DeepTrace, max
+    """The trained stack run through our own cells (core.text.rnn.deep) on `text`: (DeepTrace, max
     |ours − torch's output|)."""
-    from core.text.rnn_deep import run_deep
+    from core.text.rnn.deep import run_deep
 
     xs = model.embed(vocab.encode(text))[:, None, :]  # [T, 1, E]
     trace = run_deep(model.rnn, xs)

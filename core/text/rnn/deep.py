@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from core.text.rnn_cells import CellWeights, run_cell
+from core.text.rnn.cells import CellWeights, run_cell
 
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # weight blocks per cell (torch packs them in one matrix)
 

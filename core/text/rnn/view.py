@@ -12,8 +12,9 @@ from torch import nn
 
 from core.private_init import init_weights
 from core.runtime import torch_rng
-from core.text import gradients, perplexity, rnn_deep
-from core.text.char_lm import CharLM
+from core.text.rnn import gradients, deep as rnn_deep
+from core.text.lm import perplexity
+from core.text.rnn.char_lm import CharLM
 
 
 TABLE_COLUMNS = {"unit": "token", "tokens": "tokens scored", "perplexity": "perplexity (per token)",
@@ -88,7 +89,7 @@ def clipping_runs(text: str, theta: float, lr: float, steps: int, seed: int = 0,
     """A plain RNN trained with plain SGD, with and without clipping the global gradient norm to θ:
     one row per step and run (loss in bits per character, the norm before and after clipping).
     on_progress(steps done over both runs, 2 * steps) after each step (core.progress.OnProgress)."""
-    from core.text import char_lm
+    from core.text.rnn import char_lm
 
     rows = []
     for r, (label, clip) in enumerate(((f"clipped at θ = {theta:g}", theta), ("no clipping", None))):
@@ -105,7 +106,7 @@ def clipping_runs(text: str, theta: float, lr: float, steps: int, seed: int = 0,
 @torch.no_grad()
 def forced_gru(model: CharLM, text: str, force_z: float | None, force_r: float | None):
     """The trained GRU on `text`, free and with its gates pinned: (chars, free trace, forced trace)."""
-    from core.text.rnn_cells import CellWeights, run_cell
+    from core.text.rnn.cells import CellWeights, run_cell
 
     ids = model.vocab.encode(text)
     if len(ids) == 0:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from core.text.decoding import DecodeConfig, beam_search
+from core.text.decoding.search import DecodeConfig, beam_search
 
 
 def k_study(make_stepper: Callable[[str], object], inputs: list[str], targets: list[set[str]] | None = None,
@@ -70,7 +70,7 @@ def beam_cost(make_stepper: Callable[[], object], k: int, lengths: list[int], cf
 def penalty_winners(trace, alphas=(-1.0, 0.0, 1.0, 3.0)) -> list[dict]:
     """Which finished hypothesis of a beam trace the length penalty picks at each α (re-scoring the
     n-best pool with that α and the trace's form): the lesson "α > 0 favours longer outputs", measured."""
-    from core.text.decoding import length_norm
+    from core.text.decoding.search import length_norm
 
     rows = []
     for a in alphas:

@@ -12,7 +12,7 @@ The search stops when the best running beam cannot beat the worst finished one a
 length (HF's default `early_stopping=False` heuristic), or at max length.
 The length penalty only ever touches finished hypotheses: it re-ranks, never prunes.
 
-A model is driven through a *stepper* (see `HFStepper`, `core.text.seq2seq_model.GRUStepper`):
+A model is driven through a *stepper* (see `HFStepper`, `core.text.decoding.seq2seq_model.GRUStepper`):
     stepper.prefix            tokens every hypothesis starts with (decoder start, or a prompt)
     stepper.start(n)          prepare n identical rows
     stepper.next_logits(seqs) seqs [n, t] -> (logits f32[n, V], cross-attention f32[n, S] | None)

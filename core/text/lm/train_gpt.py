@@ -1,7 +1,7 @@
 """Train the bundled tiny GPT ("gpt-tiny") on the generated corpus and save it to assets/gpt_tiny/.
 
-    python -m core.text.train_gpt                  # ~10 minutes on one CPU thread
-    python -m core.text.train_gpt --budget-s 20    # a quick smoke run
+    python -m core.text.lm.train_gpt                  # ~10 minutes on one CPU thread
+    python -m core.text.lm.train_gpt --budget-s 20    # a quick smoke run
 
 A Hugging Face GPT2 architecture (GPT2Config + save_pretrained), so the page loads the bundled
 model and the pretrained gpt2 through one code path. The tokenizer is a byte-level BPE trained on
@@ -21,7 +21,7 @@ import torch
 
 from core.learn.engine import FitConfig, StepEvent, fit
 from core.runtime import seed_everything
-from core.text.corpus import CorpusConfig, generate
+from core.text.lm.corpus import CorpusConfig, generate
 from core.zoo.record import describe, record_now, write_card
 
 EOS = "<|endoftext|>"
@@ -153,9 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         top = done["model"](input_ids=ids).logits[0, -1].softmax(-1).topk(3)
     sample = {done["tokenizer"].decode([int(i)]): round(float(p), 3) for p, i in zip(top.values, top.indices)}
     record = record_now(
-        1, command="python -m core.text.train_gpt" + (f" --budget-s {args.budget_s:g}" if args.budget_s != 600 else "")
+        1, command="python -m core.text.lm.train_gpt" + (f" --budget-s {args.budget_s:g}" if args.budget_s != 600 else "")
                    + (f" --seed {args.seed}" if args.seed else ""),
-        data=f"core.text.corpus.generate: {cfg.train_docs} generated documents (seed {cfg.seed}, "
+        data=f"core.text.lm.corpus.generate: {cfg.train_docs} generated documents (seed {cfg.seed}, "
              f"{done['train_tokens']} tokens) for training, {cfg.val_docs} (seed {cfg.seed + 1}, "
              f"{done['val_tokens']} tokens) for validation",
         steps=done["steps"], wall_time_s=round(done["train_s"], 1), metric="perplexity",

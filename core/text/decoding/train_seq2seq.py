@@ -1,8 +1,8 @@
 """Train the bundled date translators: Marian (Transformer) and GRU with / without attention.
 
-    python -m core.text.train_seq2seq                      # all three, ~11 minutes, 1 CPU thread
-    python -m core.text.train_seq2seq --only gru-noattn --budget 60 --out /tmp/x
-    python -m core.text.train_seq2seq --only gru-noattn --steps 1092 --budget 600   # match another run's steps
+    python -m core.text.decoding.train_seq2seq                      # all three, ~11 minutes, 1 CPU thread
+    python -m core.text.decoding.train_seq2seq --only gru-noattn --budget 60 --out /tmp/x
+    python -m core.text.decoding.train_seq2seq --only gru-noattn --steps 1092 --budget 600   # match another run's steps
 
 Each model trains for a wall-clock budget (the LR follows a cosine over elapsed time, so the
 schedule is complete whatever the machine speed; the GRU without attention gets exactly as
@@ -25,8 +25,8 @@ import torch
 from core.learn.engine import FitConfig, StepEvent, drive, fit
 from core.runtime import seeded
 from core.zoo.record import TrainingRecord, record_now, write_card
-from core.text.seq2seq_data import DatePair, make_pairs
-from core.text.seq2seq_model import (PAD, GRUSeq2Seq, GRUSpec, build_marian, build_tokenizer, encode_sources,
+from core.text.decoding.seq2seq_data import DatePair, make_pairs
+from core.text.decoding.seq2seq_model import (PAD, GRUSeq2Seq, GRUSpec, build_marian, build_tokenizer, encode_sources,
                                      predict, save_gru, shift_right, token_nll)
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         t_eval = time.perf_counter()
         scores = accuracy_by_length(model, tok, held_out)
         record = record_now(
-            1, command="python -m core.text.train_seq2seq " + " ".join(sys.argv[1:] if argv is None else argv),
+            1, command="python -m core.text.decoding.train_seq2seq " + " ".join(sys.argv[1:] if argv is None else argv),
             data=f"generated dates, a fresh batch of {cfg.batch_size} every step; held out: the dates whose "
                  "ordinal % 10 == 0 (never trained on)", steps=last.step, wall_time_s=round(last.elapsed, 1),
             metric="exact_match", value=scores["exact_match"], n_held_out=scores["n"],

@@ -1,7 +1,7 @@
 """A character-level language model: embedding -> one RNN / GRU / LSTM layer -> next-char logits.
 
 Trained with torch.nn's fused cells (fast); the page then re-runs the trained weights through the
-hand-written cells in core.text.rnn_cells to show every gate.
+hand-written cells in core.text.rnn.cells to show every gate.
 """
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from torch import nn
 
 from core.learn.engine import FitConfig, StepEvent, extend, fit
 from core.private_init import init_weights
-from core.text.gradients import clip_by_global_norm
-from core.text.rnn_cells import CellTrace, CellWeights, run_cell
+from core.text.rnn.gradients import clip_by_global_norm
+from core.text.rnn.cells import CellTrace, CellWeights, run_cell
 
 
 @dataclass
@@ -29,7 +29,7 @@ class CharLMConfig:
     steps: int = 250  # optimisation steps
     optimizer: str = "adam"  # "adam", or "sgd" (plain steps: an exploding gradient is a huge step)
     clip: float | None = 1.0  # gradient clipping threshold θ on the global norm (None: no clipping)
-    explicit: bool = False  # True: run our hand-written cells (core.text.rnn_cells) instead of torch's fused ones
+    explicit: bool = False  # True: run our hand-written cells (core.text.rnn.cells) instead of torch's fused ones
 
 
 class Vocab:
@@ -98,7 +98,7 @@ def train_char_lm(text: str, cfg: CharLMConfig, seed: int = 0) -> Iterator[Train
         x, y = batch(train)
         return nn.functional.cross_entropy(model(x).flatten(0, 1), y.flatten())
 
-    def clip(step: int) -> dict:  # our own global-norm clipping (core.text.gradients), shown on the page
+    def clip(step: int) -> dict:  # our own global-norm clipping (core.text.rnn.gradients), shown on the page
         params = [p for p in model.parameters() if p.grad is not None]
         clipped = clip_by_global_norm([p.grad for p in params], cfg.clip if cfg.clip is not None else float("inf"))
         ok = math.isfinite(clipped.norm_before)

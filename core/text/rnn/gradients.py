@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from core.text.rnn_cells import CellWeights, run_cell
+from core.text.rnn.cells import CellWeights, run_cell
 
 
 def make_cell(kind: str, input_size: int, hidden: int, seed: int, weight_scale: float = 1.0,

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import torch
 
-from core.text.attention import (AttentionTrace, HeadSteps, Variant, ablation_kls, capture, decode_each, entropy,
+from core.text.attention.capture import (AttentionTrace, HeadSteps, Variant, ablation_kls, capture, decode_each, entropy,
                                  head_steps, kl_div, model_info, softmax_t)
-from core.text.rollout import head_average, rollout
-from core.text.mlp import MLPView, gpt3_split, mlp_view, param_split
+from core.nn.rollout import head_average, rollout
+from core.text.attention.mlp import MLPView, gpt3_split, mlp_view, param_split
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ def perplexity(nll: torch.Tensor) -> float:
 
 def ngram_nll(lm, docs: list[str]) -> torch.Tensor:
     """[N] -log P(w | the previous n-1 words) for every word of every doc, EOS included."""
-    from core.text.ngram import EOS, words
+    from core.text.lm.ngram import EOS, words
 
     out = []
     for doc in docs:

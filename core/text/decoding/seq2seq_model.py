@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from core.text.seq2seq_data import ALPHABET
+from core.text.decoding.seq2seq_data import ALPHABET
 
 PAD, EOS, UNK = 0, 1, 2  # Marian's convention: decoder starts from PAD
 SPECIALS = ["<pad>", "</s>", "<unk>"]
@@ -210,7 +210,7 @@ def predict(model, tok, sources: list[str], max_len: int = 12) -> list[str]:
 
 
 class GRUStepper:
-    """Drives a GRUSeq2Seq one token at a time for core.text.decoding (same protocol as HFStepper)."""
+    """Drives a GRUSeq2Seq one token at a time for core.text.decoding.search (same protocol as HFStepper)."""
 
     def __init__(self, model: GRUSeq2Seq, tok, text: str, attention: bool = True):
         self.model, self.tok = model, tok
@@ -272,7 +272,7 @@ def load_translator(name: str, mode: str | None = None):
 
 def make_stepper(model, tok, text: str, attention: bool = True, attn_layer: int | None = -1):
     """The decoding.py stepper that fits this model (GRU, or any Hugging Face model)."""
-    from core.text.decoding import HFStepper
+    from core.text.decoding.search import HFStepper
 
     if isinstance(model, GRUSeq2Seq):
         return GRUStepper(model, tok, text)

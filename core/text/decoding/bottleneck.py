@@ -17,7 +17,7 @@ from torch import nn
 from core.learn.engine import FitConfig, StepEvent, fit
 from core.private_init import init_weights
 from core.runtime import torch_rng
-from core.text.seq2seq_model import EOS, PAD, GRUSeq2Seq, GRUSpec
+from core.text.decoding.seq2seq_model import EOS, PAD, GRUSeq2Seq, GRUSpec
 
 SYMBOLS = 10  # source alphabet: ids 3 .. 12 (0 PAD, 1 EOS, 2 UNK)
 FIRST = 3
@@ -95,7 +95,7 @@ def exact_match_by_length(model: GRUSeq2Seq, cfg: BottleneckConfig, seed: int = 
 
 
 ASSETS = "assets/bottleneck"  # relative to the repository root: {with,without}_attention.safetensors + card.json
-COMMAND = "nice -n 5 python -m core.text.bottleneck"
+COMMAND = "nice -n 5 python -m core.text.decoding.bottleneck"
 
 
 def paths(root) -> dict:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import torch
 
 from core.runtime import device
-from core.text.lm import context_limit, is_causal
+from core.text.lm.load import context_limit, is_causal
 
 
 # Hooks live on the (shared, cached) model while a capture runs: two sessions capturing at once

@@ -1,0 +1,1 @@
+"""Neutral building blocks that text and vision both use (attention rollout); imports nothing but torch."""
