@@ -46,7 +46,7 @@ def linreg_fit_ms() -> dict:
 def linreg_page_rerun_s() -> dict:
     from tests.app.helpers import page
 
-    at = page("app_pages/linear_regression.py")
+    at = page("app_pages/linear_regression/page.py")
     t0 = time.perf_counter()
     at.run()
     first = time.perf_counter() - t0

@@ -99,9 +99,9 @@ def rss_growth_pct_200_reruns() -> dict:
     """200 reruns with a changing text input, after 20 warm-up reruns: process RSS growth (AppTest
     in one process, the same script runner a server uses). Decoding page; the attention page too
     with KEYPOINT_BENCH_ATTENTION=1 (about 1 s a rerun here)."""
-    pages = [("app_pages/decoding.py", "dec_text")]
+    pages = [("app_pages/decoding/page.py", "dec_text")]
     if os.environ.get("KEYPOINT_BENCH_ATTENTION") == "1":
-        pages.append(("app_pages/attention.py", "attn_prompt"))
+        pages.append(("app_pages/attention/page.py", "attn_prompt"))
     out = {}
     for page, key in pages:
         r = subprocess.run([sys.executable, "-c", RERUN_SCRIPT, page, key, "200", "20"], cwd=ROOT, env=ENV,

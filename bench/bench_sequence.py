@@ -22,7 +22,7 @@ os.environ.setdefault("KEYPOINT_OFFLINE", "1")
 def sequence_page_rerun_s() -> dict:
     from tests.app.helpers import page
 
-    at = page("app_pages/sequence_models.py")
+    at = page("app_pages/sequence_models/page.py")
     at.session_state["seq_tab"] = "RNN, GRU and LSTM cells"  # tabs are lazy: open the one that trains
     t0 = time.perf_counter()
     at.run()

@@ -159,7 +159,7 @@ def main() -> None:
     t0 = time.perf_counter()
     only = [c for c in os.environ.get("KEYPOINT_PEAK_ONLY", "").split(",") if c]  # a quick check of some
     for page, fn, card in [o for o in CLASS_ORDER if not only or o[2] in only]:
-        key = f"app_pages/{page}.py:{fn}({card!r}, 'auto')"
+        key = f"{page}/page.py:{fn}({card!r}, 'auto')"
         event = budget.get(key, loader(page, fn, card), _expected_bytes((card,)))[1]  # keep no reference:
         size = next(e.bytes for e in budget.entries() if e.key == key)  # a page drops its model after the run
         steps.append({"card": card, "page": page, "event": event, "model_mb": round(size / MB, 1),

@@ -117,7 +117,7 @@ def trim_heap_if_grown() -> bool:
 class Entry:
     """One loaded model in the registry."""
 
-    key: str  # what was loaded, e.g. "app_pages/attention.py:get_model('gpt2', 'auto')"
+    key: str  # what was loaded, e.g. "app_pages/attention/page.py:get_model('gpt2', 'auto')"
     value: Any  # the loaded object (never mutated: every session shares it)
     bytes: int  # measured with nbytes() right after loading
     load_s: float  # how long the load took

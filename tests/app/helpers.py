@@ -5,7 +5,7 @@ from core.catalog import ROOT
 
 
 def page(path: str, timeout: float = 240) -> AppTest:
-    """An AppTest for one page script, e.g. page("app_pages/attention.py")."""
+    """An AppTest for one page script, e.g. page("app_pages/attention/page.py")."""
     return AppTest.from_file(str(ROOT / path), default_timeout=timeout)
 
 

@@ -1,6 +1,6 @@
 """Feed hostile text into every text input of a page (AppTest), and judge what comes back.
 
-    for key, name, report in hostile_text_reports("app_pages/decoding.py"): ...
+    for key, name, report in hostile_text_reports("app_pages/decoding/page.py"): ...
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "attention.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "attention" / "page.py")
 
 
 def charts(at):

@@ -8,7 +8,7 @@ from PIL import Image
 
 from tests.app.helpers import charts, page
 
-PAGE = "app_pages/cnns.py"
+PAGE = "app_pages/cnns/page.py"
 
 
 def _run(at):

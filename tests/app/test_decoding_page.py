@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "decoding.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "decoding" / "page.py")
 
 
 def charts(at):

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from core.catalog import ROOT
 from core.vision.samples import SAMPLES, sample_png_bytes
 
-PAGE = str(ROOT / "app_pages" / "detection.py")
+PAGE = str(ROOT / "app_pages" / "detection" / "page.py")
 
 
 def _page() -> AppTest:

@@ -9,7 +9,7 @@ import pytest
 
 from tests.app.helpers import charts, page
 
-PAGE = "app_pages/detector_internals.py"
+PAGE = "app_pages/detector_internals/page.py"
 
 
 @pytest.fixture(scope="module")

@@ -42,7 +42,7 @@ def _png(data: bytes) -> np.ndarray:
 
 @pytest.mark.slow
 def test_decoding_beam_trace_and_nbest(files):
-    at = page("app_pages/decoding.py").run(timeout=240)
+    at = page("app_pages/decoding/page.py").run(timeout=240)
     assert not at.exception, at.exception
     name, raw = _one(files, "beam_k4_alpha1.0_", ".json")
     trace = json.loads(raw)
@@ -58,7 +58,7 @@ def test_decoding_beam_trace_and_nbest(files):
 
 @pytest.mark.slow
 def test_attention_heatmap_png_and_weights_json(files):
-    at = page("app_pages/attention.py").run(timeout=240)
+    at = page("app_pages/attention/page.py").run(timeout=240)
     assert not at.exception, at.exception
     _, raw = _one(files, "attention_", ".json")
     doc = json.loads(raw)
@@ -80,7 +80,7 @@ def test_sequence_models_histories_and_tables(files):
         at.session_state["seq_tab"] = at.query_params["seq_tab"] = label
         at.run(timeout=300)
 
-    at = page("app_pages/sequence_models.py")
+    at = page("app_pages/sequence_models/page.py")
     open_tab("RNN, GRU and LSTM cells")
     assert not at.exception, at.exception
     name, raw = _one(files, "char-lm-history_", ".csv")
@@ -102,7 +102,7 @@ def test_sequence_models_histories_and_tables(files):
 
 @pytest.mark.slow
 def test_linear_regression_solver_table(files):
-    at = page("app_pages/linear_regression.py").run(timeout=240)
+    at = page("app_pages/linear_regression/page.py").run(timeout=240)
     assert not at.exception, at.exception
     _, raw = _one(files, "solvers_", ".csv")
     table = _csv(raw)
@@ -111,7 +111,7 @@ def test_linear_regression_solver_table(files):
 
 @pytest.mark.slow
 def test_cnn_layer_table_and_grad_cam(files):
-    at = page("app_pages/cnns.py").run(timeout=300)
+    at = page("app_pages/cnns/page.py").run(timeout=300)
     assert not at.exception, at.exception
     _, raw = _one(files, "layers_", ".csv")
     assert list(_csv(raw).columns) == ["layer", "type", "output", "params", "FLOPs", "receptive field"]
@@ -123,7 +123,7 @@ def test_cnn_layer_table_and_grad_cam(files):
 
 @pytest.mark.slow
 def test_mae_reconstruction_png(files):
-    at = page("app_pages/vision_transformers.py").run(timeout=300)
+    at = page("app_pages/vision_transformers/page.py").run(timeout=300)
     assert not at.exception, at.exception
     name, raw = _one(files, "mae-reconstruction_", ".png")
     img = _png(raw)
@@ -133,7 +133,7 @@ def test_mae_reconstruction_png(files):
 
 @pytest.mark.slow
 def test_detection_picture_and_coco_json(files):
-    at = page("app_pages/detection.py").run(timeout=300)
+    at = page("app_pages/detection/page.py").run(timeout=300)
     assert not at.exception, at.exception
     name, raw = _one(files, "yolox-nano_score", ".png")
     img = _png(raw)

@@ -57,7 +57,7 @@ def test_every_bad_image_through_the_uploader():
 
 @pytest.mark.slow
 def test_detection_page_survives_hostile_uploads():
-    at = AppTest.from_file(str(ROOT / "app_pages" / "detection.py"), default_timeout=240).run()
+    at = AppTest.from_file(str(ROOT / "app_pages" / "detection" / "page.py"), default_timeout=240).run()
     at.radio(key="det_mode").set_value("Upload").run()
     files = dict((n, d) for n, d, _ in bad_images())
     for name in ["photo.jfif", "bomb_header.png", "strip.png", "one_pixel.png", "drawing.png", "photo.exe"]:

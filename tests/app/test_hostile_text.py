@@ -14,10 +14,10 @@ def _other_model(at):
 
 # (page, setup before the inputs are found, a label)
 PAGES = [
-    ("app_pages/attention.py", None, "attention"),
-    ("app_pages/attention.py", _other_model, "attention, a Hugging Face id"),
-    ("app_pages/decoding.py", None, "decoding"),
-    ("app_pages/sequence_models.py", None, "sequence models"),
+    ("app_pages/attention/page.py", None, "attention"),
+    ("app_pages/attention/page.py", _other_model, "attention, a Hugging Face id"),
+    ("app_pages/decoding/page.py", None, "decoding"),
+    ("app_pages/sequence_models/page.py", None, "sequence models"),
 ]
 
 

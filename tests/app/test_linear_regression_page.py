@@ -5,7 +5,7 @@ import pytest
 from core.learn import linreg
 from tests.app.helpers import charts, page
 
-PAGE = "app_pages/linear_regression.py"
+PAGE = "app_pages/linear_regression/page.py"
 # line tab: fit, surface, loss; projection: 2-D + two 3-D views; data tab: predictions + condition sweep;
 # gradient-descent tab: the two runs
 DEFAULT_CHARTS = 3 + 3 + 2 + 1

@@ -16,10 +16,10 @@ def fresh_budget(monkeypatch):
 
 
 def test_a_page_model_lands_in_the_budget_and_the_models_page_shows_it(fresh_budget):
-    at = page("app_pages/attention.py").run()
+    at = page("app_pages/attention/page.py").run()
     assert not at.exception, at.exception
     keys = [e.key for e in fresh_budget.entries()]
-    assert any("attention.py:get_model('gpt-tiny'" in k for k in keys), keys
+    assert any("attention/page.py:get_model('gpt-tiny'" in k for k in keys), keys
     gpt = next(e for e in fresh_budget.entries() if "gpt-tiny" in e.key)
     import torch  # the measured size is the bundled model's parameters + buffers
 
@@ -39,7 +39,7 @@ def test_a_page_model_lands_in_the_budget_and_the_models_page_shows_it(fresh_bud
 @pytest.mark.slow
 def test_an_evicted_model_is_reloaded_and_the_page_says_so(fresh_budget):
     fresh_budget.budget = 1  # one byte: every new model evicts the others
-    at = page("app_pages/attention.py").run()
+    at = page("app_pages/attention/page.py").run()
     assert not at.exception
     first = [e.key for e in fresh_budget.entries()]
     model_box = next(b for b in at.selectbox if b.value in ("gpt-tiny", "minilm"))  # the key may change with issue 21

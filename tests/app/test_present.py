@@ -76,7 +76,7 @@ def test_presenter_mode_makes_chart_type_bigger():
                 for c in at.get("vega_lite_chart")}
 
     at = _app().run()
-    at.switch_page("app_pages/linear_regression.py").run()
+    at.switch_page("app_pages/linear_regression/page.py").run()
     assert not at.exception and label_sizes(at) == {None}
     at.sidebar.toggle(key="present").set_value(True).run()
     assert label_sizes(at) == {round(AXIS_LABEL * 1.6, 1)}

@@ -12,7 +12,7 @@ def open_tab(at, name: str):
 
 @pytest.mark.slow
 def test_ngram_zipf_and_clipping_tabs():
-    at = page("app_pages/sequence_models.py").run()
+    at = page("app_pages/sequence_models/page.py").run()
     assert not at.exception, at.exception
     assert len(charts(at)) == 2  # next-word bars, perplexity by n
     at.text_input(key="seq_ng_prompt").set_value("").run()
@@ -27,7 +27,7 @@ def test_ngram_zipf_and_clipping_tabs():
 
 @pytest.mark.slow
 def test_cells_perplexity_deep_and_live_tabs():
-    at = open_tab(page("app_pages/sequence_models.py"), "RNN, GRU and LSTM cells")
+    at = open_tab(page("app_pages/sequence_models/page.py"), "RNN, GRU and LSTM cells")
     assert not at.exception, at.exception
     assert len(charts(at)) == 4  # training curve, gate heatmap, the unit that tracks quotes, notes-vs-torch gap
     gap = next(m.value for m in at.markdown if "Where the notes and PyTorch differ" in m.value)

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 
 def _app():
-    from app_pages.parts import shapes_tab
+    from app_pages.semi_supervised import shapes as shapes_tab
     shapes_tab.render()
 
 

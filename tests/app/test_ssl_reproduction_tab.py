@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.learn.ssl import reproduce as rp
 
-PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "semi_supervised.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "semi_supervised" / "page.py")
 
 
 def _study(tmp_path, gain: float) -> Path:

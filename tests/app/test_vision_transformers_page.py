@@ -4,7 +4,7 @@ import pytest
 
 from tests.app.helpers import charts, page
 
-PAGE = "app_pages/vision_transformers.py"
+PAGE = "app_pages/vision_transformers/page.py"
 pytestmark = pytest.mark.slow
 
 

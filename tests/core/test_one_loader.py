@@ -2,10 +2,7 @@
 next source, the loaded-model record, the tokenizer guard); no copy of the loop is left."""
 from __future__ import annotations
 
-import ast
-from pathlib import Path
 
-import pytest
 
 from core.catalog import ROOT
 from core.zoo import load as zload

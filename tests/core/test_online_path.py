@@ -55,12 +55,12 @@ from streamlit.testing.v1 import AppTest
 def badges(at):
     return " ".join(c.value for c in at.caption)
 pages = {}
-at = AppTest.from_file("app_pages/detection.py", default_timeout=240).run()
+at = AppTest.from_file("app_pages/detection/page.py", default_timeout=240).run()
 for name in ["ssdlite320", "detr-resnet-50", "yolox-nano"]:
     at.selectbox(key="det_model").set_value(name).run()
     pages[name] = {"exception": bool(at.exception), "pretrained_badge": f"**{name}** from pretrained" in badges(at),
                    "images": len(at.get("image"))}
-at = AppTest.from_file("app_pages/attention.py", default_timeout=240).run()
+at = AppTest.from_file("app_pages/attention/page.py", default_timeout=240).run()
 at.selectbox(key="att_model").set_value("gpt2").run()
 pages["gpt2"] = {"exception": bool(at.exception), "pretrained_badge": "**gpt2** from pretrained" in badges(at),
                  "images": 0}

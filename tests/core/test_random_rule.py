@@ -24,7 +24,7 @@ def test_no_global_random_draw_is_reachable_from_a_page():
 
 def test_the_pages_reach_what_they_call():
     files = {str(p.relative_to(ROOT)) for p in reachable_files()}
-    for f in ("app.py", "app_pages/cnns.py", "core/vision/cnn/opened.py", "core/text/rnn/view.py",
+    for f in ("app.py", "app_pages/cnns/page.py", "core/vision/cnn/opened.py", "core/text/rnn/view.py",
               "core/runtime.py", "core/vision/cnn/explore.py"):  # top-level and function-level imports alike
         assert f in files
 

@@ -7,7 +7,7 @@ from torchvision.ops import roi_align
 
 from core.learn.ssl import classify as sc
 from core.learn.ssl import data as ssl_data
-from core.learn.ssl import det_data, detector
+from core.learn.ssl import det_data
 from core.learn.ssl import detect as sd
 from core.learn.ssl.bg_weights import background_weights
 from core.viz.ssl import background_weight_picture, view_caption, view_pair_picture

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torchvision.ops import nms
 
-from core.learn.ssl import det_data, detector
+from core.learn.ssl import det_data
 from core.learn.ssl import detect as sd
 from core.learn.ssl import stac
 from core.learn.ssl.jitter_view import explain_box, fig3_points, spread_rows

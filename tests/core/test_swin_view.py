@@ -2,7 +2,6 @@
 own output (windows and shifted windows), patch merging on the real stage-1 tensor equals torchvision's
 PatchMerging, and the bundled small Swin holds its held-out accuracy."""
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest

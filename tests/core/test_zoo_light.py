@@ -23,7 +23,6 @@ def test_the_file_table_matches_torchvisions_enums():
 def test_hub_dir_without_torch_matches_torch(tmp_path, monkeypatch):
     import torch
 
-    from core.zoo import sources
 
     for env in ({"TORCH_HOME": str(tmp_path / "th")}, {"XDG_CACHE_HOME": str(tmp_path / "xdg")}):
         for k in ("TORCH_HOME", "XDG_CACHE_HOME"):

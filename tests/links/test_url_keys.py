@@ -19,15 +19,15 @@ UNBOUND = {
     "f'{key}_mode'": "Sample / Upload / Camera: an upload cannot travel, a link opens on the sample",
 }
 PREFIXES = {"attention": ("att_",), "decoding": ("dec_",), "sequence_models": ("seq_",), "cnns": ("cnn_",),
-            "detection": ("det_",), "detector_internals": ("int_",), "internals_": ("int_",),
-            "linear_regression": ("lin_",), "semi_supervised": ("ssl_",), "ssl_": ("ssl_",), "shapes_tab": ("",),
+            "detection": ("det_",), "detector_internals": ("int_",),
+            "linear_regression": ("lin_",), "semi_supervised": ("ssl_",),
             "vision_transformers": ("vit_", "mae_", "swin_", "bert_"), "ui": ("",), "app": ("",), "present": ("",),
             "lesson": ("lesson_",), "cnn_": ("cnn_",)}
 ANY = tuple({p for ps in PREFIXES.values() for p in ps if p})  # a shared part: one of the pages' prefixes
 
 
 def _files():
-    return [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "app_pages/parts").glob("*.py"))]
+    return [ROOT / "app.py", *sorted((ROOT / "app_pages").rglob("*.py"))]
 
 
 def widget_keys():
@@ -68,7 +68,8 @@ def test_bound_keys_are_unique_across_pages_and_carry_the_page_prefix():
     assert not [k for k, c in counts.items() if c > 1], "a URL key used by two widgets"
     for f, k in bound:
         lit = k.split("{")[0].removeprefix("f'").removeprefix('f"')
-        prefixes = next((p for stem, p in PREFIXES.items() if Path(f).stem.startswith(stem)), ANY)
+        owner = Path(f).stem if Path(f).parent.name in ("app_pages", "parts", ROOT.name) else Path(f).parent.name
+        prefixes = next((p for stem, p in PREFIXES.items() if owner.startswith(stem)), ANY)
         assert lit.startswith(prefixes) or "{" in k and lit == "", (f.name, k)
         assert len(lit) <= 20, f"{k}: a URL key should be short enough to read aloud"
 

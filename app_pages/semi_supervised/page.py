@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.parts import shapes_tab, ssl_classification, ssl_detection, ssl_jittering, ssl_stac
-from app_pages.parts import ssl_reproduction as ssl_reproduction_tab
+from app_pages.semi_supervised import shapes as shapes_tab, classification as ssl_classification, detection as ssl_detection, jittering as ssl_jittering, stac as ssl_stac
+from app_pages.semi_supervised import reproduction as ssl_reproduction_tab
 
 
 def main():

@@ -7,8 +7,8 @@ import streamlit as st
 import torch
 
 from app_pages.parts import ui
-from app_pages.parts.internals_rcnn import rcnn_steps
-from app_pages.parts.internals_common import (Picture, class_names, draw, drawn_ground_truth, no_drawn_ground_truth_line,
+from app_pages.detector_internals.rcnn import rcnn_steps
+from app_pages.detector_internals.common import (Picture, class_names, draw, drawn_ground_truth, no_drawn_ground_truth_line,
                                                 shapes_model)
 from core.viz.internals import spatial_map, timing_chart
 

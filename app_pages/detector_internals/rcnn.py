@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from app_pages.parts import ui
-from app_pages.parts.internals_common import Picture, class_names, draw, shapes_model
+from app_pages.detector_internals.common import Picture, class_names, draw, shapes_model
 
 NMS_IOU = 0.3  # R-CNN's test-time greedy NMS, per class
 

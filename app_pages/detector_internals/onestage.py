@@ -6,7 +6,7 @@ import streamlit as st
 import torch
 
 from app_pages.parts import ui
-from app_pages.parts.internals_common import (Picture, class_names, draw, drawn_ground_truth, no_drawn_ground_truth_line,
+from app_pages.detector_internals.common import (Picture, class_names, draw, drawn_ground_truth, no_drawn_ground_truth_line,
                                                 real_yolox, shapes_model, yolox_model)
 from core.viz.internals import maps_grid, spatial_map
 

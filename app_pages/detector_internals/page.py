@@ -1,16 +1,16 @@
 """Detector internals: the small algorithms every detector is built from, one tab each, on real tensors.
 
-The tabs live in app_pages/parts/internals_*.py; every one runs on the picture chosen at the top
+The tabs live beside this file (basics, onestage, twostage, rcnn, sets); every one runs on the picture chosen at the top
 (a ShapesWorld scene, where the bundled models are right, or a photo).
 """
 import streamlit as st
 
-from app_pages.parts import internals_basics as basics
-from app_pages.parts import internals_onestage as onestage
-from app_pages.parts import internals_sets as sets
-from app_pages.parts import internals_twostage as twostage
+from app_pages.detector_internals import basics
+from app_pages.detector_internals import onestage
+from app_pages.detector_internals import sets
+from app_pages.detector_internals import twostage
 from app_pages.parts import present, ui
-from app_pages.parts.internals_common import picture
+from app_pages.detector_internals.common import picture
 
 st.title("Detector internals")
 st.markdown("A detector is a handful of small algorithms around a network. Each tab runs one of them for real, "

@@ -7,7 +7,7 @@ import torch
 
 from app_pages.parts import ui
 from app_pages.parts.present import stepper
-from app_pages.parts.internals_common import Picture, draw, real_yolox, shapes_model, yolox_model
+from app_pages.detector_internals.common import Picture, draw, real_yolox, shapes_model, yolox_model
 from core.vision.boxes import box_convert
 from core.vision.image import normalise, to_tensor
 from core.vision.internals.iou import box_iou, generalized_box_iou

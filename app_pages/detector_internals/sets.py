@@ -7,7 +7,7 @@ import streamlit as st
 import torch
 
 from app_pages.parts import present, ui
-from app_pages.parts.internals_common import Picture, class_names, draw, shapes_model, zoom
+from app_pages.detector_internals.common import Picture, class_names, draw, shapes_model, zoom
 from core.viz.internals import heatmap, maps_grid, matching_chart, spatial_map
 from core.vision.internals.detr_loss import set_loss_of_match
 

@@ -7,7 +7,9 @@ import json
 
 import streamlit as st
 
-from app_pages.parts import export, live, ssl_common as common, ui
+from app_pages.parts import export, live, ui
+
+from app_pages.semi_supervised import common
 from core.live import LiveRun
 
 STUDY_COMMAND = "nohup nice -n 5 python -m core.learn.ssl.reproduce > artifacts/ssl_study.log &"

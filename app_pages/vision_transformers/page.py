@@ -5,7 +5,7 @@ import streamlit as st
 import torch
 
 from app_pages.parts import export, present, ui
-from app_pages.parts.vit_swin import swin_on_picture
+from app_pages.vision_transformers.swin import swin_on_picture
 from core.runtime import torch_rng
 from core.text.bert.mlm import mlm_mask
 from core.text.bert.nsp import nsp_pairs, split_sentences

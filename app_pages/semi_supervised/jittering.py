@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.parts import ssl_common as common, ui
+from app_pages.parts import ui
+
+from app_pages.semi_supervised import common
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

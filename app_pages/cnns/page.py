@@ -155,7 +155,7 @@ def features_tab():
                    + ("." if clf.imagenet or clf.card.get("data") == "digits" else " (no ImageNet weights on this "
                       "machine, so KeyPoint's own network of the same family, trained on its ShapesWorld shapes, stands in)."))
         if clf.card.get("data") == "digits":  # the digits LeNet reads digits, drawn or held out, never shapes
-            from app_pages.parts.cnn_digit import digit_panel
+            from app_pages.cnns.digit import digit_panel
 
             digit_panel(card, mode, clf)
             return

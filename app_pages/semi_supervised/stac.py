@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.parts import live, ssl_common as common, ui
+from app_pages.parts import live, ui
+
+from app_pages.semi_supervised import common
 from core.live import LiveRun
 
 
