@@ -61,7 +61,7 @@ def _story(r: random.Random) -> str:
          f"{name} showed the {color} {obj} to {friend}.",
          f"{friend} said, \"What a nice {obj}!\"",
          f"Then the {a} sat on the {SITS_ON[a]} and ate some {EATS[a]}.",
-         f"The end."]
+         "The end."]
     return " ".join(s[:3] + r.sample(s[3:7], r.randint(1, 4)) + s[7:])
 
 

@@ -66,3 +66,22 @@ def flipped_batch(x: torch.Tensor, n: int, gen: torch.Generator) -> tuple[torch.
     flip = torch.rand(n, generator=gen) < 0.5
     xb[flip] = xb[flip].flip(-1)
     return idx, xb
+
+
+def save_shapes_bundle(model, out, record, name: str, cfg) -> None:
+    """Save a ViT-family model trained on ShapesWorld (core.zoo.bundle) with its image processor (the
+    normalisation above at cfg.image_size) and a card naming the config and parameter count."""
+    from dataclasses import asdict
+
+    from transformers import ViTImageProcessor
+
+    from core.zoo.bundle import save_bundle
+    from core.zoo.record import describe
+
+    card = {"name": name, "config": asdict(cfg), "params": sum(p.numel() for p in model.parameters()),
+            "mean": MEAN, "std": STD}
+    proc = ViTImageProcessor(size={"height": cfg.image_size, "width": cfg.image_size}, image_mean=list(MEAN),
+                             image_std=list(STD))
+    save_bundle(model, out, record, card, [proc])
+    print(describe(record), flush=True)
+

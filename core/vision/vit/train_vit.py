@@ -9,7 +9,7 @@ model and google/vit-base-patch16-224 through one code path (eager attention, ou
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -18,9 +18,8 @@ import torch
 from core.learn.engine import FitConfig, StepEvent, budget_parser, drive, fit
 from core.runtime import seed_everything
 from core.vision.shapes.generator import CLASSES
-from core.zoo.bundle import save_bundle
-from core.zoo.record import TrainingRecord, describe, record_now
-from core.vision.vit.data import MEAN, STD, flipped_batch, shapes_tensors
+from core.zoo.record import TrainingRecord, record_now
+from core.vision.vit.data import flipped_batch, save_shapes_bundle, shapes_tensors
 
 OUT = Path(__file__).resolve().parents[3] / "assets" / "vit" / "vit_shapes"
 
@@ -103,14 +102,7 @@ def main(argv=None) -> TrainingRecord:
                         steps=step, wall_time_s=round(wall, 1), metric="accuracy", value=round(acc, 4),
                         n_held_out=cfg.val_n, held_out={"accuracy": round(acc, 4)}, seed=cfg.seed,
                         final_loss=round(last.loss, 4), total_wall_s=round(time.time() - t_all, 1))
-    card = {"name": "vit-shapes", "config": asdict(cfg), "params": sum(p.numel() for p in model.parameters()),
-            "mean": MEAN, "std": STD}
-    from transformers import ViTImageProcessor
-
-    proc = ViTImageProcessor(size={"height": cfg.image_size, "width": cfg.image_size}, image_mean=list(MEAN),
-                             image_std=list(STD))
-    save_bundle(model, args.out, record, card, [proc])
-    print(describe(record), flush=True)
+    save_shapes_bundle(model, args.out, record, "vit-shapes", cfg)
     return record
 
 
