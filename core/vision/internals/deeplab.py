@@ -13,6 +13,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from core.vision.shapes.evaluate import boundary_f1  # noqa: F401  (its home is evaluate; the tab imports it from here too)
+
 
 @dataclass
 class AsppTrace:
@@ -54,28 +56,6 @@ def aspp_trace(model, image: np.ndarray) -> AsppTrace:
 
 def aspp_rates(model) -> tuple:
     return tuple(model.cfg.aspp_rates)
-
-
-def boundary_f1(pred: np.ndarray, gt: np.ndarray, tolerance: int = 1) -> float:
-    """How well predicted class boundaries sit on the true ones: F1 of boundary pixels matched within
-    `tolerance` pixels. pred, gt int[H, W] class maps."""
-    import cv2
-
-    def edges(m):
-        e = np.zeros(m.shape, bool)
-        e[:, 1:] |= m[:, 1:] != m[:, :-1]
-        e[1:, :] |= m[1:, :] != m[:-1, :]
-        return e
-
-    pe, ge = edges(pred), edges(gt)
-    if not pe.any() and not ge.any():
-        return 1.0
-    k = np.ones((2 * tolerance + 1, 2 * tolerance + 1), np.uint8)
-    near_g = cv2.dilate(ge.astype(np.uint8), k).astype(bool)
-    near_p = cv2.dilate(pe.astype(np.uint8), k).astype(bool)
-    precision = (pe & near_g).sum() / max(pe.sum(), 1)
-    recall = (ge & near_p).sum() / max(ge.sum(), 1)
-    return float(2 * precision * recall / max(precision + recall, 1e-9))
 
 
 @torch.no_grad()

@@ -53,6 +53,28 @@ def mean_iou(preds: list[np.ndarray], gts: list[np.ndarray], num_classes: int = 
     return {"miou": float(np.nanmean(iou)), "iou": iou.tolist(), "pixel_acc": float(tp.sum() / cm.sum())}
 
 
+def boundary_f1(pred: np.ndarray, gt: np.ndarray, tolerance: int = 1) -> float:
+    """How well predicted class boundaries sit on the true ones: F1 of boundary pixels matched within
+    `tolerance` pixels. pred, gt int[H, W] class maps."""
+    import cv2
+
+    def edges(m):
+        e = np.zeros(m.shape, bool)
+        e[:, 1:] |= m[:, 1:] != m[:, :-1]
+        e[1:, :] |= m[1:, :] != m[:-1, :]
+        return e
+
+    pe, ge = edges(pred), edges(gt)
+    if not pe.any() and not ge.any():
+        return 1.0
+    k = np.ones((2 * tolerance + 1, 2 * tolerance + 1), np.uint8)
+    near_g = cv2.dilate(ge.astype(np.uint8), k).astype(bool)
+    near_p = cv2.dilate(pe.astype(np.uint8), k).astype(bool)
+    precision = (pe & near_g).sum() / max(pe.sum(), 1)
+    recall = (ge & near_p).sum() / max(ge.sum(), 1)
+    return float(2 * precision * recall / max(precision + recall, 1e-9))
+
+
 def coco_zip(samples: list[ShapesSample], meta: dict | None = None) -> bytes:
     """A zip a COCO tool can open: images/00000.png ..., semantic/00000.png (class index per pixel),
     annotations.json (instances with RLE masks; `info` holds `meta`, e.g. the generator's seed and config)."""

@@ -27,7 +27,7 @@ from safetensors.torch import load_file, save_file
 from core.learn.engine import FitConfig, StepEvent, fit
 from core.runtime import device as runtime_device
 from core.zoo.record import describe, record_now, write_card
-from core.vision.shapes.evaluate import evaluate, mean_iou
+from core.vision.shapes.evaluate import boundary_f1, evaluate, mean_iou
 from core.vision.shapes.models.family import Family, stack_images
 from core.vision.shapes.models.registry import FAMILIES, get_family
 from core.vision.shapes.generator import ShapesConfig, generate
@@ -65,14 +65,16 @@ def train(fam: Family, steps: int, seed: int = 0, max_seconds: float = float("in
 
 def score(fam: Family, model, n: int = TEST_N, batch: int = 16, data: ShapesConfig | None = None) -> dict:
     """Held-out score on the first n test images (of `data`, default the family's setting):
-    mAP (+ mask mAP) for detectors, mIoU for DeepLab."""
+    mAP (+ mask mAP) for detectors; mIoU and the mean per-image boundary F1 for DeepLab."""
     model.eval()
     samples = generate(n, TEST_SEED, data or fam.data)
     preds = []
     for i in range(0, n, batch):
         preds.extend(fam.predict(model, stack_images(samples[i:i + batch])))
     if fam.task == "segment":
-        return mean_iou([p.classes for p in preds], [s.semantic for s in samples]) | {"n": n}
+        maps, truth = [p.classes for p in preds], [s.semantic for s in samples]
+        return mean_iou(maps, truth) | {"boundary_f1": float(np.mean([boundary_f1(p, t) for p, t in zip(maps, truth)])),
+                                        "n": n}
     out = evaluate(preds, samples, "bbox") | {"n": n}
     if fam.task == "instance":
         out |= {f"mask_{k}": v for k, v in evaluate(preds, samples, "segm").items()}
