@@ -188,3 +188,60 @@ def test_eight_threads_with_one_seed_get_the_lone_result(name):
             with ThreadPoolExecutor(8) as pool:
                 results = list(pool.map(at_once, range(8)))
             assert results == [lone] * 8, f"{name}: {sum(r != lone for r in results)} of 8 threads differ"
+
+
+def _ssl_detection(method):
+    """One run of the reproduction study's method at smoke size, from a detector initialised from the seed
+    (the Reproduction tab's live run): init, labeled split, samplers, views, pseudo-boxes."""
+    def run(seed):
+        from core.learn.ssl import reproduce as r
+
+        cfg = r.SMOKE
+        lab, unl = r.pool(cfg, 0.05, seed)
+        start = r.study_detector(cfg, seed)
+        rec = list(r.run_method(cfg, method, start.eval(), lab, unl, r.eval_halves(cfg), seed))[-1]["record"]
+        return [start, {k: v for k, v in rec.items() if k != "wall_s"}]
+    return run
+
+
+def _ssl_classify(seed):
+    from core.learn.ssl import classify as sc
+    from core.learn.ssl.data import two_moons
+
+    cfg = sc.ClassifyConfig(method="mean_teacher", steps=4, eval_every=2, grid=8)
+    return list(sc.train(two_moons(n=200, n_test=50, seed=1), cfg, seed))
+
+
+SSL_FUNCTIONS = {
+    "semi-supervised classification (Mean Teacher)": _ssl_classify,
+    "semi-supervised detection (Soft Teacher + jitter)": _ssl_detection("Soft Teacher + jitter"),
+    "semi-supervised detection (STAC)": _ssl_detection("STAC"),
+}
+
+
+@pytest.mark.slow  # about a minute on 2 cores: the whole suite runs it
+@pytest.mark.parametrize("name", list(SSL_FUNCTIONS))
+def test_semi_supervised_runs_with_one_seed_get_the_lone_result(name):
+    PAGE_FUNCTIONS[name] = SSL_FUNCTIONS[name]
+    try:
+        test_eight_threads_with_one_seed_get_the_lone_result(name)
+    finally:
+        del PAGE_FUNCTIONS[name]
+
+
+def test_the_study_detector_starts_where_a_manual_seed_build_starts():
+    """init_tiny_rcnn draws exactly what building under torch.manual_seed drew (the recorded study's start)."""
+    from core.learn.ssl import detector
+    from core.learn.ssl.reproduce import SMOKE, study_detector
+    from core.runtime import mixed_seed
+    from core.vision.shapes.models.faster_rcnn import TinyRCNNConfig
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(mixed_seed(2, "ssl-study-init"))  # noqa: the reference draw
+        s = SMOKE.size / 128
+        ref = detector.build_detector(6, SMOKE.size, TinyRCNNConfig(
+            anchor_sizes=tuple(round(a * s) for a in (16, 24, 32, 48)), channels=48, box_head=SMOKE.box_head,
+            proposals_train=SMOKE.proposals, proposals_test=50))
+    got = study_detector(SMOKE, 2).state_dict()
+    assert all(torch.equal(v, got[k]) for k, v in ref.state_dict().items())
+    assert not torch.equal(study_detector(SMOKE, 3).state_dict()["rpn.head.conv.0.0.weight"], got["rpn.head.conv.0.0.weight"])

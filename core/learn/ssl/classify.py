@@ -24,7 +24,8 @@ from torch import nn
 
 from core.learn.ssl.ema import ema_update, make_teacher
 from core.learn.ssl.data import SSLData
-from core.runtime import device, seeded
+from core.private_init import init_weights
+from core.runtime import device, torch_rng
 
 METHODS = ("supervised", "mean_teacher", "fixmatch")
 METHOD_NAMES = {"supervised": "supervised only", "mean_teacher": "Mean Teacher", "fixmatch": "FixMatch"}
@@ -70,9 +71,11 @@ class ClassifyEvent:
     views: list = field(default_factory=list, repr=False)  # digits only: fixmatch_views of a few unlabeled images
 
 
-def make_mlp(dim: int, n_classes: int, hidden: int = 64) -> nn.Module:
-    return nn.Sequential(nn.Linear(dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-                         nn.Linear(hidden, n_classes)).to(device())
+def make_mlp(dim: int, n_classes: int, hidden: int = 64, generator: torch.Generator | None = None) -> nn.Module:
+    """The classifier; its initial weights drawn from `generator` when given (torch's default init, private
+    draws: the same start for every student at once), else from torch's global generator."""
+    m = nn.Sequential(nn.Linear(dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, n_classes))
+    return (m if generator is None else init_weights(m, generator)).to(device())
 
 
 def sigmoid_rampup(step: int, length: int) -> float:
@@ -180,8 +183,7 @@ def train(data: SSLData, cfg: ClassifyConfig, seed: int = 0, student: nn.Module 
     """Yield a ClassifyEvent every cfg.eval_every steps (and at step 0)."""
     g = torch.Generator().manual_seed(seed)
     if student is None:
-        with seeded(seed):  # nn.Linear's init draws from the global RNG: seeded, locked, restored
-            student = make_mlp(data.dim, data.n_classes, cfg.hidden)
+        student = make_mlp(data.dim, data.n_classes, cfg.hidden, torch_rng(seed))
     teacher = make_teacher(student)
     opt = torch.optim.Adam(student.parameters(), lr=cfg.lr)
     twin = copy.deepcopy(student) if cfg.baseline else None   # same start, labels only

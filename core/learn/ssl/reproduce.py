@@ -33,7 +33,7 @@ Resumable: every finished run is appended to assets/ssl/reproduce.jsonl (with it
 a rerun with the same StudyConfig skips what is there; assets/ssl/reproduce.json (the summary the
 page reads: command, wall time, machine, runs, claims, evaluation noise) is rewritten after each run.
 Every random draw comes from generators seeded per run (torch.Generator for batches, views and the
-detector's samplers; init under core.runtime.seeded), so a run gives the same numbers alone or beside others.
+detector's samplers; init from torch_rng through init_tiny_rcnn), so a run gives the same numbers alone or beside others.
 """
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ from core.learn.ssl import claims, detector, stac
 from core.learn.ssl import detect as sd
 from core.learn.ssl.burn_in import BurnInConfig, train_supervised
 from core.learn.ssl.det_data import DetSplit
-from core.runtime import device, numpy_rng, seeded
+from core.runtime import device, numpy_rng, torch_rng
 from core.vision.coco import coco_map
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -122,13 +122,12 @@ def pool(cfg: StudyConfig, fraction: float, seed: int) -> tuple[DetSplit, DetSpl
 
 def study_detector(cfg: StudyConfig, seed: int):
     """The lesson's tiny Faster R-CNN scaled to cfg.size, with a lighter head; init from seed alone."""
-    from core.vision.shapes.models.faster_rcnn import TinyRCNNConfig
+    from core.vision.shapes.models.faster_rcnn import TinyRCNNConfig, init_tiny_rcnn
 
     s = cfg.size / 128
     rcnn = TinyRCNNConfig(anchor_sizes=tuple(round(a * s) for a in (16, 24, 32, 48)), channels=48,
                           box_head=cfg.box_head, proposals_train=cfg.proposals, proposals_test=50)
-    with seeded(seed, "ssl-study-init"):
-        m = detector.build_detector(6, cfg.size, rcnn)
+    m = init_tiny_rcnn(detector.build_detector(6, cfg.size, rcnn), torch_rng(seed, "ssl-study-init"))
     m.rpn.fg_bg_sampler.batch_size_per_image = 64        # few objects an image: fewer samples suffice
     m.roi_heads.fg_bg_sampler.batch_size_per_image = 32
     return m.to(device())

@@ -94,6 +94,25 @@ def build_tiny_faster_rcnn(num_classes: int = len(CLASSES) + 1, mask: bool = Fal
                     mask_predictor=MaskRCNNPredictor(64, 64, num_classes), **common)
 
 
+@torch.no_grad()
+def init_tiny_rcnn(model: FasterRCNN, generator: torch.Generator) -> FasterRCNN:
+    """Re-draw the tiny Faster R-CNN's initial weights from `generator`, exactly as building it after
+    torch.manual_seed would (tested): in the order build_tiny_faster_rcnn constructs the parts (backbone,
+    box head, box predictor, then torchvision's RPNHead, whose convs are then re-drawn N(0, 0.01) with zero
+    bias by its own __init__). A private generator makes the start the same for every student at once."""
+    from core.private_init import init_weights
+
+    if isinstance(model, MaskRCNN):
+        raise NotImplementedError("init_tiny_rcnn covers Faster R-CNN only (Mask R-CNN's heads init differently)")
+    for part in (model.backbone, model.roi_heads.box_head, model.roi_heads.box_predictor, model.rpn.head):
+        init_weights(part, generator)
+    for layer in model.rpn.head.modules():
+        if isinstance(layer, nn.Conv2d):
+            nn.init.normal_(layer.weight, std=0.01, generator=generator)
+            nn.init.constant_(layer.bias, 0)
+    return model
+
+
 def family(mask: bool = False) -> Family:
     """The training adapter: Faster R-CNN, or Mask R-CNN with mask=True."""
 
