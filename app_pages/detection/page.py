@@ -1,17 +1,19 @@
 """Detection & segmentation: YOLOX, DETR, Faster/Mask R-CNN, SSD and DeepLab draw on your image.
 
 The network runs once per (image, model, input size) (st.cache_data); thresholds, NMS, class filter
-and opacity only re-run the cheap post-processing and the overlay.
+and opacity only re-run the cheap post-processing and the overlay. Beside this file: picture.py (the
+scene or photo), panel.py (one model's result and its downloads).
 """
 from contextlib import nullcontext
 
-import numpy as np
 import streamlit as st
 
+from app_pages.detection.panel import panel
+from app_pages.detection.picture import pick
+from app_pages.parts import ui
 from core.vision import detect
 from core.vision.types import Detections
 from core.zoo import get_card, resolve
-from app_pages.parts import export, ui
 
 MAX_COMPARE = 4
 SIZES = [256, 320, 384, 448, 512, 640, 800]
@@ -54,85 +56,6 @@ def load_and_run(name: str, image_bytes: bytes, mode: str, input_size: int | Non
         box.update(label=f"{name}: not available", state="error")
     return None, message
 
-
-def render(rgb, result, opacity: float):
-    from core.viz.overlay import draw_detections, draw_segmentation
-
-    if isinstance(result, Detections):
-        return draw_detections(rgb, result, mask_opacity=opacity)
-    return draw_segmentation(rgb, result, opacity=opacity)
-
-
-def shapes_demo(model, opacity: float) -> None:
-    """The fallback model on a fresh ShapesWorld image (seeded by the sidebar seed)."""
-    image, _ = detect.shapes_scene(model.name, ui.seed())
-    result = detect.postprocess(detect.predict(model, image), detect.DEFAULT_SCORE_THR,
-                                detect.DEFAULT_NMS_IOU if model.uses_nms else None)
-    st.image(render(image, result, opacity), width=256,
-             caption=f"ShapesWorld image, seed {ui.seed()} (change the seed in the sidebar for another)")
-
-
-def pick_image(mode: str) -> tuple[str, bytes | None, np.ndarray | None, bool]:
-    """A ShapesWorld scene, or a photo (ui.image_input: sample / upload / camera) -> (label, bytes, RGB, is a scene).
-
-    Opens on a ShapesWorld scene when the chosen model resolves to its ShapesWorld stand-in (where it is
-    right), on a photo when it has its real weights."""
-    from core.viz.overlay import encode_png
-
-    first = st.session_state.get("det_model") or detect.MODEL_NAMES[0]
-    scene_first = detect.source_kind(first, mode) == "bundled"
-    options = ["ShapesWorld scene", "Photo (sample, upload or camera)"]
-    c1, c2 = st.columns([3, 2])
-    choice = c1.radio("Picture", options, index=0 if scene_first else 1, key="det_source", bind="query-params", horizontal=True)
-    if choice == options[0]:
-        seed = int(c2.number_input("Scene seed", 0, 99_999, ui.seed(), key="det_scene_seed", bind="query-params"))
-        rgb, _ = detect.shapes_scene(first, seed)
-        return f"shapesworld_{seed}.png", encode_png(rgb), rgb, True
-    label, raw, rgb = ui.image_input("det")
-    if raw is None and st.session_state.get("det_mode") == "Camera":
-        st.caption(":material/photo_camera: Camera: allow the browser to use your camera, then press *Take photo*; "
-                   "or pick *ShapesWorld scene* above.")
-    return label, raw, rgb, False
-
-
-def panel(col, name: str, model, result, rgb, opacity: float, image_label: str, key: str, score_thr: float,
-          on_scene: bool) -> None:
-    """One model's picture with its latency, count, weights badge and downloads."""
-    from core.vision.coco import coco_dataset
-    from core.viz.overlay import legend_entries
-
-    with col:
-        st.markdown(f"**{name}**")
-        img = render(rgb, result, opacity)
-        ms = result.meta.get("ms", 0.0)
-        if isinstance(result, Detections):
-            count = f"{len(result)} object{'s' if len(result) != 1 else ''}"
-        else:
-            count = f"{sum(1 for n, _, _ in legend_entries(result) if n != result.class_names[0])} classes"
-        st.image(img, width="stretch")
-        st.caption(f":material/timer: {ms:.0f} ms · {count} · input {model.input_size or 'native'} px")
-        ui.source_badge(model.resolution)
-        if nothing := detect.nothing_found(result, score_thr):
-            st.info(nothing)
-        if model.fallback:
-            what = "masks" if model.kind == "segment" else "boxes"
-            if on_scene:
-                st.info(f"ShapesWorld stand-in: KeyPoint's own {get_card(name).family} weights for the 5 ShapesWorld "
-                        f"shapes ({', '.join(model.class_names[-5:])}), on the kind of scene they were trained on.")
-            else:
-                st.info(f"Offline fallback: these are KeyPoint's ShapesWorld weights for the {get_card(name).family} "
-                        f"family; they know {len(model.class_names)} classes ({', '.join(model.class_names[:6])}), "
-                        f"not COCO: on a photo its {what} mean little.")
-                with st.expander("See it on the kind of image it was trained on"):
-                    shapes_demo(model, opacity)
-        stem = (image_label or "image").rsplit(".", 1)[0]
-        row = st.container(horizontal=True)
-        export.png(img, name, stem, score=score_thr, where=row, key=f"png_{key}")
-        if isinstance(result, Detections):
-            doc = coco_dataset(result, rgb.shape[1], rgb.shape[0], f"{stem}.png")
-            export.json(doc, name, stem, score=score_thr, label="COCO JSON", where=row, key=f"json_{key}")
-
-
 st.title("Detection & segmentation")
 mode = ui.model_source()
 if detect.source_kind(st.session_state.get("det_model") or detect.MODEL_NAMES[0], mode) == "bundled":
@@ -146,7 +69,7 @@ else:
                 "your picture. YOLOX-Nano (0.9 M parameters) answers in tens of milliseconds; the ResNet-50 models "
                 "take seconds on a CPU, so they run under a status box.")
 
-image_label, image_bytes, rgb, on_scene = pick_image(mode)
+image_label, image_bytes, rgb, on_scene = pick(mode)
 
 c1, c2 = st.columns([1, 3])
 compare = c1.toggle("Compare side by side", key="det_compare", bind="query-params")
