@@ -115,6 +115,17 @@ def seed_unbound(params: Params) -> None:
             state.query_params._initial_query_params[key] = [value] if isinstance(value, str) else list(value)
 
 
+def rewrite_initial(key: str, value: str) -> None:
+    """Spell a link's parameter the way its widget reads it (`?present=1` -> `present=true`) before the widget
+    first draws: in the address bar and in Streamlit's snapshot of the opening link, which is what a bound
+    widget seeds from. Setting the widget's session state instead would drop the parameter from the address
+    bar (Streamlit syncs a programmatic value to the URL only from the widget's second run)."""
+    st.query_params[key] = value
+    state = _session()
+    if state is not None:
+        state.query_params._initial_query_params[key] = [value]
+
+
 def _forget_initial(key: str) -> None:
     """Drop a parameter from the link before any widget seeds from it (URL and Streamlit's snapshot)."""
     st.query_params.pop(key, None)

@@ -150,8 +150,10 @@ def presenting() -> bool:
 
 def present_toggle() -> bool:
     """The sidebar's presenter-mode toggle (app.py), bound to the link as `present`."""
-    if st.session_state.get(PRESENT_KEY) is None and presenting():
-        st.session_state[PRESENT_KEY] = True  # `?present=1` (a bound bool reads only true/false)
+    if st.session_state.get(PRESENT_KEY) is None and st.query_params.get(PRESENT_KEY, "").lower() == "1":
+        from app_pages.parts.share import rewrite_initial
+
+        rewrite_initial(PRESENT_KEY, "true")  # a bound bool reads only true/false; the link keeps saying so
     return st.toggle("Presenter mode", key=PRESENT_KEY, bind="query-params",
                      help="For a projector: bigger type, sidebar folded away, one chart per row, "
                           "and the keyboard steps the replays (see each page's Next / Previous buttons).")

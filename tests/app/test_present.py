@@ -30,6 +30,9 @@ def test_present_1_in_the_link_turns_presenter_mode_on():
     assert not at.exception
     assert at.sidebar.toggle(key="present").value is True
     assert "font-size: 3.2rem" in _css(at)
+    assert at.query_params.get("present") in (["true"], "true")  # the address bar keeps it: a reload presents
+    at.run()
+    assert at.sidebar.toggle(key="present").value is True and at.query_params.get("present") in (["true"], "true")
 
 
 class FakeBar:
@@ -92,7 +95,7 @@ def _stepper_script():
 
 
 def test_stepper_buttons_move_the_step_and_stop_at_the_ends():
-    at = AppTest.from_function(_stepper_script).run()
+    at = AppTest.from_function(_stepper_script, default_timeout=60).run()
     shown = lambda: at.markdown[-1].value  # noqa: E731
     assert shown() == "step=4" and not at.exception
     at.button(key="demo_step_next").click().run()
@@ -126,7 +129,7 @@ def _live_script():
 
 
 def test_a_live_run_shows_progress_from_its_own_steps():
-    at = AppTest.from_function(_live_script).run()
+    at = AppTest.from_function(_live_script, default_timeout=60).run()
     assert not at.get("progress")
     at.button(key="demo_start").click().run()  # each run() is one tick: two events
     seen = []
@@ -153,7 +156,7 @@ def _two_tab_script():
 
 
 def test_only_the_open_tabs_stepper_takes_the_arrow_keys():
-    at = AppTest.from_function(_two_tab_script).run()
+    at = AppTest.from_function(_two_tab_script, default_timeout=60).run()
     shortcuts = lambda: {b.key: b.proto.shortcut for b in at.button}  # noqa: E731
     assert shortcuts() == {"sa_prev": "left", "sa_next": "right", "sb_prev": "", "sb_next": ""}
     at.session_state["demo_tab"] = "B"
