@@ -10,7 +10,7 @@ default initialisations are redrawn from a `torch.Generator` the caller owns (fr
     dropout_from(model, torch_rng(seed, "dropout"))
 
 Per layer this is exactly torch's `reset_parameters` with `generator=`: a `nn.Linear(4, 3)` re-drawn from
-`torch_rng(s)` equals one built after `torch.manual_seed(s)` (tested).
+`torch_rng(s)` equals one built after seeding the global generator with s (tested).
 """
 from __future__ import annotations
 

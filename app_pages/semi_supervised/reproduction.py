@@ -12,7 +12,8 @@ from app_pages.parts import export, live, ui
 from app_pages.semi_supervised import common
 from core.live import LiveRun
 
-STUDY_COMMAND = "nohup nice -n 5 python -m core.learn.ssl.reproduce > artifacts/ssl_study.log &"
+STUDY_COMMAND = ("python -m core.learn.ssl.reproduce --fractions 0.01 & python -m core.learn.ssl.reproduce --fractions 0.05; "
+                 "wait; python -m core.learn.ssl.reproduce")
 
 
 @st.cache_data(show_spinner=False)
@@ -35,15 +36,19 @@ def _load() -> dict | None:
 def _what_was_run(res: dict) -> None:
     c = res["config"]
     noise = res.get("eval_noise", {})
+    when = f"from {res['started_utc']}" + (f" to {res['finished_utc']}" if res.get("finished_utc") else "")
+    compute = (f"{res['compute_s'] / 60:.0f} min of compute, one thread per process" if res.get("compute_s")
+               else f"{res['total_wall_s'] / 60:.0f} min of wall time")
+    schedule = ("annealed to 0 by a cosine over those steps, as the paper's schedule drops its lr before the end"
+                if c.get("schedule") == "cosine" else "constant")
     st.caption(
-        f"What was run: `{res['command']}` on {res['machine']}, {res['threads']} thread, "
-        f"{res['total_wall_s'] / 60:.0f} min of wall time from {res['started_utc']}; {res['runs_done']} of "
+        f"What was run: `{res['command']}` on {res['machine']}: {compute}, {when}; {res['runs_done']} of "
         f"{res['runs_planned']} planned runs done. ShapesWorld at {c['size']} px, {c['n_pool']} training images "
         f"per seed (each seed its own images and labeled split), a {c['burn_in_steps']}-step supervised burn-in "
         f"shared by every method of a seed, then {c['steps']} steps of each method ({c['batch']} labeled + "
-        f"{c['batch']} unlabeled images a step, lr {c['lr']}, EMA {c['ema']}); end-to-end methods scored by "
-        f"their EMA teacher, as the paper does. Score: mAP@[.5:.95] on {2 * c['n_eval']} fixed held-out images "
-        "(two halves of " + f"{c['n_eval']}; the curve is half A)."
+        f"{c['batch']} unlabeled images a step, lr {c['lr']} {schedule}; EMA {c['ema']}); end-to-end methods "
+        f"scored by their EMA teacher, as the paper does. Score: mAP@[.5:.95] on {2 * c['n_eval']} fixed held-out "
+        "images (two halves of " + f"{c['n_eval']}; the curve is half A)."
         + (f" Evaluation noise, measured: the same model scored on the two halves differs by "
            f"{100 * noise['sd_half']:.2f} mAP points (sd of one half), so a final score carries about "
            f"{100 * noise['sd_final']:.2f}." if noise.get("sd_half") is not None else ""))
@@ -170,7 +175,7 @@ def render():
         "**contradicted** when below, otherwise **not resolved**.")
     res = _load()
     if res is None or "config" not in res:
-        st.info(f"No study results yet: run `{STUDY_COMMAND}` (about two hours on a 2-core CPU; it resumes).")
+        st.info(f"No study results yet: run `{STUDY_COMMAND}` (about 90 minutes on a 2-core CPU; it resumes).")
     else:
         _what_was_run(res)
     if res is not None and "config" in res:
