@@ -36,7 +36,8 @@ def _serve_and_visit(script: Path, paths: list[str]) -> tuple[float, float]:
     Returns (seconds to the first page rendered, server RSS in MB at the end)."""
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, wait_until_idle
+    from bench.bench_memory import visit
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port
 
     port = _free_port()
     t0 = time.perf_counter()
@@ -49,13 +50,7 @@ def _serve_and_visit(script: Path, paths: list[str]) -> tuple[float, float]:
             page = browser.new_page()
             first = None
             for path in paths:
-                for _ in range(200):  # the server may not listen yet
-                    try:
-                        page.goto(f"http://127.0.0.1:{port}/{path}", timeout=60_000)
-                        break
-                    except Exception:  # noqa: BLE001
-                        time.sleep(0.1)
-                wait_until_idle(page)
+                visit(page, f"http://127.0.0.1:{port}/{path}", tries=200)
                 if first is None:
                     first = time.perf_counter() - t0
             browser.close()

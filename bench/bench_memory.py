@@ -35,6 +35,20 @@ def start_server(port: int, env: dict, modules_out: str | None = None) -> subpro
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def visit(page, url: str, tries: int = 300) -> None:
+    """Open `url` in a Playwright page as soon as the server listens (it may not yet), then wait until the
+    page's script has finished."""
+    from tests.e2e.conftest import wait_until_idle
+
+    for _ in range(tries):
+        try:
+            page.goto(url, timeout=60_000)
+            break
+        except Exception:  # noqa: BLE001 - not listening yet
+            time.sleep(0.1)
+    wait_until_idle(page)
+
+
 def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
@@ -71,7 +85,7 @@ def visit_every_page() -> dict:
     from playwright.sync_api import sync_playwright
 
     from core.catalog import TOPICS, slug
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, wait_until_idle
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port
 
     paths = [""] + [slug(t) for t in TOPICS if t.available] + ["models"]
     port = _free_port()
@@ -84,13 +98,7 @@ def visit_every_page() -> dict:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page()
                 for path in paths:
-                    for _ in range(300):  # the server may not listen yet
-                        try:
-                            page.goto(f"http://127.0.0.1:{port}/{path}", timeout=60_000)
-                            break
-                        except Exception:  # noqa: BLE001
-                            time.sleep(0.1)
-                    wait_until_idle(page)
+                    visit(page, f"http://127.0.0.1:{port}/{path}")
                     steps.append((path or "home", status_mb(proc.pid, "VmRSS"), status_mb(proc.pid, "RssAnon"),
                                   dump_modules(proc, out)))
                 browser.close()

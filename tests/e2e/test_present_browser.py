@@ -23,12 +23,37 @@ OVERFLOW = """() => {
 }"""
 
 
+# WCAG 2.2 target size (2.5.8): a target is at least 24 x 24 CSS px, or a 24 px circle centred on it
+# touches no other target (the spacing exception). A visually hidden input counts through its label.
+SMALL_TARGETS = """() => {
+  const main = document.querySelector('[data-testid=stMain]');
+  const sel = 'button, [role=tab], [role=slider], a[href], input:not([type=hidden]), select, textarea, summary';
+  const boxes = [];
+  for (const el of main.querySelectorAll(sel)) {
+    const t = (el.tagName === 'INPUT' && el.closest('label')) || el;
+    const r = t.getBoundingClientRect(), cs = getComputedStyle(t);
+    if (r.width === 0 || r.height === 0 || cs.visibility === 'hidden' || cs.display === 'none') continue;
+    if (boxes.some(b => b.el === t)) continue;
+    boxes.push({el: t, r, name: (t.getAttribute('aria-label') || t.innerText || t.tagName).trim().slice(0, 30)});
+  }
+  const near = (b, o) => {  // does the 24 px circle centred on b touch o's box?
+    const cx = b.r.left + b.r.width / 2, cy = b.r.top + b.r.height / 2;
+    const dx = Math.max(o.r.left - cx, 0, cx - o.r.right), dy = Math.max(o.r.top - cy, 0, cy - o.r.bottom);
+    return dx * dx + dy * dy < 12 * 12;
+  };
+  return boxes.filter(b => (b.r.width < 24 || b.r.height < 24) && boxes.some(o => o !== b && near(b, o)))
+              .map(b => `${b.name} (${Math.round(b.r.width)}x${Math.round(b.r.height)})`);
+}"""
+
+
 def _errors(page) -> list[str]:
     boxes = page.locator(ERRORS)
     return [boxes.nth(i).inner_text()[:300] for i in range(boxes.count())]
 
 
 def _fits(page, where: str) -> None:
+    small = page.evaluate(SMALL_TARGETS)
+    assert small == [], f"{where}: tap targets under 24 px, crowded by a neighbour: {small}"
     o = page.evaluate(OVERFLOW)
     assert o["doc"][0] <= o["doc"][1], f"{where}: the page scrolls sideways {o}"
     assert o["main"][0] <= o["main"][1], f"{where}: the main area scrolls sideways {o}"
