@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.parts import export, ui
+from app_pages.parts import export, progress, ui
+
 
 @st.cache_data(show_spinner="Measuring the network...", max_entries=32)
 def _table(key: str, size: int):
@@ -17,11 +18,12 @@ def _table(key: str, size: int):
         raise ValueError(f"{size} x {size} is too small an input for this network ({str(e).splitlines()[0]})") from None
 
 
-@st.cache_data(show_spinner="Measuring the family...")
-def _family():
+@st.cache_data(show_spinner=False)
+def _family(_on_progress=None):
+    """Once per server; _on_progress(done, total) per network measured (a leading _ keeps it out of the key)."""
     from core.vision.cnn.explore import family
 
-    return family()
+    return family(on_progress=_on_progress)
 
 
 def render():
@@ -49,7 +51,8 @@ def render():
         export.csv(pd.DataFrame(t.records()), "layers", key, size=size, label="Layer table (CSV)")
         ui.chart(st, viz.layer_chart(t.records()), width="content")
     st.subheader("The family side by side")
-    fam = _family()
+    with progress.bar("Measuring the family (parameters and FLOPs of each network)", unit="networks") as bar:
+        fam = _family(_on_progress=bar)
     ui.chart(st, viz.family_chart(fam), width="content")
     shares = ", ".join(f"{r['network']} {r['fc_share']:.0%}" for r in fam)
     st.caption(f"Share of parameters in fully connected layers: {shares}. NiN and GoogLeNet replace the FC "

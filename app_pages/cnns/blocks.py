@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages.parts import ui
 
+
 def render():
     import pandas as pd
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages.parts import export, ui
 
+
 @ui.cached_model
 def _classifier(card: str, mode: str):
     from core.vision.cnn.classifiers import load_classifier

@@ -56,6 +56,7 @@ def load_and_run(name: str, image_bytes: bytes, mode: str, input_size: int | Non
         box.update(label=f"{name}: not available", state="error")
     return None, message
 
+
 st.title("Detection & segmentation")
 mode = ui.model_source()
 if detect.source_kind(st.session_state.get("det_model") or detect.MODEL_NAMES[0], mode) == "bundled":

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app_pages.parts import ui
+from app_pages.parts import progress, ui
 from app_pages.detector_internals.rcnn import rcnn_steps
 from app_pages.detector_internals.common import (Picture, class_names, draw, drawn_ground_truth, no_drawn_ground_truth_line,
                                                 shapes_model)
@@ -20,13 +20,14 @@ def _selective_search(image: np.ndarray):
     return selective_search(image)
 
 
-@st.cache_data(show_spinner="Timing R-CNN against Fast R-CNN…", max_entries=16)
-def _timing(image: np.ndarray, boxes: np.ndarray):
+@st.cache_data(show_spinner=False, max_entries=16)
+def _timing(image: np.ndarray, boxes: np.ndarray, _on_progress=None):
+    """_on_progress(done, total) per CNN pass (a leading _ keeps it out of the cache key)."""
     from core.vision.internals.prepare import square
     from core.vision.internals.rcnn import time_rcnn_vs_fast
 
     small, s = square(image, 128)
-    return time_rcnn_vs_fast(shapes_model("frcnn").model.backbone, small, boxes / s)
+    return time_rcnn_vs_fast(shapes_model("frcnn").model.backbone, small, boxes / s, on_progress=_on_progress)
 
 
 def rcnn_tab(pic: Picture) -> None:
@@ -48,7 +49,9 @@ def rcnn_tab(pic: Picture) -> None:
         b.metric("Objects covered (IoU ≥ 0.5 with some proposal)", f"{recall(ss.boxes, pic.gt_boxes, 0.5):.0%}")
         b.metric("... at IoU ≥ 0.7", f"{recall(ss.boxes, pic.gt_boxes, 0.7):.0%}")
     cap = min(len(ss.boxes), 100)
-    t = _timing(pic.rgb, ss.boxes[:cap])
+    with progress.bar("Timing R-CNN (one CNN pass per proposal) against Fast R-CNN (one pass)", unit="CNN passes",
+                      where=b) as bar:
+        t = _timing(pic.rgb, ss.boxes[:cap], _on_progress=bar)
     ui.chart(b, timing_chart(["R-CNN", "Fast R-CNN"], [t.rcnn_ms, t.fast_ms],
                                 title=f"The same backbone, {t.proposals} proposals"), width="stretch")
     b.caption(f"R-CNN: warp each proposal to {t.warp}×{t.warp}, one CNN pass each. Fast R-CNN: one pass, then RoI "

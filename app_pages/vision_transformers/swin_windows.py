@@ -7,10 +7,17 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from app_pages.parts import present, ui
+from app_pages.parts import present, progress, ui
 from core.vision.vit.swin import (cost_table, cyclic_shift, msa_macs, patch_merge, shifted_window_mask, stages,
                                   window_ids, wmsa_macs, wrap_regions)
 from core.viz import vit as vz
+
+
+@st.cache_data(show_spinner=False)
+def _cost_rows(sides: tuple[int, ...], _on_progress=None):
+    """C = 96, M = 7, once per server; _on_progress(done, total) per FlopCounterMode run (a leading _ keeps
+    it out of the cache key)."""
+    return cost_table(list(sides), 96, 7, on_progress=_on_progress)
 
 
 def render() -> None:
@@ -40,7 +47,8 @@ def render() -> None:
                "the channels double, like a CNN's pyramid.")
     st.subheader("Cost: global vs window attention")
     sides = [7, 14, 21, 28, 42, 56, 84, 112]
-    rows = st.cache_data(cost_table, show_spinner="Counting FLOPs…")(sides, 96, 7)
+    with progress.bar("Counting FLOPs on torchvision's attention modules", unit="modules") as bar:
+        rows = _cost_rows(tuple(sides), _on_progress=bar)
     df = pd.DataFrame([{"tokens": r.tokens, "kind": r.kind, "multiply-adds": v, "source": src}
                        for r in rows for v, src in ((r.formula_macs, "formula"), (r.measured_macs, "FlopCounterMode"))
                        if v > 0])

@@ -9,6 +9,7 @@ from typing import Iterator
 import numpy as np
 import torch
 
+from core.progress import OnProgress
 from core.runtime import torch_rng
 from core.vision.cnn import data as cnn_data
 from core.vision.cnn.loop import TrainConfig, TrainEvent, side_by_side, train
@@ -43,11 +44,17 @@ def explore(key: str, size: int | None = None) -> LayerTable:
     return layer_table(model, (in_ch, size, size))
 
 
-def family() -> list[dict]:
-    """Parameters and FLOPs of the notes' networks at their own input size (LeNet 28 px, others 224 px)."""
-    models = {s.title: (on_meta(lambda s=s: s.build(s.in_ch, s.num_classes, s.size)), (s.in_ch, s.size, s.size))
-              for s in TEACHING.values()}
-    return family_summary(models)
+def family(on_progress: OnProgress | None = None) -> list[dict]:
+    """Parameters and FLOPs of the notes' networks at their own input size (LeNet 28 px, others 224 px),
+    one network at a time: on_progress(done, total) after each is measured."""
+    specs = list(TEACHING.values())
+    out = []
+    for i, s in enumerate(specs, start=1):
+        model = on_meta(lambda s=s: s.build(s.in_ch, s.num_classes, s.size))
+        out += family_summary({s.title: (model, (s.in_ch, s.size, s.size))})
+        if on_progress:
+            on_progress(i, len(specs))
+    return out
 
 
 def shapes_samples(n: int = 24, seed: int = cnn_data.TEST_SEED, size: int = 64):

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import torch
 
+from core.progress import OnProgress
+
 NEG = -100.0  # the value Swin adds to a masked logit (softmax sends it to ~0), as in the paper's code
 
 
@@ -120,14 +122,19 @@ class CostRow:
     measured_macs: int  # FlopCounterMode FLOPs / 2 on the real module (0 when not measured)
 
 
-def cost_table(sides: list[int], C: int = 96, M: int = 7, measure_up_to: int = 28) -> list[CostRow]:
+def cost_table(sides: list[int], C: int = 96, M: int = 7, measure_up_to: int = 28,
+               on_progress: OnProgress | None = None) -> list[CostRow]:
     """Closed forms for each grid side, and FlopCounterMode on torchvision's module where the grid
-    is small enough to run quickly (side <= measure_up_to; the global one is quadratic)."""
+    is small enough to run quickly (side <= measure_up_to; the global one is quadratic).
+    on_progress(done, total) after each FlopCounterMode run (the closed forms cost nothing)."""
+    runs = [(s, m) for s in sides if s <= measure_up_to for m in (None, M) if m is None or s % M == 0]
+    measured = {}
+    for i, (s, m) in enumerate(runs, start=1):
+        measured[s, m] = measured_flops(s, s, C, m) // 2
+        if on_progress:
+            on_progress(i, len(runs))
     rows = []
     for s in sides:
-        meas = s <= measure_up_to
-        rows.append(CostRow(s, s * s, "global attention (MSA)", msa_macs(s, s, C),
-                            measured_flops(s, s, C, None) // 2 if meas else 0))
-        rows.append(CostRow(s, s * s, "window attention (W-MSA)", wmsa_macs(s, s, C, M),
-                            measured_flops(s, s, C, M) // 2 if meas and s % M == 0 else 0))
+        rows.append(CostRow(s, s * s, "global attention (MSA)", msa_macs(s, s, C), measured.get((s, None), 0)))
+        rows.append(CostRow(s, s * s, "window attention (W-MSA)", wmsa_macs(s, s, C, M), measured.get((s, M), 0)))
     return rows
