@@ -3,16 +3,17 @@ MLP's T), counted as the layer runs, and the memory of the loaded model itself u
 import streamlit as st
 
 from app_pages.attention.common import AttentionRun
-from app_pages.parts import ui
+from app_pages.parts import progress, ui
 from core.text.attention import context_cost, mlp
 from core.text.lm.load import context_limit
 from core.viz import attention as charts
 
 
-@st.cache_data(max_entries=8, show_spinner="Measuring the cost of context…")
-def get_cost(name: str, mode: str, _model=None) -> list[dict]:
+@st.cache_data(max_entries=8, show_spinner=False)
+def get_cost(name: str, mode: str, _model=None, _on_progress=None) -> list[dict]:
     """name and mode say which model _model is: they are its part of the cache key (a leading _ is not hashed)."""
-    return context_cost.measure(_model, context_cost.lengths_for(min(context_limit(_model), 1024)))
+    return context_cost.measure(_model, context_cost.lengths_for(min(context_limit(_model), 1024)),
+                                on_progress=_on_progress)
 
 
 @st.cache_data(max_entries=8, show_spinner="Counting FLOPs at longer contexts…")
@@ -37,7 +38,8 @@ def render(run: AttentionRun) -> None:
                       if cross else "never overtakes the MLP in this range."))
         st.markdown("**Memory on the loaded model itself**, up to its context limit (one forward per length, random "
                     "tokens; the bytes of the attention matrices it returns and of the MLP activations, hooked):")
-        cost = get_cost(run.name, run.mode, _model=model)
+        with progress.bar("Measuring the cost of context: one forward per length", unit="tokens") as bar:
+            cost = get_cost(run.name, run.mode, _model=model, _on_progress=bar)
         a, b = st.columns(2)
         ui.chart(a, charts.cost_chart(cost, "memory (MB)"), width="stretch")
         b.caption(f"Memory: the attention matrices (L·H·T² numbers) pass the MLP's activations (L·T·{F}) at "

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.attention.common import AttentionRun
-from app_pages.parts import ui
+from app_pages.parts import progress, ui
 from core.text.attention import directions, mlp
 from core.viz import attention as charts
 
@@ -20,9 +20,9 @@ def minilm_vectors(mode: str):
     return list(directions.WORDS), directions.encoder_word_vectors(model, tokenizer, list(directions.WORDS)), res
 
 
-@st.cache_data(show_spinner="Counting near-orthogonal directions…", max_entries=16)
-def near_orthogonal(epsilon: float, seed: int) -> list[dict]:
-    return directions.near_orthogonal_rows(epsilon, seed)
+@st.cache_data(show_spinner=False, max_entries=16)
+def near_orthogonal(epsilon: float, seed: int, _on_progress=None) -> list[dict]:
+    return directions.near_orthogonal_rows(epsilon, seed, on_progress=_on_progress)
 
 
 def render(run: AttentionRun) -> None:
@@ -58,7 +58,8 @@ def render(run: AttentionRun) -> None:
                 "vectors, each kept if it stays within 90° ± ε of every one kept so far.")
     eps = st.select_slider("ε (degrees)", list(directions.EPSILONS), value=20, key="att_dir_eps", bind="query-params")
     a, b = st.columns(2)
-    rows = near_orthogonal(float(eps), ui.seed())
+    with progress.bar("Counting near-orthogonal directions for N = 2 … 256", unit="dimensions N") as bar:
+        rows = near_orthogonal(float(eps), ui.seed(), _on_progress=bar)
     ui.chart(a, charts.near_orthogonal_chart(rows, eps), width="stretch")
     beat = directions.beats_dimensions(rows)
     if beat is not None and beat <= 16:

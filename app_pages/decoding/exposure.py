@@ -3,7 +3,7 @@ accuracy with the model's own previous predictions (exposure bias), on a button 
 import streamlit as st
 
 from app_pages.decoding.common import DecodingRun
-from app_pages.parts import ui
+from app_pages.parts import progress, ui
 from core.text.decoding import train_seq2seq as study
 from core.text.decoding.seq2seq_data import make_pairs
 from core.viz import decoding as charts
@@ -16,7 +16,10 @@ def render(run: DecodingRun) -> None:
                "previous predictions (how it is used).")
     if st.button("Measure on 200 held-out dates", key="dec_tf_go"):
         with ui.friendly_errors("Exposure bias"):
-            st.session_state["dec_tf"] = (name, study.exposure_bias(run.model, run.tok, make_pairs(200, run.seed + 1, "test")))
+            with progress.bar("Teacher forcing and free running on 200 held-out dates", 200, unit="dates") as bar:
+                r = study.exposure_bias(run.model, run.tok, make_pairs(200, run.seed + 1, "test"), chunk=50,
+                                        on_progress=bar)
+            st.session_state["dec_tf"] = (name, r)
     if st.session_state.get("dec_tf", (None,))[0] == name:
         r = st.session_state["dec_tf"][1]
         ui.chart(st, charts.exposure_chart(r["positions"]), width="stretch")

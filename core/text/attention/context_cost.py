@@ -24,8 +24,10 @@ def flops(L: int, D: int, F: int, T: int) -> dict[str, float]:
 
 
 @torch.no_grad()
-def measure(model, lengths: list[int], seed: int = 0) -> list[dict]:
-    """One row per (T, part) with measured bytes, counted FLOPs and the forward's wall time (ms)."""
+def measure(model, lengths: list[int], seed: int = 0, on_progress=None) -> list[dict]:
+    """One row per (T, part) with measured bytes, counted FLOPs and the forward's wall time (ms).
+    on_progress(tokens run, all tokens) after each length (core.progress.OnProgress): a forward's time
+    grows with its T, so tokens, not lengths, give an honest time left."""
     info = model_info(model)
     dev = next(model.parameters()).device
     V = model.get_input_embeddings().weight.shape[0]
@@ -35,7 +37,7 @@ def measure(model, lengths: list[int], seed: int = 0) -> list[dict]:
              for b in info.blocks]
     rows = []
     try:
-        for T in lengths:
+        for i, T in enumerate(lengths):
             ids = torch.randint(0, V, (1, T), generator=g).to(dev)
             mlp_bytes.clear()
             t0 = time.perf_counter()
@@ -48,6 +50,8 @@ def measure(model, lengths: list[int], seed: int = 0) -> list[dict]:
                          "GFLOPs": fl["attention scores (QKᵀ and A·V)"] / 1e9, "forward (ms)": ms})
             rows.append({"T": T, "part": "MLP", "memory (MB)": sum(mlp_bytes) / 2**20, "GFLOPs": fl["MLP"] / 1e9,
                          "forward (ms)": ms})
+            if on_progress:
+                on_progress(sum(lengths[:i + 1]), sum(lengths))
     finally:
         for h in hooks:
             h.remove()

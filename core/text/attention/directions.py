@@ -150,13 +150,16 @@ EPSILONS = (5, 10, 15, 20, 30, 45)  # degrees offered on the page; from 10° up 
 
 
 def near_orthogonal_rows(epsilon_deg: float, seed: int = 0, dims=(2, 4, 8, 16, 32, 64, 128, 256),
-                         tries: int = 3000) -> list[dict]:
-    """For each N: how many directions were kept within 90° ± ε, next to the N exactly orthogonal ones."""
+                         tries: int = 3000, on_progress=None) -> list[dict]:
+    """For each N: how many directions were kept within 90° ± ε, next to the N exactly orthogonal ones.
+    on_progress(dimensions done, all dimensions) after each N (core.progress.OnProgress)."""
     rows = []
-    for n in dims:
+    for i, n in enumerate(dims):
         found = len(count_near_orthogonal(n, epsilon_deg, tries=tries, seed=seed).kept)
         rows += [{"dims": n, "series": f"within 90° ± {epsilon_deg:g}° (kept of {tries} random)", "directions": found},
                  {"dims": n, "series": "exactly orthogonal (N)", "directions": n}]
+        if on_progress:
+            on_progress(i + 1, len(dims))
     return rows
 
 

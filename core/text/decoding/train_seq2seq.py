@@ -116,28 +116,38 @@ def accuracy_by_length(model, tok, pairs: list[DatePair], edges=LENGTH_EDGES, ch
 
 
 @torch.no_grad()
-def exposure_bias(model, tok, pairs: list[DatePair]) -> dict:
+def exposure_bias(model, tok, pairs: list[DatePair], chunk: int = 50, on_progress=None) -> dict:
     """Per output position: token accuracy when the decoder is fed the gold prefix (teacher
     forcing, as in training) vs its own previous predictions (free running, as at test time).
-    The gap is exposure bias: at test time one early mistake changes every later input."""
-    src, labels = batch(tok, pairs)  # [B, S], [B, T]
-    tgt_in = shift_right(labels)
-    if isinstance(model, GRUSeq2Seq):
-        logits = model(src, tgt_in)
-    else:
-        logits = model(input_ids=src, attention_mask=(src != PAD).long(), decoder_input_ids=tgt_in).logits
-    tf = logits.argmax(-1)  # [B, T]
-    preds = predict(model, tok, [p.source for p in pairs], max_len=labels.shape[1])
-    fr = tok(preds, padding="max_length", max_length=labels.shape[1], truncation=True, return_tensors="pt")["input_ids"]
-    real = labels != PAD
-    pos = []
-    for t in range(labels.shape[1]):
-        m = real[:, t]
-        pos.append({"position": t + 1, "teacher_forcing": float((tf[:, t] == labels[:, t])[m].float().mean()),
-                    "free_running": float((fr[:, t] == labels[:, t])[m].float().mean())})
-    seq_tf = float(((tf == labels) | ~real).all(1).float().mean())
-    return {"positions": pos, "exact_teacher_forcing": seq_tf,
-            "exact_free_running": sum(p == q.target for p, q in zip(preds, pairs)) / len(pairs)}
+    The gap is exposure bias: at test time one early mistake changes every later input.
+    Runs `chunk` pairs at a time and calls on_progress(pairs done, all pairs) after each chunk
+    (core.progress.OnProgress); the hits add up over the chunks, so the chunk size changes no number."""
+    T = batch(tok, pairs)[1].shape[1]  # the longest target: every chunk is scored on the same T positions
+    hits_tf, hits_fr, real_n = torch.zeros(T), torch.zeros(T), torch.zeros(T)  # [T] each
+    whole_tf, whole_fr = 0, 0  # dates right on every token (teacher forcing) / right as a whole (free running)
+    for i in range(0, len(pairs), chunk):
+        part = pairs[i:i + chunk]
+        src, labels = batch(tok, part)  # [B, S], [B, t <= T]
+        labels = torch.nn.functional.pad(labels, (0, T - labels.shape[1]), value=PAD)  # [B, T]
+        tgt_in = shift_right(labels)
+        if isinstance(model, GRUSeq2Seq):
+            logits = model(src, tgt_in)
+        else:
+            logits = model(input_ids=src, attention_mask=(src != PAD).long(), decoder_input_ids=tgt_in).logits
+        tf = logits.argmax(-1)  # [B, T]
+        preds = predict(model, tok, [p.source for p in part], max_len=T)
+        fr = tok(preds, padding="max_length", max_length=T, truncation=True, return_tensors="pt")["input_ids"]  # [B, T]
+        real = labels != PAD  # [B, T]
+        hits_tf += ((tf == labels) & real).sum(0)
+        hits_fr += ((fr == labels) & real).sum(0)
+        real_n += real.sum(0)
+        whole_tf += int(((tf == labels) | ~real).all(1).sum())
+        whole_fr += sum(p == q.target for p, q in zip(preds, part))
+        if on_progress:
+            on_progress(i + len(part), len(pairs))
+    pos = [{"position": t + 1, "teacher_forcing": float(hits_tf[t] / real_n[t]),  # real_n > 0: the longest target
+            "free_running": float(hits_fr[t] / real_n[t])} for t in range(T)]  # reaches every position
+    return {"positions": pos, "exact_teacher_forcing": whole_tf / len(pairs), "exact_free_running": whole_fr / len(pairs)}
 
 
 def save(kind: str, model, tok, out: Path, record: TrainingRecord, details: dict) -> Path:
