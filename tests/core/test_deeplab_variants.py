@@ -99,3 +99,36 @@ def test_boundary_f1_against_hand_cases():
     assert boundary_f1(np.roll(gt, 1, axis=1), gt, tolerance=1) == 1.0  # one pixel off: inside the tolerance
     assert boundary_f1(np.roll(gt, 4, axis=1), gt, tolerance=1) < 0.7
     assert boundary_f1(np.zeros_like(gt), gt) == 0.0  # no predicted boundary at all
+
+
+# ---- the bundled variants: each trained by the same command, scored on the 200 held-out images ----
+
+# held-out mIoU (200 images, seed 777) each bundle must keep: a little under the value measured after training
+FLOORS = {"deeplab_v1": 0.72, "deeplab_v2": 0.63, "deeplab_v3": 0.67, "deeplab": 0.81}  # measured 0.742, 0.650, 0.691, 0.838
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", FLOORS)
+def test_each_bundled_variant_reaches_its_held_out_miou_floor(family):
+    from core.vision.shapes.models.registry import get_family
+    from core.vision.shapes.train import score
+    from core.vision.shapes.weights import load_shapes_model
+    from core.zoo.record import from_card
+
+    m = load_shapes_model(family)
+    rec = from_card(m.card)
+    assert rec.command == f"python -m core.vision.shapes.train {family} --steps 680 --minutes 1000"
+    assert rec.steps == 680 and rec.wall_time_s > 0 and rec.metric == "miou" and rec.n_held_out == 200
+    got = score(get_family(family), m.model)
+    assert got["miou"] >= FLOORS[family], (family, got["miou"])
+    assert got["miou"] == pytest.approx(rec.value, abs=0.005)  # the card says what these weights do
+    assert got["boundary_f1"] == pytest.approx(rec.held_out["boundary_f1"], abs=0.005)
+
+
+def test_the_cards_say_the_decoder_sharpens_boundaries():
+    """The tab's claim, from the committed cards: v3+ (decoder) draws truer edges than v3 (same ASPP, no decoder)."""
+    from core.zoo.record import read_record
+
+    held = {f: read_record(weight_paths(f)[1]).held_out for f in FLOORS}
+    assert held["deeplab"]["boundary_f1"] > held["deeplab_v3"]["boundary_f1"]
+    assert held["deeplab"]["miou"] > held["deeplab_v1"]["miou"]

@@ -106,7 +106,8 @@ def test_deeplab_aspp_rates_and_shapes():
 
 # ---- each family trains: a few steps on a fixed tiny batch lower the loss ----
 
-STEPS = {"frcnn": 5, "maskrcnn": 5, "yolo": 6, "ssd": 6, "detr": 6, "deeplab": 6}
+STEPS = {"frcnn": 5, "maskrcnn": 5, "yolo": 6, "ssd": 6, "detr": 6, "deeplab": 6, "deeplab_v1": 6, "deeplab_v2": 6,
+         "deeplab_v3": 6}
 
 
 @pytest.mark.slow
