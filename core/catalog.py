@@ -54,7 +54,8 @@ TOPICS: tuple[Topic, ...] = (
           "Open a detector up: grid cells, anchors, IoU, NMS and Hungarian matching.",
           "IoU and GIoU; non-maximum suppression; R-CNN (selective search, the warped crops, per-class SVMs, box "
           "regression, vs Fast R-CNN); RoI Pool vs RoI Align; anchors and the RPN; SSD default boxes; the YOLO grid; "
-          "DETR and Hungarian matching; DeepLab (atrous rates, SPP on a real feature map vs ASPP, v3 vs v3+); Mask R-CNN"),
+          "DETR and Hungarian matching; DeepLab (v1, v2, v3, v3+ trained and compared; atrous rates, SPP on a real "
+          "feature map vs ASPP); Mask R-CNN"),
     Topic("Vision", "Vision transformers", "app_pages/vision_transformers/page.py", ":material/view_module:",
           "Patches, tokens and attention in ViT; hide patches for MAE, shift Swin's windows, mask BERT's words.",
           "ViT (patches, tokens, CLS attention, rollout, positional embeddings); MAE (masking and reconstruction); "

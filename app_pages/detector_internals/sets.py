@@ -1,14 +1,13 @@
-"""Detector internals tabs: DETR (object queries, cross-attention, Hungarian matching) and DeepLab
-(atrous receptive fields, SPP vs ASPP, ASPP's branches, v3 vs v3+)."""
+"""Detector internals tab: DETR (object queries, cross-attention, Hungarian matching); set prediction's pieces.
+(The DeepLab tab lives in deeplab.py beside this file.)"""
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-import torch
 
 from app_pages.parts import present, ui
 from app_pages.detector_internals.common import Picture, class_names, draw, shapes_model, zoom
-from core.viz.internals import heatmap, maps_grid, matching_chart, spatial_map
+from core.viz.internals import heatmap, matching_chart
 from core.vision.internals.detr_loss import set_loss_of_match
 
 
@@ -131,85 +130,3 @@ def _set_loss(tr, n_pred: int, gt_boxes, gt_labels, rows, cols, names) -> None:
                "unmatched queries are pushed to 'no object', gently (weight 0.1). The box terms only see matched "
                "pairs and are divided by the number of objects. Equal to the loss the ShapesWorld DETR trains with "
                "and to a hand computation of the paper's loss (tested).")
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _aspp(image: np.ndarray):
-    from core.vision.internals.deeplab import aspp_trace
-
-    return aspp_trace(shapes_model("deeplab").model, image)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _backbone_map(image: np.ndarray):
-    from core.vision.internals.deeplab import backbone_map
-
-    return backbone_map(shapes_model("deeplab").model, image)
-
-
-def _spp_view(pic: Picture) -> None:
-    """SPP on the real map ASPP reads, and why its vector has one length for every picture size."""
-    import altair as alt
-
-    from core.vision.internals.atrous import spp_grids
-    from core.vision.internals.prepare import square
-
-    st.markdown("**SPP vs ASPP**: spatial pyramid pooling max-pools any map to 1×1, 2×2 and 4×4 grids, a vector of "
-                "fixed length for any image size (for a fully connected head); ASPP keeps the map and looks at it "
-                "through parallel atrous convs plus an image-level pooling branch. Below: SPP on the real map "
-                "ASPP reads (the ShapesWorld DeepLab's backbone on this picture, stride 8).")
-    fmap = _backbone_map(pic.square)                                     # [C, 16, 16]
-    C, h, w = fmap.shape
-    busiest = int(fmap.reshape(C, -1).std(1).argmax())
-    ch = st.slider("Channel", 0, C - 1, busiest, key="int_spp_ch", bind="query-params",
-                   help=f"Opens on channel {busiest}, the one whose values vary most over this picture.")
-    grids = spp_grids(fmap)
-    dom = (float(fmap[ch].min()), float(fmap[ch].max()) + 1e-6)
-    panels = [spatial_map(fmap[ch], f"channel {ch}: {h}×{w} map", size=180, domain=dom, legend_title="activation")]
-    panels += [spatial_map(g[ch], f"SPP {lv}×{lv}: max per bin", size=180, domain=dom, legend_title="activation")
-               for lv, g in grids.items()]
-    ui.chart(st, alt.hconcat(*panels), width="content")
-    rows, aspp_out = [], shapes_model("deeplab").model.cfg.aspp_channels
-    for side in (96, 128, 200):
-        m = _backbone_map(square(pic.rgb, side)[0])
-        rows.append({"input (px)": f"{side}×{side}", "feature map": "×".join(map(str, m.shape)),
-                     "SPP vector": f"{m.shape[0]} × (1 + 4 + 16) = {sum(g.size for g in spp_grids(m).values())}",
-                     "ASPP output": f"{aspp_out}×{m.shape[1]}×{m.shape[2]}"})
-    st.dataframe(rows, hide_index=True)
-    st.caption("Each row runs the backbone on the picture resized to that side: the map grows with the picture, "
-               "SPP's vector does not (bins get larger instead); ASPP's output keeps the map's size.")
-
-
-def deeplab_tab(pic: Picture) -> None:
-    from core.vision.internals.atrous import receptive_field, spp_grids, taps
-    from core.vision.internals.deeplab import aspp_trace, boundary_f1
-    from core.vision.shapes.evaluate import mean_iou
-    from core.vision.types import Segmentation
-    from core.viz.overlay import draw_segmentation
-
-    st.markdown("**Atrous convolution**: a 3 × 3 kernel with rate r reads 9 pixels r apart, so it sees 2r + 1 "
-                "pixels per side with the same 9 weights, and the map keeps its resolution.")
-    rates = (1, 6, 12, 18)
-    ui.chart(st, maps_grid({f"rate {r}: {receptive_field([(3, r, 1)])} px": taps(3, r, 41).astype(float)
-                               for r in rates}, columns=4, size=150, scheme="greys", legend_title="tap"),
-                    width="content")
-    st.caption("Where one output pixel reads on a 41 × 41 grid (closed form 1 + 2r; tested against autograd).")
-    _spp_view(pic)
-    tr = _aspp(pic.square)
-    st.markdown(f"**ASPP's branches** on the picture (the ShapesWorld DeepLabv3+, stride 8, rates {tr.rates}): "
-                "the mean of each branch's channels.")
-    ui.chart(st, maps_grid({n: v.mean(0) for n, v in tr.branches.items()}, columns=5, size=120,
-                              legend_title="mean activation"), width="content")
-    plus, v3 = tr.logits.argmax(0), tr.v3_logits.argmax(0)
-    a, b = st.columns(2)
-    big = zoom(pic.square)
-    for col, m, title in ((a, plus, "v3+ (decoder with stride-4 features)"), (b, v3, "v3 (stride 8, upsampled)")):
-        seg = Segmentation(np.kron(m, np.ones((3, 3), np.int64)), tr.class_names)
-        cap = title
-        if pic.gt_semantic is not None:
-            sem = pic.gt_semantic
-            cap += f": mIoU {mean_iou([m], [sem])['miou']:.2f}, boundary F1 {boundary_f1(m, sem):.2f}"
-        col.image(draw_segmentation(big, seg), width="stretch", caption=cap)
-    st.caption("The v3 view is the same network's logits read at the ASPP's stride 8 and upsampled bilinearly, "
-               "the resolution DeepLabv3 (no decoder) draws at: boundaries go soft; the decoder brings them back.")
-    ui.show_code(aspp_trace, receptive_field, spp_grids)

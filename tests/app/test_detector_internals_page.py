@@ -63,6 +63,24 @@ def test_deeplab_tab_pools_the_real_feature_map_with_spp(default_run):
     assert frames[0]["SPP vector"].nunique() == 1  # one length for every picture size
 
 
+def test_deeplab_tab_compares_the_four_trained_variants_on_the_picture(default_run):
+    import re
+
+    at = default_run
+    caps = [i.caption for im in at.image for i in im.proto.imgs]
+    panels = {v: [c for c in caps if c.startswith(f"{v} (")] for v in ("v1", "v2", "v3", "v3+")}
+    assert all(len(p) == 1 for p in panels.values()), panels  # four panels, one per variant
+    weights = {"v1": "shapes_deeplab_v1", "v2": "shapes_deeplab_v2", "v3": "shapes_deeplab_v3", "v3+": "shapes_deeplab."}
+    for v, (cap,) in panels.items():
+        assert weights[v] in cap and re.search(r"this picture: mIoU [0-9.]+, boundary F1 [0-9.]+; held-out mIoU", cap)
+    frames = [d.value for d in at.dataframe if "mIoU here" in d.value.columns]
+    assert frames and list(frames[0]["variant"]) == ["v1", "v2", "v3", "v3+"]
+    table = frames[0]
+    for col in ("mIoU here", "boundary F1 here", "held-out mIoU", "held-out boundary F1"):
+        assert table[col].nunique() == 4 and table[col].between(0.1, 1.0).all(), table[col]  # four different models
+    assert table["steps"].nunique() == 1 and table["command"].str.contains("--steps 680").all()  # trained alike
+
+
 def test_detr_matching_renders_at_8_queries_with_every_object_in_the_legend(default_run):
     at = default_run
     assert at.slider(key="int_hm_pred").value == 8

@@ -92,8 +92,9 @@ def test_detr_cross_attention_is_a_softmax_over_the_cells_and_matches_a_hand_com
     np.testing.assert_allclose(tr.attention[-1].reshape(Q, -1), att.numpy(), atol=1e-5)
 
 
-def test_aspp_branches_and_v3_vs_v3plus():
-    from core.vision.internals.deeplab import aspp_trace, boundary_f1
+def test_aspp_branches_and_the_variant_comparison():
+    from core.vision.internals.deeplab import aspp_trace, boundary_f1, compare
+    from core.vision.shapes.evaluate import mean_iou
     from core.vision.image import normalise, to_tensor
 
     dl = model("deeplab")
@@ -106,7 +107,11 @@ def test_aspp_branches_and_v3_vs_v3plus():
         proj = dl.model.aspp.project(torch.cat([torch.from_numpy(v)[None] for v in tr.branches.values()], 1))
         torch.testing.assert_close(proj, dl.model.aspp(x))  # the recorded branches are what ASPP projects
         np.testing.assert_allclose(tr.logits, dl.model(to_tensor(s.image[None]))[0].numpy(), atol=1e-5)
-    assert boundary_f1(tr.logits.argmax(0), s.semantic) > boundary_f1(tr.v3_logits.argmax(0), s.semantic)
+    view, = compare({"v3+": dl.model}, s.image, s.semantic)  # the comparison scores the model's own prediction
+    np.testing.assert_array_equal(view.classes, tr.logits.argmax(0))
+    assert view.miou == mean_iou([view.classes], [s.semantic])["miou"] > 0.3
+    assert view.boundary_f1 == boundary_f1(view.classes, s.semantic) > 0.3
+    assert compare({"v3+": dl.model}, s.image)[0].miou is None  # a photo has no ground truth to score against
 
 
 def test_mask_logits_are_28x28_and_pasted_as_the_model_does():

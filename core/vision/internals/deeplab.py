@@ -1,9 +1,9 @@
-"""The ShapesWorld DeepLabv3+ opened up: each ASPP branch's output, and what the decoder adds.
+"""The ShapesWorld DeepLabs opened up: each ASPP branch's output (v3+), and v1, v2, v3, v3+ side by side.
 
 Forward hooks record the model's own tensors (nothing is recomputed differently): the 1x1 branch,
-one 3x3 atrous branch per rate, the image-pooling branch, the projected ASPP output, and the
-final logits. "v3 boundary" is the same logits read only at the ASPP's stride (8) and upsampled
-bilinearly, i.e. the resolution at which DeepLabv3, which has no decoder, draws its boundaries.
+one 3x3 atrous branch per rate, the image-pooling branch and the final logits. `compare` runs the
+four separately trained variants (core.vision.shapes.models.deeplab, one backbone, four heads) on
+one picture and scores each against the picture's ground truth when it has one.
 """
 from __future__ import annotations
 
@@ -11,26 +11,23 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from core.vision.shapes.evaluate import boundary_f1  # noqa: F401  (its home is evaluate; the tab imports it from here too)
+from core.vision.shapes.evaluate import boundary_f1, mean_iou
 
 
 @dataclass
 class AsppTrace:
-    """branches: name -> float[C, h, w] (h = w = image / 8); logits float[K, H, W] (v3+, with the decoder);
-    v3_logits float[K, H, W] (the same at stride 8, upsampled); rates (the 3x3 branches' dilation)."""
+    """branches: name -> float[C, h, w] (h = w = image / 8); logits float[K, H, W]; rates (the 3x3 branches' dilation)."""
 
     branches: dict[str, np.ndarray]
     logits: np.ndarray
-    v3_logits: np.ndarray
     rates: tuple
     class_names: list[str]
 
 
 @torch.no_grad()
 def aspp_trace(model, image: np.ndarray) -> AsppTrace:
-    """model: the ShapesWorld DeepLabV3Plus (eval); image uint8[S, S, 3]."""
+    """model: a ShapesWorld DeepLab v3 or v3+ (eval; its ASPP has image pooling); image uint8[S, S, 3]."""
     from core.vision.shapes.generator import CLASSES
     from core.vision.image import to_tensor
 
@@ -45,13 +42,36 @@ def aspp_trace(model, image: np.ndarray) -> AsppTrace:
     finally:
         for h in hooks:
             h.remove()
-    H, W = logits.shape[-2:]
     h, w = got[names[0]].shape[-2:]
     got["image pooling"] = got["image pooling"].expand(-1, h, w)      # one vector, broadcast over the map (as ASPP does)
-    coarse = F.interpolate(logits[None], size=(h, w), mode="bilinear", align_corners=False, antialias=True)
-    v3 = F.interpolate(coarse, size=(H, W), mode="bilinear", align_corners=False)[0]
-    return AsppTrace({n: got[n].numpy() for n in names}, logits.numpy(), v3.numpy(), aspp_rates(model),
+    return AsppTrace({n: got[n].numpy() for n in names}, logits.numpy(), aspp_rates(model),
                      ["background"] + list(CLASSES))
+
+
+@dataclass
+class VariantView:
+    """One DeepLab variant on one picture: its class map int[H, W] and, with ground truth, its scores there."""
+
+    variant: str
+    classes: np.ndarray
+    miou: float | None
+    boundary_f1: float | None
+
+
+@torch.no_grad()
+def compare(models: dict, image: np.ndarray, truth: np.ndarray | None = None) -> list[VariantView]:
+    """models: variant name -> a trained ShapesWorld DeepLab (eval); image uint8[S, S, 3]; truth int[S, S] or None.
+    Each model's own prediction (argmax of its logits) and its mIoU / boundary F1 on this picture."""
+    from core.vision.image import to_tensor
+
+    out = []
+    for name, model in models.items():
+        x = to_tensor(image[None], next(model.parameters()).device)        # [1, 3, S, S]
+        classes = model(x)[0].argmax(0).cpu().numpy()                      # [S, S]
+        scored = truth is not None
+        out.append(VariantView(name, classes, mean_iou([classes], [truth])["miou"] if scored else None,
+                               boundary_f1(classes, truth) if scored else None))
+    return out
 
 
 def aspp_rates(model) -> tuple:
