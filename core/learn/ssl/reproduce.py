@@ -306,6 +306,7 @@ def run_study(cfg: StudyConfig, out: Path, command: str, cache_dir: Path | None,
         summary = summarise(cfg, runs, command, started, wall0 + time.perf_counter() - t0)
         out.write_text(json.dumps(summary, indent=1))
         log(f"  {m:26s} mAP {rec['map']:.4f} (A {rec['map_a']:.4f}, B {rec['map_b']:.4f})  {rec['wall_s']:.0f} s")
+    out.write_text(json.dumps(summary, indent=1))  # also when every run was there (a last pass after --fractions)
     return summary
 
 
