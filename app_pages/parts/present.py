@@ -26,6 +26,10 @@ PHONE_CSS = """
   [data-testid=stTabs] [role=tablist] { overflow-x: auto; scrollbar-width: thin; }
   [data-testid=stTab] { min-height: 2.5rem; padding: 0 0.6rem; }
   [data-testid=stMain] button { min-height: 2.5rem; }
+  /* WCAG 2.2 target size (24 px): the widgets' "?" help buttons, the tab row's scroll arrows, a chip's x */
+  [data-testid=stMain] button[aria-label^="Help for"],
+  [data-testid=stMain] button[aria-label^="Scroll tabs"],
+  [data-testid=stMain] [data-baseweb=tag] button, [data-testid=stMain] button[aria-label^="Remove "] { min-width: 24px; }
 }
 """
 

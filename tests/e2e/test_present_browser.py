@@ -24,13 +24,13 @@ OVERFLOW = """() => {
 
 
 # WCAG 2.2 target size (2.5.8): a target is at least 24 x 24 CSS px, or a 24 px circle centred on it
-# touches no other target (the spacing exception). A visually hidden input counts through its label.
+# touches no other target (the spacing exception). An input counts through its label or its select box.
 SMALL_TARGETS = """() => {
   const main = document.querySelector('[data-testid=stMain]');
   const sel = 'button, [role=tab], [role=slider], a[href], input:not([type=hidden]), select, textarea, summary';
   const boxes = [];
   for (const el of main.querySelectorAll(sel)) {
-    const t = (el.tagName === 'INPUT' && el.closest('label')) || el;
+    const t = (el.tagName === 'INPUT' && (el.closest('label') || el.closest('[data-baseweb=select]'))) || el;
     const r = t.getBoundingClientRect(), cs = getComputedStyle(t);
     if (r.width === 0 || r.height === 0 || cs.visibility === 'hidden' || cs.display === 'none') continue;
     if (boxes.some(b => b.el === t)) continue;
