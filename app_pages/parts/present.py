@@ -30,6 +30,9 @@ PHONE_CSS = """
   [data-testid=stMain] button[aria-label^="Help for"],
   [data-testid=stMain] button[aria-label^="Scroll tabs"],
   [data-testid=stMain] [data-baseweb=tag] button, [data-testid=stMain] button[aria-label^="Remove "] { min-width: 24px; }
+  [data-testid=stMain] [data-testid=stSlider] input[type=range] { min-height: 24px; }  /* the slider's thumb track */
+  [data-testid=stMain] label:has(input[type=radio]), [data-testid=stMain] label:has(input[type=checkbox]) { min-height: 24px; }
+  [data-testid=stMain] a[href^="#"] { display: inline-flex; min-width: 24px; min-height: 24px; }  /* heading links */
 }
 """
 

@@ -95,8 +95,11 @@ def cached_model(fn=None):
             sync_with_streamlit_cache()
             if key in BUDGET:
                 return BUDGET.get(key, lambda: fn(*args, **kwargs))[0]
-            with st.spinner("Loading the model…"):
-                value, event = BUDGET.get(key, lambda: fn(*args, **kwargs), _expected_bytes(args))
+            size = _expected_bytes(args)
+            what = (args[0] if args and isinstance(args[0], str) else "the model") + (
+                f" (up to {size / 2**20:,.0f} MB)" if size else "")
+            with st.spinner(f"Loading {what}…", show_time=True):  # the seconds so far: a download has no steps to count
+                value, event = BUDGET.get(key, lambda: fn(*args, **kwargs), size)
             if event == "reloaded":
                 st.toast(f":material/memory: {args[0] if args else fn.__name__} was unloaded to keep the "
                          f"server within its model memory budget ({BUDGET.budget / 2**20:,.0f} MB) and has "
