@@ -35,6 +35,14 @@ def burn_in():
     return model, why
 
 
+def burn_in_or_warn():
+    """The burn-in detector, or None after saying in the page why there is none."""
+    model, why = burn_in()
+    if model is None:
+        st.warning(f"No burn-in detector: {why}.")
+    return model, why
+
+
 def label(e) -> str:
     from core.learn.ssl.detect import METHOD_NAMES
 

@@ -25,9 +25,8 @@ def render():
                 "not *where* it is. Soft Teacher jitters the box, lets the teacher refine every copy, and "
                 "measures how much the refined copies disagree: sigma = mean over the 4 coordinates of "
                 "std / (0.5 (h + w)). Only boxes with sigma below the threshold train the box regression.")
-    model, why = common.burn_in()
+    model, why = common.burn_in_or_warn()
     if model is None:
-        st.warning(f"No burn-in detector: {why}.")
         return
     _, unl, _ = common.det_data(ui.seed(), 0.10)
     c1, c2, c3 = st.columns(3)

@@ -50,9 +50,8 @@ def render():
                 "burn-in); (2) it labels the unlabeled images *once*, keeping boxes with score >= tau; (3) a "
                 "student retrains on labels + those frozen pseudo-labels under strong augmentation. The "
                 "end-to-end methods improve their pseudo-labels as they train; STAC's never change.")
-    model, why = common.burn_in()
+    model, why = common.burn_in_or_warn()
     if model is None:
-        st.warning(f"No burn-in detector: {why}.")
         return
     st.caption(f"Stage 1: the {why}.")
     tau = st.slider("Confidence threshold tau", 0.3, 0.99, 0.8, 0.01, key="ssl_stac_tau", bind="query-params",
